@@ -1,0 +1,602 @@
+//! Avro object container files, read defensively.
+//!
+//! Manifests are untrusted input. Strata parses the container itself (header, blocks, sync
+//! markers), decompresses each block with a size bound (`null`, `deflate`, `snappy`,
+//! `zstandard`), and walks every datum against the writer schema checking each length and count
+//! against the bytes that remain *before* `apache-avro` decodes it, so no allocation is ever
+//! sized by an unchecked length. Writing uses `apache-avro`'s writer.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use apache_avro::schema::{Name, Schema};
+use apache_avro::types::Value;
+
+use crate::{Error, Result};
+
+/// The largest decompressed block accepted (Paimon's manifests roll at 8 MiB).
+pub const MAX_BLOCK_BYTES: usize = 64 << 20;
+/// The deepest datum nesting accepted.
+const MAX_DEPTH: usize = 32;
+const MAGIC: &[u8; 4] = b"Obj\x01";
+
+/// The compression codecs Paimon writes manifests with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AvroCodec {
+    /// No compression.
+    Null,
+    /// Raw deflate.
+    Deflate,
+    /// Snappy with a CRC32 per block.
+    Snappy,
+    /// Zstandard (Paimon's default, option value `zstd`).
+    Zstandard,
+}
+
+impl AvroCodec {
+    /// The codec for a `manifest.compression` option value (`zstd`, `snappy`, `deflate`, `none`).
+    pub fn from_option(value: &str) -> Result<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "zstd" | "zstandard" => Ok(AvroCodec::Zstandard),
+            "snappy" => Ok(AvroCodec::Snappy),
+            "deflate" => Ok(AvroCodec::Deflate),
+            "null" | "none" | "uncompressed" => Ok(AvroCodec::Null),
+            other => Err(Error::unsupported(
+                "manifest.compression",
+                format!("codec {other:?} (supported: zstd, snappy, deflate, none)"),
+            )),
+        }
+    }
+
+    fn from_header(name: &str, file: &str) -> Result<Self> {
+        match name {
+            "null" => Ok(AvroCodec::Null),
+            "deflate" => Ok(AvroCodec::Deflate),
+            "snappy" => Ok(AvroCodec::Snappy),
+            "zstandard" => Ok(AvroCodec::Zstandard),
+            other => Err(Error::unsupported(file, format!("Avro codec {other:?}"))),
+        }
+    }
+
+    fn to_avro(self) -> apache_avro::Codec {
+        match self {
+            AvroCodec::Null => apache_avro::Codec::Null,
+            AvroCodec::Deflate => apache_avro::Codec::Deflate(Default::default()),
+            AvroCodec::Snappy => apache_avro::Codec::Snappy,
+            AvroCodec::Zstandard => {
+                apache_avro::Codec::Zstandard(apache_avro::ZstandardSettings::new(1))
+            }
+        }
+    }
+}
+
+/// A decoded container file: its writer schema, codec and records.
+#[derive(Debug)]
+pub struct AvroFile {
+    /// The writer schema from the header.
+    pub schema: Schema,
+    /// The codec from the header.
+    pub codec: AvroCodec,
+    /// Every record, in order.
+    pub records: Vec<Value>,
+}
+
+/// A cursor over untrusted bytes that reports errors against a file.
+struct Cursor<'a> {
+    data: &'a [u8],
+    pos: usize,
+    file: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    fn err(&self, what: impl std::fmt::Display) -> Error {
+        Error::corrupt(self.file, format!("{what} (at byte {})", self.pos))
+    }
+
+    fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if n > self.remaining() {
+            return Err(self.err(format!(
+                "length {n} runs past the end ({} bytes left)",
+                self.remaining()
+            )));
+        }
+        let s = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    fn long(&mut self) -> Result<i64> {
+        let mut v: u64 = 0;
+        for shift in (0..70).step_by(7) {
+            let b = *self
+                .data
+                .get(self.pos)
+                .ok_or_else(|| self.err("varint runs past the end"))?;
+            self.pos += 1;
+            if shift == 63 && b > 1 {
+                return Err(self.err("varint overflows 64 bits"));
+            }
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok((v >> 1) as i64 ^ -((v & 1) as i64));
+            }
+        }
+        Err(self.err("varint longer than 10 bytes"))
+    }
+
+    /// A length or count: non-negative and at most the bytes left times `per_byte`.
+    fn len(&mut self, what: &str) -> Result<usize> {
+        let n = self.long()?;
+        if n < 0 || n as u64 > self.remaining() as u64 {
+            return Err(self.err(format!(
+                "{what} {n} is negative or larger than the {} bytes left",
+                self.remaining()
+            )));
+        }
+        Ok(n as usize)
+    }
+}
+
+/// Parses a container file and decodes every record.
+pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
+    let mut c = Cursor { data, pos: 0, file };
+    if c.take(4).ok() != Some(&MAGIC[..]) {
+        return Err(Error::corrupt(
+            file,
+            "not an Avro container file (bad magic)",
+        ));
+    }
+    let mut meta: HashMap<String, Vec<u8>> = HashMap::new();
+    loop {
+        let mut count = c.long()?;
+        if count == 0 {
+            break;
+        }
+        if count < 0 {
+            count = -count;
+            c.long()?; // block byte size, unused
+        }
+        if count as u64 > c.remaining() as u64 {
+            return Err(c.err(format!("header map of {count} entries")));
+        }
+        for _ in 0..count {
+            let klen = c.len("metadata key length")?;
+            let key = String::from_utf8(c.take(klen)?.to_vec())
+                .map_err(|_| c.err("metadata key is not UTF-8"))?;
+            let vlen = c.len("metadata value length")?;
+            meta.insert(key, c.take(vlen)?.to_vec());
+        }
+    }
+    let sync: [u8; 16] = c.take(16)?.try_into().expect("16 bytes");
+    let schema_json = meta
+        .get("avro.schema")
+        .ok_or_else(|| Error::corrupt(file, "header has no avro.schema"))?;
+    let schema_text = std::str::from_utf8(schema_json)
+        .map_err(|_| Error::corrupt(file, "avro.schema is not UTF-8"))?;
+    let schema = Schema::parse_str(schema_text)
+        .map_err(|e| Error::corrupt(file, format!("invalid writer schema: {e}")))?;
+    let codec = match meta.get("avro.codec") {
+        None => AvroCodec::Null,
+        Some(name) => AvroCodec::from_header(&String::from_utf8_lossy(name), file)?,
+    };
+    let names = named_schemas(&schema);
+    let mut records = Vec::new();
+    while c.remaining() > 0 {
+        let count = c.long()?;
+        let size = c.len("block size")?;
+        let block_start = c.pos;
+        let raw = c.take(size)?;
+        let block = decompress(codec, raw, file, block_start)?;
+        if count < 0 || count as u64 > block.len() as u64 + 1 {
+            return Err(Error::corrupt(
+                file,
+                format!(
+                    "block at byte {block_start} claims {count} records in {} bytes",
+                    block.len()
+                ),
+            ));
+        }
+        if c.take(16)? != sync {
+            return Err(c.err("sync marker does not match the header's"));
+        }
+        let mut bc = Cursor {
+            data: &block,
+            pos: 0,
+            file,
+        };
+        for _ in 0..count {
+            let start = bc.pos;
+            validate(&schema, &names, &mut bc, 0)?;
+            let mut datum = &block[start..bc.pos];
+            let value = apache_avro::from_avro_datum(&schema, &mut datum, None)
+                .map_err(|e| Error::corrupt(file, format!("record at block byte {start}: {e}")))?;
+            records.push(value);
+        }
+        if bc.remaining() != 0 {
+            return Err(Error::corrupt(
+                file,
+                format!("{} stray bytes after the block's records", bc.remaining()),
+            ));
+        }
+    }
+    Ok(AvroFile {
+        schema,
+        codec,
+        records,
+    })
+}
+
+fn decompress(codec: AvroCodec, raw: &[u8], file: &str, at: usize) -> Result<Vec<u8>> {
+    let bad = |what: String| Error::corrupt(file, format!("block at byte {at}: {what}"));
+    match codec {
+        AvroCodec::Null => Ok(raw.to_vec()),
+        AvroCodec::Deflate => {
+            miniz_oxide::inflate::decompress_to_vec_with_limit(raw, MAX_BLOCK_BYTES)
+                .map_err(|e| bad(format!("deflate: {e:?}")))
+        }
+        AvroCodec::Snappy => {
+            if raw.len() < 4 {
+                return Err(bad("snappy block shorter than its CRC".into()));
+            }
+            let (body, crc) = raw.split_at(raw.len() - 4);
+            let n = snap::raw::decompress_len(body).map_err(|e| bad(format!("snappy: {e}")))?;
+            if n > MAX_BLOCK_BYTES {
+                return Err(bad(format!("snappy block of {n} bytes exceeds the limit")));
+            }
+            let out = snap::raw::Decoder::new()
+                .decompress_vec(body)
+                .map_err(|e| bad(format!("snappy: {e}")))?;
+            if crc32fast::hash(&out).to_be_bytes() != crc {
+                return Err(bad("snappy CRC mismatch".into()));
+            }
+            Ok(out)
+        }
+        AvroCodec::Zstandard => {
+            let mut out = Vec::new();
+            let decoder =
+                zstd::stream::read::Decoder::new(raw).map_err(|e| bad(format!("zstd: {e}")))?;
+            decoder
+                .take(MAX_BLOCK_BYTES as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| bad(format!("zstd: {e}")))?;
+            if out.len() > MAX_BLOCK_BYTES {
+                return Err(bad("zstd block exceeds the size limit".into()));
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn named_schemas(schema: &Schema) -> HashMap<Name, &Schema> {
+    fn walk<'a>(s: &'a Schema, out: &mut HashMap<Name, &'a Schema>) {
+        match s {
+            Schema::Record(r) => {
+                out.insert(r.name.clone(), s);
+                for f in &r.fields {
+                    walk(&f.schema, out);
+                }
+            }
+            Schema::Enum(e) => {
+                out.insert(e.name.clone(), s);
+            }
+            Schema::Fixed(f) => {
+                out.insert(f.name.clone(), s);
+            }
+            Schema::Array(a) => walk(&a.items, out),
+            Schema::Map(m) => walk(&m.types, out),
+            Schema::Union(u) => u.variants().iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashMap::new();
+    walk(schema, &mut out);
+    out
+}
+
+/// Walks one datum of `schema`, checking every length, count, union index and enum index.
+fn validate(
+    schema: &Schema,
+    names: &HashMap<Name, &Schema>,
+    c: &mut Cursor<'_>,
+    depth: usize,
+) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(c.err("datum nested too deeply"));
+    }
+    match schema {
+        Schema::Null => {}
+        Schema::Boolean => {
+            if c.take(1)?[0] > 1 {
+                return Err(c.err("boolean byte is neither 0 nor 1"));
+            }
+        }
+        Schema::Int | Schema::Date | Schema::TimeMillis => {
+            let v = c.long()?;
+            if i32::try_from(v).is_err() {
+                return Err(c.err(format!("int {v} out of range")));
+            }
+        }
+        Schema::Long
+        | Schema::TimeMicros
+        | Schema::TimestampMillis
+        | Schema::TimestampMicros
+        | Schema::TimestampNanos
+        | Schema::LocalTimestampMillis
+        | Schema::LocalTimestampMicros
+        | Schema::LocalTimestampNanos => {
+            c.long()?;
+        }
+        Schema::Float => {
+            c.take(4)?;
+        }
+        Schema::Double => {
+            c.take(8)?;
+        }
+        Schema::Bytes | Schema::BigDecimal => {
+            let n = c.len("bytes length")?;
+            c.take(n)?;
+        }
+        Schema::String | Schema::Uuid => {
+            let n = c.len("string length")?;
+            if std::str::from_utf8(c.take(n)?).is_err() {
+                return Err(c.err("string is not UTF-8"));
+            }
+        }
+        Schema::Fixed(f) => {
+            c.take(f.size)?;
+        }
+        Schema::Duration => {
+            c.take(12)?;
+        }
+        Schema::Decimal(d) => validate(&d.inner, names, c, depth + 1)?,
+        Schema::Enum(e) => {
+            let i = c.long()?;
+            if i < 0 || i as usize >= e.symbols.len() {
+                return Err(c.err(format!("enum index {i} out of range")));
+            }
+        }
+        Schema::Union(u) => {
+            let i = c.long()?;
+            let variant = usize::try_from(i)
+                .ok()
+                .and_then(|i| u.variants().get(i))
+                .ok_or_else(|| c.err(format!("union index {i} out of range")))?;
+            validate(variant, names, c, depth + 1)?;
+        }
+        Schema::Record(r) => {
+            for f in &r.fields {
+                validate(&f.schema, names, c, depth + 1)?;
+            }
+        }
+        Schema::Array(a) => validate_blocks(c, depth, |c| validate(&a.items, names, c, depth + 1))?,
+        Schema::Map(m) => validate_blocks(c, depth, |c| {
+            let n = c.len("map key length")?;
+            c.take(n)?;
+            validate(&m.types, names, c, depth + 1)
+        })?,
+        Schema::Ref { name } => {
+            let s = names
+                .get(name)
+                .ok_or_else(|| c.err(format!("unknown named type {name:?}")))?;
+            validate(s, names, c, depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+fn validate_blocks(
+    c: &mut Cursor<'_>,
+    _depth: usize,
+    mut item: impl FnMut(&mut Cursor<'_>) -> Result<()>,
+) -> Result<()> {
+    loop {
+        let mut count = c.long()?;
+        if count == 0 {
+            return Ok(());
+        }
+        if count < 0 {
+            count = count
+                .checked_neg()
+                .ok_or_else(|| c.err("block count overflow"))?;
+            c.len("block byte size")?;
+        }
+        // Every item of the schemas Paimon uses takes at least one byte; this also bounds
+        // the reservation apache-avro makes from the count.
+        if count as u64 > c.remaining() as u64 {
+            return Err(c.err(format!("block of {count} items in {} bytes", c.remaining())));
+        }
+        for _ in 0..count {
+            item(c)?;
+        }
+    }
+}
+
+/// Writes `records` of `schema` as a container file with `codec`.
+pub fn write_container(schema: &Schema, codec: AvroCodec, records: Vec<Value>) -> Result<Vec<u8>> {
+    let fail = |e: apache_avro::Error| Error::InvalidValue(format!("writing Avro: {e}"));
+    let mut w = apache_avro::Writer::with_codec(schema, Vec::new(), codec.to_avro());
+    for r in records {
+        w.append(r).map_err(fail)?;
+    }
+    w.into_inner().map_err(fail)
+}
+
+/// Read access to a decoded record by field name, with errors naming the file and field.
+pub(crate) struct Rec<'a> {
+    fields: &'a [(String, Value)],
+    file: &'a str,
+}
+
+/// Strips a union wrapper.
+fn unwrap_union(v: &Value) -> &Value {
+    match v {
+        Value::Union(_, inner) => inner,
+        other => other,
+    }
+}
+
+impl<'a> Rec<'a> {
+    /// Views `v` (possibly a nullable-union root) as a record.
+    pub(crate) fn new(v: &'a Value, file: &'a str) -> Result<Self> {
+        match unwrap_union(v) {
+            Value::Record(fields) => Ok(Rec { fields, file }),
+            other => Err(Error::corrupt(
+                file,
+                format!("expected a record, got {other:?}"),
+            )),
+        }
+    }
+
+    fn err(&self, field: &str, what: &str) -> Error {
+        Error::corrupt(self.file, format!("field {field}: {what}"))
+    }
+
+    /// The field's value, `None` if absent or null.
+    pub(crate) fn opt(&self, name: &str) -> Option<&'a Value> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| unwrap_union(v))
+            .filter(|v| !matches!(v, Value::Null))
+    }
+
+    fn req(&self, name: &str) -> Result<&'a Value> {
+        self.opt(name)
+            .ok_or_else(|| self.err(name, "missing or null"))
+    }
+
+    pub(crate) fn opt_long(&self, name: &str) -> Result<Option<i64>> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(Value::Long(v))
+            | Some(Value::TimestampMillis(v))
+            | Some(Value::LocalTimestampMillis(v)) => Ok(Some(*v)),
+            Some(Value::Int(v)) => Ok(Some(i64::from(*v))),
+            Some(_) => Err(self.err(name, "not a long")),
+        }
+    }
+
+    pub(crate) fn long(&self, name: &str) -> Result<i64> {
+        self.opt_long(name)?
+            .ok_or_else(|| self.err(name, "missing or null"))
+    }
+
+    pub(crate) fn opt_int(&self, name: &str) -> Result<Option<i32>> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(Value::Int(v)) => Ok(Some(*v)),
+            Some(Value::Long(v)) => i32::try_from(*v)
+                .map(Some)
+                .map_err(|_| self.err(name, "out of int range")),
+            Some(_) => Err(self.err(name, "not an int")),
+        }
+    }
+
+    pub(crate) fn int(&self, name: &str) -> Result<i32> {
+        self.opt_int(name)?
+            .ok_or_else(|| self.err(name, "missing or null"))
+    }
+
+    pub(crate) fn opt_string(&self, name: &str) -> Result<Option<String>> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(self.err(name, "not a string")),
+        }
+    }
+
+    pub(crate) fn string(&self, name: &str) -> Result<String> {
+        self.opt_string(name)?
+            .ok_or_else(|| self.err(name, "missing or null"))
+    }
+
+    pub(crate) fn opt_bytes(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(Value::Bytes(b)) | Some(Value::Fixed(_, b)) => Ok(Some(b.clone())),
+            Some(_) => Err(self.err(name, "not bytes")),
+        }
+    }
+
+    pub(crate) fn bytes(&self, name: &str) -> Result<Vec<u8>> {
+        self.opt_bytes(name)?
+            .ok_or_else(|| self.err(name, "missing or null"))
+    }
+
+    pub(crate) fn record(&self, name: &str) -> Result<Rec<'a>> {
+        Rec::new(self.req(name)?, self.file)
+    }
+
+    pub(crate) fn opt_record(&self, name: &str) -> Result<Option<Rec<'a>>> {
+        self.opt(name).map(|v| Rec::new(v, self.file)).transpose()
+    }
+
+    pub(crate) fn opt_array(&self, name: &str) -> Result<Option<&'a [Value]>> {
+        match self.opt(name) {
+            None => Ok(None),
+            Some(Value::Array(items)) => Ok(Some(items)),
+            Some(_) => Err(self.err(name, "not an array")),
+        }
+    }
+
+    pub(crate) fn opt_strings(&self, name: &str) -> Result<Option<Vec<String>>> {
+        let Some(items) = self.opt_array(name)? else {
+            return Ok(None);
+        };
+        items
+            .iter()
+            .map(|v| match unwrap_union(v) {
+                Value::String(s) => Ok(s.clone()),
+                _ => Err(self.err(name, "array item is not a string")),
+            })
+            .collect::<Result<_>>()
+            .map(Some)
+    }
+
+    /// An array of nullable longs (or ints).
+    pub(crate) fn opt_nullable_longs(&self, name: &str) -> Result<Option<Vec<Option<i64>>>> {
+        let Some(items) = self.opt_array(name)? else {
+            return Ok(None);
+        };
+        items
+            .iter()
+            .map(|v| match unwrap_union(v) {
+                Value::Null => Ok(None),
+                Value::Long(x) => Ok(Some(*x)),
+                Value::Int(x) => Ok(Some(i64::from(*x))),
+                _ => Err(self.err(name, "array item is not a long")),
+            })
+            .collect::<Result<_>>()
+            .map(Some)
+    }
+}
+
+/// Builders for the values written.
+pub(crate) mod val {
+    use apache_avro::types::Value;
+
+    /// A nullable union value: branch 0 is null, branch 1 the value.
+    pub(crate) fn opt(v: Option<Value>) -> Value {
+        match v {
+            None => Value::Union(0, Box::new(Value::Null)),
+            Some(v) => Value::Union(1, Box::new(v)),
+        }
+    }
+
+    pub(crate) fn record(fields: Vec<(&str, Value)>) -> Value {
+        Value::Record(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+
+    pub(crate) fn strings(items: &[String]) -> Value {
+        Value::Array(items.iter().map(|s| Value::String(s.clone())).collect())
+    }
+}
