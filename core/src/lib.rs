@@ -11,7 +11,7 @@
 //! - [`snapshot`]: snapshot, tag and consumer files and the LATEST/EARLIEST hints;
 //! - [`manifest`]: manifest lists, manifests and index manifests (Avro);
 //! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats;
-//! - [`stats`]: SimpleStats;
+//! - [`stats`]: SimpleStats (min, max, null counts);
 //! - [`bucket`]: fixed-bucket assignment;
 //! - [`path`]: partition paths and file naming;
 //! - [`storage`]: the storage trait and an in-memory implementation.

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::storage::Storage;
 use crate::types::{DataField, DataType};
 use crate::{Error, Result};
 
@@ -191,6 +192,145 @@ impl TableSchema {
     }
 }
 
+impl TableSchema {
+    /// Reads schema `id` from storage.
+    pub async fn load(storage: &dyn Storage, id: i64) -> Result<Self> {
+        let path = schema_path(id);
+        let bytes = storage.get(&path).await?;
+        TableSchema::from_json(&bytes, &path)
+    }
+
+    /// Reads the table's latest schema; [`Error::NotFound`] if the table has none.
+    pub async fn load_latest(storage: &dyn Storage) -> Result<Self> {
+        match latest_schema_id(storage).await? {
+            Some(id) => TableSchema::load(storage, id).await,
+            None => Err(Error::NotFound {
+                path: "schema/schema-0 (no table here)".into(),
+            }),
+        }
+    }
+}
+
+impl TableSchema {
+    /// A new table's schema (id 0), validated as Paimon validates `CREATE TABLE`: keys name
+    /// columns, primary keys become NOT NULL (unless `primary-key.nullable=true`), the trimmed
+    /// primary key is not empty, `bucket` is -2, -1 or positive, a bucket key is a subset of
+    /// the primary key and has no partition columns, and fixed-bucket append tables name one.
+    pub fn create(
+        mut fields: Vec<DataField>,
+        partition_keys: Vec<String>,
+        primary_keys: Vec<String>,
+        options: BTreeMap<String, String>,
+        time_millis: i64,
+    ) -> Result<Self> {
+        let bad = |what: String| Error::InvalidValue(format!("invalid table: {what}"));
+        let pk_nullable = options.get("primary-key.nullable").map(String::as_str) == Some("true");
+        for k in &primary_keys {
+            let f = fields
+                .iter_mut()
+                .find(|f| &f.name == k)
+                .ok_or_else(|| bad(format!("primary key {k:?} is not a column")))?;
+            if !pk_nullable {
+                f.data_type.nullable = false;
+            }
+        }
+        for (i, k) in primary_keys.iter().enumerate() {
+            if primary_keys[..i].contains(k) {
+                return Err(bad(format!("primary key {k:?} listed twice")));
+            }
+        }
+        for (i, k) in partition_keys.iter().enumerate() {
+            if partition_keys[..i].contains(k) {
+                return Err(bad(format!("partition key {k:?} listed twice")));
+            }
+        }
+        let highest_field_id = fields
+            .iter()
+            .map(|f| {
+                Some(f.id)
+                    .max(f.data_type.max_nested_field_id())
+                    .unwrap_or(f.id)
+            })
+            .max()
+            .unwrap_or(-1);
+        let schema = TableSchema {
+            version: CURRENT_SCHEMA_VERSION,
+            id: 0,
+            fields,
+            highest_field_id,
+            partition_keys,
+            primary_keys,
+            options,
+            comment: None,
+            time_millis,
+        };
+        schema
+            .validate("new table")
+            .map_err(|e| bad(e.to_string()))?;
+        for k in schema.partition_keys.iter().chain(&schema.primary_keys) {
+            let f = schema.field(k).expect("validated");
+            if !f.data_type.is_atomic() {
+                return Err(bad(format!(
+                    "key column {k:?} has nested type {}",
+                    f.data_type
+                )));
+            }
+        }
+        if schema.has_primary_key() && schema.trimmed_primary_keys().is_empty() {
+            return Err(bad(
+                "the primary key must not consist of partition columns only".into(),
+            ));
+        }
+        let buckets = schema.bucket_count().map_err(|e| bad(e.to_string()))?;
+        if buckets == 0 || buckets < -2 {
+            return Err(bad(format!(
+                "bucket = {buckets}: use a positive count, -1 or -2"
+            )));
+        }
+        let bucket_keys = schema.bucket_keys();
+        for k in &bucket_keys {
+            if schema.field(k).is_none() {
+                return Err(bad(format!("bucket key {k:?} is not a column")));
+            }
+            if schema.partition_keys.contains(k) {
+                return Err(bad(format!("bucket key {k:?} is a partition column")));
+            }
+            if schema.has_primary_key() && !schema.primary_keys.contains(k) {
+                return Err(bad(format!(
+                    "bucket key {k:?} is not part of the primary key"
+                )));
+            }
+        }
+        if !schema.has_primary_key() && buckets > 0 && bucket_keys.is_empty() {
+            return Err(bad(
+                "a fixed-bucket append table needs a bucket-key option".into()
+            ));
+        }
+        Ok(schema)
+    }
+}
+
+/// The latest schema id, or `None` if the directory holds no table. Lists `schema/` where the
+/// storage can, else probes upwards (schema ids are contiguous from 0).
+pub async fn latest_schema_id(storage: &dyn Storage) -> Result<Option<i64>> {
+    match storage.list("schema").await {
+        Ok(objects) => Ok(objects
+            .iter()
+            .filter_map(|o| o.path.strip_prefix("schema/schema-")?.parse().ok())
+            .max()),
+        Err(Error::Unsupported { .. }) => {
+            let mut latest = None;
+            let mut id = 0;
+            while storage.head(&schema_path(id)).await?.is_some() {
+                latest = Some(id);
+                id += 1;
+            }
+            Ok(latest)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +350,44 @@ mod tests {
         let back = TableSchema::from_json(s.to_json().as_bytes(), "x").unwrap();
         assert_eq!(back, s);
         assert!(!s.to_json().contains("comment"));
+    }
+
+    #[test]
+    fn create_validates_like_paimon() {
+        let cols = crate::types::parse_columns("id BIGINT, name STRING, dt STRING").unwrap();
+        let opts = |b: &str| BTreeMap::from([("bucket".to_string(), b.to_string())]);
+        let s = TableSchema::create(
+            cols.clone(),
+            vec!["dt".into()],
+            vec!["id".into(), "dt".into()],
+            opts("2"),
+            7,
+        )
+        .unwrap();
+        assert!(!s.field("id").unwrap().data_type.nullable);
+        assert_eq!(s.highest_field_id, 2);
+        let v = |p: Vec<&str>, k: Vec<&str>, b: &str| {
+            TableSchema::create(
+                cols.clone(),
+                p.into_iter().map(String::from).collect(),
+                k.into_iter().map(String::from).collect(),
+                opts(b),
+                0,
+            )
+        };
+        assert!(
+            v(vec!["dt"], vec!["dt"], "2").is_err(),
+            "PK of partition columns only"
+        );
+        assert!(v(vec![], vec!["nope"], "2").is_err());
+        assert!(
+            v(vec![], vec![], "4").is_err(),
+            "append with buckets needs bucket-key"
+        );
+        assert!(v(vec![], vec!["id"], "0").is_err());
+        assert!(v(vec!["x"], vec!["id"], "1").is_err());
+        assert!(v(vec![], vec!["id", "id"], "1").is_err());
+        assert!(v(vec![], vec![], "-1").is_ok());
     }
 
     #[test]

@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use apache_avro::schema::{Name, Schema};
 use apache_avro::types::Value;
+use apache_avro::Schema;
 
 use crate::{Error, Result};
 
@@ -73,8 +73,8 @@ impl AvroCodec {
 /// A decoded container file: its writer schema, codec and records.
 #[derive(Debug)]
 pub struct AvroFile {
-    /// The writer schema from the header.
-    pub schema: Schema,
+    /// The writer schema from the header, as JSON.
+    pub schema: serde_json::Value,
     /// The codec from the header.
     pub codec: AvroCodec,
     /// Every record, in order.
@@ -141,6 +141,159 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// A writer schema, parsed by Strata (not by `apache-avro`, whose schema parser panics on
+/// some malformed names): only what decoding needs. Logical types decode as their underlying
+/// type.
+#[derive(Debug, Clone)]
+enum AvroSchema {
+    Null,
+    Boolean,
+    Int,
+    Long,
+    Float,
+    Double,
+    Bytes,
+    String,
+    Fixed(usize),
+    Enum(Vec<String>),
+    Array(Box<AvroSchema>),
+    Map(Box<AvroSchema>),
+    Union(Vec<AvroSchema>),
+    Record(Vec<(String, AvroSchema)>),
+    /// A reference to a named type, by index into the parser's table.
+    Named(usize),
+}
+
+/// Parses writer-schema JSON, resolving named types.
+struct SchemaParser {
+    names: HashMap<String, usize>,
+    named: Vec<Option<AvroSchema>>,
+}
+
+impl SchemaParser {
+    fn parse(
+        &mut self,
+        v: &serde_json::Value,
+        ns: &str,
+        depth: usize,
+    ) -> std::result::Result<AvroSchema, String> {
+        use serde_json::Value as J;
+        if depth > MAX_DEPTH {
+            return Err("schema nested too deeply".into());
+        }
+        match v {
+            J::String(name) => self.primitive_or_ref(name, ns),
+            J::Array(variants) => Ok(AvroSchema::Union(
+                variants
+                    .iter()
+                    .map(|x| self.parse(x, ns, depth + 1))
+                    .collect::<std::result::Result<_, _>>()?,
+            )),
+            J::Object(o) => {
+                let ty = o.get("type").ok_or("schema object without \"type\"")?;
+                let ty = match ty {
+                    J::String(t) => t.as_str(),
+                    other => return self.parse(other, ns, depth + 1),
+                };
+                match ty {
+                    "record" | "error" | "enum" | "fixed" => {
+                        let name = o
+                            .get("name")
+                            .and_then(J::as_str)
+                            .ok_or("named type without a name")?;
+                        let ns = match (
+                            name.rsplit_once('.'),
+                            o.get("namespace").and_then(J::as_str),
+                        ) {
+                            (Some((n, _)), _) => n.to_string(),
+                            (None, Some(n)) => n.to_string(),
+                            (None, None) => ns.to_string(),
+                        };
+                        let full = if name.contains('.') || ns.is_empty() {
+                            name.to_string()
+                        } else {
+                            format!("{ns}.{name}")
+                        };
+                        let index = self.named.len();
+                        self.named.push(None);
+                        self.names.insert(full, index);
+                        let schema = match ty {
+                            "enum" => AvroSchema::Enum(
+                                o.get("symbols")
+                                    .and_then(J::as_array)
+                                    .ok_or("enum without symbols")?
+                                    .iter()
+                                    .map(|s| {
+                                        s.as_str().map(str::to_string).ok_or("bad enum symbol")
+                                    })
+                                    .collect::<std::result::Result<_, _>>()?,
+                            ),
+                            "fixed" => AvroSchema::Fixed(
+                                o.get("size")
+                                    .and_then(J::as_u64)
+                                    .and_then(|n| usize::try_from(n).ok())
+                                    .ok_or("fixed without a valid size")?,
+                            ),
+                            _ => {
+                                let fields = o
+                                    .get("fields")
+                                    .and_then(J::as_array)
+                                    .ok_or("record without fields")?;
+                                let mut out = Vec::with_capacity(fields.len());
+                                for f in fields {
+                                    let fname = f
+                                        .get("name")
+                                        .and_then(J::as_str)
+                                        .ok_or("record field without a name")?;
+                                    let ft = f.get("type").ok_or("record field without a type")?;
+                                    out.push((fname.to_string(), self.parse(ft, &ns, depth + 1)?));
+                                }
+                                AvroSchema::Record(out)
+                            }
+                        };
+                        self.named[index] = Some(schema);
+                        Ok(AvroSchema::Named(index))
+                    }
+                    "array" => Ok(AvroSchema::Array(Box::new(self.parse(
+                        o.get("items").ok_or("array without items")?,
+                        ns,
+                        depth + 1,
+                    )?))),
+                    "map" => Ok(AvroSchema::Map(Box::new(self.parse(
+                        o.get("values").ok_or("map without values")?,
+                        ns,
+                        depth + 1,
+                    )?))),
+                    other => self.primitive_or_ref(other, ns),
+                }
+            }
+            other => Err(format!("invalid schema node {other}")),
+        }
+    }
+
+    fn primitive_or_ref(&self, name: &str, ns: &str) -> std::result::Result<AvroSchema, String> {
+        Ok(match name {
+            "null" => AvroSchema::Null,
+            "boolean" => AvroSchema::Boolean,
+            "int" => AvroSchema::Int,
+            "long" => AvroSchema::Long,
+            "float" => AvroSchema::Float,
+            "double" => AvroSchema::Double,
+            "bytes" => AvroSchema::Bytes,
+            "string" => AvroSchema::String,
+            other => {
+                let qualified = format!("{ns}.{other}");
+                let index = self
+                    .names
+                    .get(other)
+                    .or_else(|| self.names.get(&qualified))
+                    .ok_or_else(|| format!("unknown type {other:?}"))?;
+                AvroSchema::Named(*index)
+            }
+        })
+    }
+}
+
 /// Parses a container file and decodes every record.
 pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
     let mut c = Cursor { data, pos: 0, file };
@@ -157,7 +310,9 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
             break;
         }
         if count < 0 {
-            count = -count;
+            count = count
+                .checked_neg()
+                .ok_or_else(|| c.err("header block count overflow"))?;
             c.long()?; // block byte size, unused
         }
         if count as u64 > c.remaining() as u64 {
@@ -172,18 +327,29 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
         }
     }
     let sync: [u8; 16] = c.take(16)?.try_into().expect("16 bytes");
-    let schema_json = meta
+    let schema_json: serde_json::Value = meta
         .get("avro.schema")
-        .ok_or_else(|| Error::corrupt(file, "header has no avro.schema"))?;
-    let schema_text = std::str::from_utf8(schema_json)
-        .map_err(|_| Error::corrupt(file, "avro.schema is not UTF-8"))?;
-    let schema = Schema::parse_str(schema_text)
+        .ok_or_else(|| Error::corrupt(file, "header has no avro.schema"))
+        .and_then(|b| {
+            serde_json::from_slice(b)
+                .map_err(|e| Error::corrupt(file, format!("avro.schema is not JSON: {e}")))
+        })?;
+    let mut parser = SchemaParser {
+        names: HashMap::new(),
+        named: Vec::new(),
+    };
+    let schema = parser
+        .parse(&schema_json, "", 0)
         .map_err(|e| Error::corrupt(file, format!("invalid writer schema: {e}")))?;
+    let named: Vec<AvroSchema> = parser
+        .named
+        .into_iter()
+        .map(|s| s.unwrap_or(AvroSchema::Null))
+        .collect();
     let codec = match meta.get("avro.codec") {
         None => AvroCodec::Null,
         Some(name) => AvroCodec::from_header(&String::from_utf8_lossy(name), file)?,
     };
-    let names = named_schemas(&schema);
     let mut records = Vec::new();
     while c.remaining() > 0 {
         let count = c.long()?;
@@ -191,7 +357,7 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
         let block_start = c.pos;
         let raw = c.take(size)?;
         let block = decompress(codec, raw, file, block_start)?;
-        if count < 0 || count as u64 > block.len() as u64 + 1 {
+        if count < 0 || count as u64 > block.len() as u64 {
             return Err(Error::corrupt(
                 file,
                 format!(
@@ -209,12 +375,7 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
             file,
         };
         for _ in 0..count {
-            let start = bc.pos;
-            validate(&schema, &names, &mut bc, 0)?;
-            let mut datum = &block[start..bc.pos];
-            let value = apache_avro::from_avro_datum(&schema, &mut datum, None)
-                .map_err(|e| Error::corrupt(file, format!("record at block byte {start}: {e}")))?;
-            records.push(value);
+            records.push(decode(&schema, &named, &mut bc, 0)?);
         }
         if bc.remaining() != 0 {
             return Err(Error::corrupt(
@@ -224,7 +385,7 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
         }
     }
     Ok(AvroFile {
-        schema,
+        schema: schema_json,
         codec,
         records,
     })
@@ -236,7 +397,7 @@ fn decompress(codec: AvroCodec, raw: &[u8], file: &str, at: usize) -> Result<Vec
         AvroCodec::Null => Ok(raw.to_vec()),
         AvroCodec::Deflate => {
             miniz_oxide::inflate::decompress_to_vec_with_limit(raw, MAX_BLOCK_BYTES)
-                .map_err(|e| bad(format!("deflate: {e:?}")))
+                .map_err(|e| bad(format!("deflate: {e:?} (corrupt, or over the size limit)")))
         }
         AvroCodec::Snappy => {
             if raw.len() < 4 {
@@ -245,7 +406,9 @@ fn decompress(codec: AvroCodec, raw: &[u8], file: &str, at: usize) -> Result<Vec
             let (body, crc) = raw.split_at(raw.len() - 4);
             let n = snap::raw::decompress_len(body).map_err(|e| bad(format!("snappy: {e}")))?;
             if n > MAX_BLOCK_BYTES {
-                return Err(bad(format!("snappy block of {n} bytes exceeds the limit")));
+                return Err(bad(format!(
+                    "snappy block of {n} bytes exceeds the size limit"
+                )));
             }
             let out = snap::raw::Decoder::new()
                 .decompress_vec(body)
@@ -271,126 +434,92 @@ fn decompress(codec: AvroCodec, raw: &[u8], file: &str, at: usize) -> Result<Vec
     }
 }
 
-fn named_schemas(schema: &Schema) -> HashMap<Name, &Schema> {
-    fn walk<'a>(s: &'a Schema, out: &mut HashMap<Name, &'a Schema>) {
-        match s {
-            Schema::Record(r) => {
-                out.insert(r.name.clone(), s);
-                for f in &r.fields {
-                    walk(&f.schema, out);
-                }
-            }
-            Schema::Enum(e) => {
-                out.insert(e.name.clone(), s);
-            }
-            Schema::Fixed(f) => {
-                out.insert(f.name.clone(), s);
-            }
-            Schema::Array(a) => walk(&a.items, out),
-            Schema::Map(m) => walk(&m.types, out),
-            Schema::Union(u) => u.variants().iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = HashMap::new();
-    walk(schema, &mut out);
-    out
-}
-
-/// Walks one datum of `schema`, checking every length, count, union index and enum index.
-fn validate(
-    schema: &Schema,
-    names: &HashMap<Name, &Schema>,
+/// Decodes one datum of `schema`, checking every length, count and index against the bytes
+/// that remain before allocating.
+fn decode(
+    schema: &AvroSchema,
+    named: &[AvroSchema],
     c: &mut Cursor<'_>,
     depth: usize,
-) -> Result<()> {
+) -> Result<Value> {
     if depth > MAX_DEPTH {
         return Err(c.err("datum nested too deeply"));
     }
-    match schema {
-        Schema::Null => {}
-        Schema::Boolean => {
-            if c.take(1)?[0] > 1 {
-                return Err(c.err("boolean byte is neither 0 nor 1"));
-            }
-        }
-        Schema::Int | Schema::Date | Schema::TimeMillis => {
+    Ok(match schema {
+        AvroSchema::Null => Value::Null,
+        AvroSchema::Boolean => match c.take(1)?[0] {
+            0 => Value::Boolean(false),
+            1 => Value::Boolean(true),
+            b => return Err(c.err(format!("boolean byte {b}"))),
+        },
+        AvroSchema::Int => {
             let v = c.long()?;
-            if i32::try_from(v).is_err() {
-                return Err(c.err(format!("int {v} out of range")));
-            }
+            Value::Int(i32::try_from(v).map_err(|_| c.err(format!("int {v} out of range")))?)
         }
-        Schema::Long
-        | Schema::TimeMicros
-        | Schema::TimestampMillis
-        | Schema::TimestampMicros
-        | Schema::TimestampNanos
-        | Schema::LocalTimestampMillis
-        | Schema::LocalTimestampMicros
-        | Schema::LocalTimestampNanos => {
-            c.long()?;
-        }
-        Schema::Float => {
-            c.take(4)?;
-        }
-        Schema::Double => {
-            c.take(8)?;
-        }
-        Schema::Bytes | Schema::BigDecimal => {
+        AvroSchema::Long => Value::Long(c.long()?),
+        AvroSchema::Float => Value::Float(f32::from_le_bytes(c.take(4)?.try_into().expect("4"))),
+        AvroSchema::Double => Value::Double(f64::from_le_bytes(c.take(8)?.try_into().expect("8"))),
+        AvroSchema::Bytes => {
             let n = c.len("bytes length")?;
-            c.take(n)?;
+            Value::Bytes(c.take(n)?.to_vec())
         }
-        Schema::String | Schema::Uuid => {
+        AvroSchema::String => {
             let n = c.len("string length")?;
-            if std::str::from_utf8(c.take(n)?).is_err() {
-                return Err(c.err("string is not UTF-8"));
-            }
+            let b = c.take(n)?;
+            Value::String(
+                std::str::from_utf8(b)
+                    .map_err(|_| c.err("string is not UTF-8"))?
+                    .to_string(),
+            )
         }
-        Schema::Fixed(f) => {
-            c.take(f.size)?;
-        }
-        Schema::Duration => {
-            c.take(12)?;
-        }
-        Schema::Decimal(d) => validate(&d.inner, names, c, depth + 1)?,
-        Schema::Enum(e) => {
+        AvroSchema::Fixed(n) => Value::Fixed(*n, c.take(*n)?.to_vec()),
+        AvroSchema::Enum(symbols) => {
             let i = c.long()?;
-            if i < 0 || i as usize >= e.symbols.len() {
-                return Err(c.err(format!("enum index {i} out of range")));
-            }
-        }
-        Schema::Union(u) => {
-            let i = c.long()?;
-            let variant = usize::try_from(i)
+            let s = usize::try_from(i)
                 .ok()
-                .and_then(|i| u.variants().get(i))
+                .and_then(|i| symbols.get(i))
+                .ok_or_else(|| c.err(format!("enum index {i} out of range")))?;
+            Value::Enum(i as u32, s.clone())
+        }
+        AvroSchema::Union(variants) => {
+            let i = c.long()?;
+            let v = usize::try_from(i)
+                .ok()
+                .and_then(|i| variants.get(i))
                 .ok_or_else(|| c.err(format!("union index {i} out of range")))?;
-            validate(variant, names, c, depth + 1)?;
+            Value::Union(i as u32, Box::new(decode(v, named, c, depth + 1)?))
         }
-        Schema::Record(r) => {
-            for f in &r.fields {
-                validate(&f.schema, names, c, depth + 1)?;
-            }
+        AvroSchema::Record(fields) => Value::Record(
+            fields
+                .iter()
+                .map(|(n, s)| Ok((n.clone(), decode(s, named, c, depth + 1)?)))
+                .collect::<Result<_>>()?,
+        ),
+        AvroSchema::Array(items) => {
+            let mut out = Vec::new();
+            decode_blocks(c, |c| {
+                out.push(decode(items, named, c, depth + 1)?);
+                Ok(())
+            })?;
+            Value::Array(out)
         }
-        Schema::Array(a) => validate_blocks(c, depth, |c| validate(&a.items, names, c, depth + 1))?,
-        Schema::Map(m) => validate_blocks(c, depth, |c| {
-            let n = c.len("map key length")?;
-            c.take(n)?;
-            validate(&m.types, names, c, depth + 1)
-        })?,
-        Schema::Ref { name } => {
-            let s = names
-                .get(name)
-                .ok_or_else(|| c.err(format!("unknown named type {name:?}")))?;
-            validate(s, names, c, depth + 1)?;
+        AvroSchema::Map(values) => {
+            let mut out = HashMap::new();
+            decode_blocks(c, |c| {
+                let n = c.len("map key length")?;
+                let k = String::from_utf8(c.take(n)?.to_vec())
+                    .map_err(|_| c.err("map key is not UTF-8"))?;
+                out.insert(k, decode(values, named, c, depth + 1)?);
+                Ok(())
+            })?;
+            Value::Map(out)
         }
-    }
-    Ok(())
+        AvroSchema::Named(i) => decode(&named[*i], named, c, depth + 1)?,
+    })
 }
 
-fn validate_blocks(
+fn decode_blocks(
     c: &mut Cursor<'_>,
-    _depth: usize,
     mut item: impl FnMut(&mut Cursor<'_>) -> Result<()>,
 ) -> Result<()> {
     loop {
@@ -404,9 +533,9 @@ fn validate_blocks(
                 .ok_or_else(|| c.err("block count overflow"))?;
             c.len("block byte size")?;
         }
-        // Every item of the schemas Paimon uses takes at least one byte; this also bounds
-        // the reservation apache-avro makes from the count.
-        if count as u64 > c.remaining() as u64 {
+        // Items of zero bytes (null) are possible, so the count alone cannot be bounded by the
+        // bytes left; items are appended one by one and never pre-allocated.
+        if count as u64 > (c.remaining() as u64).saturating_mul(8).max(64) {
             return Err(c.err(format!("block of {count} items in {} bytes", c.remaining())));
         }
         for _ in 0..count {

@@ -12,12 +12,17 @@
 
 mod avro;
 mod entry;
+mod fold;
 mod index;
 mod list;
 pub mod schemas;
 
 pub use avro::{read_container, write_container, AvroCodec, AvroFile, MAX_BLOCK_BYTES};
 pub use entry::{DataFileMeta, FileKind, FileSource, ManifestEntry};
+pub use fold::{
+    fold_entries, live_files, read_manifest, read_manifest_list, snapshot_manifests,
+    EntryIdentifier,
+};
 pub use index::{
     read_hash_index, write_hash_index, DeletionVectorMeta, GlobalIndexMeta, IndexManifestEntry,
 };

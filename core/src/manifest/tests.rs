@@ -260,3 +260,26 @@ proptest! {
         let _ = ManifestEntry::read_manifest(&bytes, "m");
     }
 }
+
+#[test]
+fn folding_follows_paimon_rules() {
+    let mut e = sample_entries(3);
+    for x in &mut e {
+        x.kind = FileKind::Add;
+    }
+    let mut del = e[1].clone();
+    del.kind = FileKind::Delete;
+    let folded = fold_entries(vec![e[0].clone(), e[1].clone(), e[2].clone(), del.clone()]).unwrap();
+    assert_eq!(folded, vec![e[0].clone(), e[2].clone()]);
+    // Pending delete (its ADD is elsewhere) is kept; adding after it is an error.
+    assert_eq!(fold_entries(vec![del.clone()]).unwrap(), vec![del.clone()]);
+    assert!(fold_entries(vec![del.clone(), e[1].clone()]).is_err());
+    assert!(fold_entries(vec![e[0].clone(), e[0].clone()]).is_err());
+    // A level change is a different identity.
+    let mut up = e[0].clone();
+    up.file.level = 5;
+    assert_eq!(
+        fold_entries(vec![e[0].clone(), up.clone()]).unwrap().len(),
+        2
+    );
+}

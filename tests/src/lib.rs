@@ -1,0 +1,160 @@
+//! Shared harness of Strata's cross-implementation suites: the pypaimon environment, the
+//! generated warehouse, and the JSON conventions the Python dumper and the Rust side share.
+//!
+//! Datum JSON (one value of a typed column): null; booleans; integers; floats (`"NaN"`,
+//! `"Infinity"`, `"-Infinity"` as strings); strings; `{"hex": …}` for binaries;
+//! `{"unscaled": "…"}` for decimals; `{"days": n}` for dates; `{"millis_of_day": n}` for times;
+//! `{"micros": n}` for timestamps.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+use strata_core::binary_row::{hex, Datum, Timestamp};
+use strata_core::types::{DataType, TypeKind};
+
+/// The Python interpreter of the pypaimon venv: `$STRATA_PYTHON`, else
+/// `$HOME/.cache/strata/venv/bin/python` (what `scripts/test.sh` installs).
+pub fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("STRATA_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let home = std::env::var_os("HOME").expect("HOME is set");
+    PathBuf::from(home).join(".cache/strata/venv/bin/python")
+}
+
+/// Directory of the Python scripts.
+pub fn py_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("compat/py")
+}
+
+/// Runs a Python script of `compat/py` with arguments; panics with its output on failure.
+pub fn run_py(script: &str, args: &[&Path]) {
+    let py = python();
+    assert!(
+        py.exists(),
+        "{} not found: run scripts/test.sh (it creates the pypaimon venv) or set STRATA_PYTHON",
+        py.display()
+    );
+    let out = Command::new(&py)
+        .arg(py_dir().join(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A warehouse of pypaimon-written tables and pypaimon's dump of it.
+pub struct Warehouse {
+    /// Keeps the directory alive.
+    pub dir: tempfile::TempDir,
+    /// The dump (`dump_tables.py` output).
+    pub dump: Value,
+}
+
+/// Generates the warehouse once per test process.
+pub fn warehouse() -> &'static Warehouse {
+    static W: OnceLock<Warehouse> = OnceLock::new();
+    W.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wh = dir.path().join("wh");
+        run_py("gen_tables.py", &[&wh]);
+        let dump = dump_warehouse(&wh);
+        Warehouse { dir, dump }
+    })
+}
+
+/// Runs the dumper over a warehouse and parses its output.
+pub fn dump_warehouse(wh: &Path) -> Value {
+    let out = wh.with_extension("dump.json");
+    run_py("dump_tables.py", &[wh, &out]);
+    serde_json::from_slice(&std::fs::read(&out).expect("dump written")).expect("dump is JSON")
+}
+
+/// The datum JSON of a value of type `t`.
+pub fn datum_json(d: &Datum, t: &DataType) -> Value {
+    let float = |f: f64| {
+        if f.is_nan() {
+            json!("NaN")
+        } else if f.is_infinite() {
+            json!(if f > 0.0 { "Infinity" } else { "-Infinity" })
+        } else {
+            json!(f)
+        }
+    };
+    match d {
+        Datum::Null => Value::Null,
+        Datum::Boolean(b) => json!(b),
+        Datum::TinyInt(v) => json!(v),
+        Datum::SmallInt(v) => json!(v),
+        Datum::Int(v) => json!(v),
+        Datum::BigInt(v) => json!(v),
+        Datum::Float(v) => float(f64::from(*v)),
+        Datum::Double(v) => float(*v),
+        Datum::String(s) => json!(s),
+        Datum::Binary(b) => json!({ "hex": hex(b) }),
+        Datum::Decimal(u) => json!({ "unscaled": u.to_string() }),
+        Datum::Date(d) => json!({ "days": d }),
+        Datum::Time(t) => json!({ "millis_of_day": t }),
+        Datum::Timestamp(ts) => {
+            let _ = t;
+            json!({ "micros": ts.to_micros() })
+        }
+    }
+}
+
+/// The datum of type `t` for a datum JSON value.
+pub fn json_datum(v: &Value, t: &DataType) -> Datum {
+    if v.is_null() {
+        return Datum::Null;
+    }
+    let field = |k: &str| v.get(k).unwrap_or_else(|| panic!("{v} has no {k}"));
+    match &t.kind {
+        TypeKind::Boolean => Datum::Boolean(v.as_bool().unwrap()),
+        TypeKind::TinyInt => Datum::TinyInt(v.as_i64().unwrap() as i8),
+        TypeKind::SmallInt => Datum::SmallInt(v.as_i64().unwrap() as i16),
+        TypeKind::Int => Datum::Int(v.as_i64().unwrap() as i32),
+        TypeKind::BigInt => Datum::BigInt(v.as_i64().unwrap()),
+        TypeKind::Float => Datum::Float(v.as_f64().unwrap() as f32),
+        TypeKind::Double => Datum::Double(v.as_f64().unwrap()),
+        TypeKind::Char(_) | TypeKind::VarChar(_) => Datum::String(v.as_str().unwrap().into()),
+        TypeKind::Binary(_) | TypeKind::VarBinary(_) => {
+            let h = field("hex").as_str().unwrap();
+            Datum::Binary(
+                (0..h.len())
+                    .step_by(2)
+                    .map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap())
+                    .collect(),
+            )
+        }
+        TypeKind::Decimal { .. } => {
+            Datum::Decimal(field("unscaled").as_str().unwrap().parse().unwrap())
+        }
+        TypeKind::Date => Datum::Date(field("days").as_i64().unwrap() as i32),
+        TypeKind::Time(_) => Datum::Time(field("millis_of_day").as_i64().unwrap() as i32),
+        TypeKind::Timestamp(_) | TypeKind::LocalZonedTimestamp(_) => {
+            Datum::Timestamp(Timestamp::from_micros(field("micros").as_i64().unwrap()))
+        }
+        other => panic!("no datum JSON for {other:?}"),
+    }
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! `strata-writer`: Strata's native side.
+//!
+//! - [`storage`]: the core storage trait over `object_store` (local filesystem today);
+//! - [`table`]: table-level operations the `strata` binary exposes (create, inspect).
+//!
+//! The format rules live in `strata-core`; this crate supplies IO, tokio and the CLI.
+
+#![warn(missing_docs)]
+
+pub mod storage;
+pub mod table;
+
+pub use storage::ObjectStoreStorage;

@@ -1,0 +1,186 @@
+//! The `strata` command line. The work lives in the `strata_writer` library.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use strata_core::schema::TableSchema;
+use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
+use strata_writer::ObjectStoreStorage;
+
+/// Strata: Apache Paimon-format tables, from Rust.
+#[derive(Parser, Debug)]
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a table (writes schema/schema-0; refuses an existing table).
+    ///
+    /// Example: strata create /data/orders --columns 'id BIGINT NOT NULL, name STRING, dt STRING'
+    ///          --primary-key id,dt --partition dt --bucket 4
+    Create {
+        /// Table directory (path or file:// URL).
+        table: String,
+        /// Column list: `name TYPE [NOT NULL] [COMMENT 'x'], ...`.
+        #[arg(long, required_unless_present = "schema")]
+        columns: Option<String>,
+        /// Primary-key columns, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        primary_key: Vec<String>,
+        /// Partition columns, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        partition: Vec<String>,
+        /// Bucket count (-1 dynamic/unaware, -2 postpone).
+        #[arg(long, allow_negative_numbers = true)]
+        bucket: Option<i32>,
+        /// Table option `key=value` (repeatable).
+        #[arg(long = "option", value_parser = parse_option)]
+        options: Vec<(String, String)>,
+        /// A Paimon schema JSON file to create the table from instead of the flags.
+        #[arg(long, conflicts_with_all = ["columns", "primary_key", "partition", "bucket"])]
+        schema: Option<String>,
+    },
+    /// Print the latest schema as JSON.
+    ///
+    /// Example: strata schema /data/orders
+    Schema {
+        /// Table directory.
+        table: String,
+    },
+    /// List the snapshots.
+    ///
+    /// Example: strata snapshots /data/orders
+    Snapshots {
+        /// Table directory.
+        table: String,
+    },
+    /// List the live data files of a snapshot (the latest by default).
+    ///
+    /// Example: strata files /data/orders --snapshot 3
+    Files {
+        /// Table directory.
+        table: String,
+        /// Snapshot id.
+        #[arg(long)]
+        snapshot: Option<i64>,
+    },
+    /// Run the main job on embedded defaults: create a demo table under DIR (default: a
+    /// fresh directory in the system temp dir) and describe it.
+    Demo {
+        /// Where to put the demo table.
+        dir: Option<String>,
+    },
+}
+
+fn parse_option(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("expected key=value, got {s:?}"))
+}
+
+async fn run(cli: Cli) -> strata_core::Result<()> {
+    match cli.command {
+        Command::Create {
+            table,
+            columns,
+            primary_key,
+            partition,
+            bucket,
+            options,
+            schema,
+        } => {
+            let schema = match schema {
+                Some(file) => {
+                    let bytes = std::fs::read(&file).map_err(|e| strata_core::Error::Storage {
+                        path: file.clone(),
+                        message: e.to_string(),
+                    })?;
+                    let s = TableSchema::from_json(&bytes, &file)?;
+                    TableSchema::create(
+                        s.fields,
+                        s.partition_keys,
+                        s.primary_keys,
+                        s.options,
+                        s.time_millis,
+                    )?
+                }
+                None => CreateTable {
+                    columns: columns.unwrap_or_default(),
+                    primary_keys: primary_key,
+                    partition_keys: partition,
+                    bucket,
+                    options: options.into_iter().collect::<BTreeMap<_, _>>(),
+                }
+                .schema()?,
+            };
+            let storage = ObjectStoreStorage::open(&table)?;
+            create_table(&storage, &schema).await?;
+            println!("created {table}");
+            println!("{}", schema.to_json());
+        }
+        Command::Schema { table } => {
+            let storage = ObjectStoreStorage::open(&table)?;
+            println!("{}", TableSchema::load_latest(&storage).await?.to_json());
+        }
+        Command::Snapshots { table } => {
+            let storage = ObjectStoreStorage::open(&table)?;
+            print!("{}", describe_snapshots(&storage).await?);
+        }
+        Command::Files { table, snapshot } => {
+            let storage = ObjectStoreStorage::open(&table)?;
+            print!("{}", describe_files(&storage, snapshot).await?);
+        }
+        Command::Demo { dir } => {
+            let dir = dir.unwrap_or_else(|| {
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                std::env::temp_dir()
+                    .join(format!("strata-demo-{stamp}"))
+                    .display()
+                    .to_string()
+            });
+            let table = format!("{dir}/default.db/orders");
+            let schema = CreateTable {
+                columns:
+                    "id BIGINT NOT NULL, customer STRING, amount DECIMAL(10, 2), dt STRING NOT NULL"
+                        .into(),
+                primary_keys: vec!["id".into(), "dt".into()],
+                partition_keys: vec!["dt".into()],
+                bucket: Some(2),
+                options: BTreeMap::new(),
+            }
+            .schema()?;
+            let storage = ObjectStoreStorage::open(&table)?;
+            create_table(&storage, &schema).await?;
+            println!("created table {table}\n");
+            println!(
+                "schema:\n{}\n",
+                TableSchema::load_latest(&storage).await?.to_json()
+            );
+            println!("snapshots:\n{}", describe_snapshots(&storage).await?);
+            println!("files:\n{}", describe_files(&storage, None).await?);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("strata: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! [`ObjectStoreStorage`]: the core storage trait over `object_store`.
+//!
+//! A table location is a local path or a `file://` URL; object stores (`s3://`) plug in the
+//! same way. Snapshot publication uses `PutMode::Create`, which `object_store` implements
+//! atomically on the local filesystem (hard link of a finished temp file) and on S3
+//! (`If-None-Match: *`).
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
+use strata_core::storage::{check_path, ObjectMeta, Storage};
+use strata_core::{Error, Result};
+
+/// Storage rooted at a table directory inside an object store.
+#[derive(Debug, Clone)]
+pub struct ObjectStoreStorage {
+    store: Arc<dyn ObjectStore>,
+    root: Path,
+    location: String,
+}
+
+impl ObjectStoreStorage {
+    /// Storage over `store`, rooted at `root` inside it. `location` is only used in messages.
+    pub fn new(store: Arc<dyn ObjectStore>, root: Path, location: impl Into<String>) -> Self {
+        ObjectStoreStorage {
+            store,
+            root,
+            location: location.into(),
+        }
+    }
+
+    /// Opens a table location: a local directory path or a `file://` URL. The directory is
+    /// created if missing (tables are created inside it).
+    pub fn open(location: &str) -> Result<Self> {
+        let dir = match location.strip_prefix("file://") {
+            Some(rest) => rest.to_string(),
+            None if location.contains("://") => {
+                return Err(Error::unsupported(
+                    location,
+                    "only local paths and file:// URLs are supported so far",
+                ))
+            }
+            None => location.to_string(),
+        };
+        let storage_err = |e: std::io::Error| Error::Storage {
+            path: location.to_string(),
+            message: e.to_string(),
+        };
+        std::fs::create_dir_all(&dir).map_err(storage_err)?;
+        let abs = std::fs::canonicalize(&dir).map_err(storage_err)?;
+        let fs = LocalFileSystem::new_with_prefix(&abs).map_err(|e| Error::Storage {
+            path: location.to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(ObjectStoreStorage::new(
+            Arc::new(fs),
+            Path::default(),
+            abs.display().to_string(),
+        ))
+    }
+
+    fn path(&self, rel: &str) -> Result<Path> {
+        check_path(rel)?;
+        let mut p = self.root.clone();
+        for part in rel.split('/') {
+            p = p.child(part);
+        }
+        Ok(p)
+    }
+
+    fn err(&self, rel: &str, e: object_store::Error) -> Error {
+        match e {
+            object_store::Error::NotFound { .. } => Error::NotFound { path: rel.into() },
+            object_store::Error::AlreadyExists { .. } => Error::AlreadyExists { path: rel.into() },
+            other => Error::Storage {
+                path: format!("{}/{rel}", self.location),
+                message: other.to_string(),
+            },
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Storage for ObjectStoreStorage {
+    async fn get(&self, path: &str) -> Result<Bytes> {
+        let p = self.path(path)?;
+        let r = self.store.get(&p).await.map_err(|e| self.err(path, e))?;
+        r.bytes().await.map_err(|e| self.err(path, e))
+    }
+
+    async fn get_range(&self, path: &str, range: Range<u64>) -> Result<Bytes> {
+        let p = self.path(path)?;
+        self.store
+            .get_range(&p, range)
+            .await
+            .map_err(|e| self.err(path, e))
+    }
+
+    async fn head(&self, path: &str) -> Result<Option<ObjectMeta>> {
+        let p = self.path(path)?;
+        match self.store.head(&p).await {
+            Ok(m) => Ok(Some(ObjectMeta {
+                path: path.into(),
+                size: m.size,
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.err(path, e)),
+        }
+    }
+
+    async fn put_if_absent(&self, path: &str, data: Bytes) -> Result<()> {
+        let p = self.path(path)?;
+        let opts = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        self.store
+            .put_opts(&p, PutPayload::from_bytes(data), opts)
+            .await
+            .map(|_| ())
+            .map_err(|e| self.err(path, e))
+    }
+
+    async fn put(&self, path: &str, data: Bytes) -> Result<()> {
+        let p = self.path(path)?;
+        self.store
+            .put(&p, PutPayload::from_bytes(data))
+            .await
+            .map(|_| ())
+            .map_err(|e| self.err(path, e))
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+        let p = self.path(prefix.trim_end_matches('/'))?;
+        let root_len = self.root.parts().count();
+        let metas: Vec<_> = match self.store.list(Some(&p)).try_collect().await {
+            Ok(v) => v,
+            Err(object_store::Error::NotFound { .. }) => Vec::new(),
+            Err(e) => return Err(self.err(prefix, e)),
+        };
+        Ok(metas
+            .into_iter()
+            .map(|m| ObjectMeta {
+                path: m
+                    .location
+                    .parts()
+                    .skip(root_len)
+                    .map(|p| p.as_ref().to_string())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                size: m.size,
+            })
+            .collect())
+    }
+
+    async fn delete(&self, path: &str) -> Result<()> {
+        let p = self.path(path)?;
+        match self.store.delete(&p).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(self.err(path, e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn local_storage_follows_the_contract() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = ObjectStoreStorage::open(dir.path().to_str().unwrap()).unwrap();
+        s.put_if_absent("snapshot/snapshot-1", Bytes::from_static(b"abc"))
+            .await
+            .unwrap();
+        assert!(matches!(
+            s.put_if_absent("snapshot/snapshot-1", Bytes::new()).await,
+            Err(Error::AlreadyExists { .. })
+        ));
+        assert_eq!(
+            &s.get_range("snapshot/snapshot-1", 1..3).await.unwrap()[..],
+            b"bc"
+        );
+        assert_eq!(
+            s.head("snapshot/snapshot-1").await.unwrap().unwrap().size,
+            3
+        );
+        assert!(s.head("snapshot/none").await.unwrap().is_none());
+        assert!(matches!(s.get("x/y").await, Err(Error::NotFound { .. })));
+        let listed = s.list("snapshot").await.unwrap();
+        assert_eq!(listed[0].path, "snapshot/snapshot-1");
+        assert!(s.list("nothing").await.unwrap().is_empty());
+        s.delete("snapshot/snapshot-1").await.unwrap();
+        s.delete("snapshot/snapshot-1").await.unwrap();
+        assert!(s.get("../etc/passwd").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn put_if_absent_has_exactly_one_winner() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = ObjectStoreStorage::open(dir.path().to_str().unwrap()).unwrap();
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.put_if_absent("snapshot/snapshot-9", Bytes::from(format!("{i}")))
+                        .await
+                        .is_ok()
+                })
+            })
+            .collect();
+        let mut wins = 0;
+        for t in tasks {
+            wins += usize::from(t.await.unwrap());
+        }
+        assert_eq!(wins, 1);
+    }
+}
