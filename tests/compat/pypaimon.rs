@@ -599,3 +599,50 @@ fn rewrite(
     let out = recode(&bytes, &path.display().to_string(), codec).unwrap();
     std::fs::write(&path, out).unwrap();
 }
+
+/// A table created by `strata create` opens in pypaimon with the same schema.
+#[test]
+fn tables_created_by_strata_open_in_pypaimon() {
+    use strata_writer::table::{create_table, CreateTable};
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let columns =
+        "id BIGINT NOT NULL, b BOOLEAN, ti TINYINT, si SMALLINT, i INT, f FLOAT, d DOUBLE, \
+        c CHAR(3), vc VARCHAR(20), s STRING, bin BINARY(4), vb VARBINARY(9), by BYTES, \
+        dec DECIMAL(10, 2), big DECIMAL(38, 10), dt DATE, tm TIME(3), ts TIMESTAMP(3), \
+        ts6 TIMESTAMP(6), ltz TIMESTAMP_LTZ(6), arr ARRAY<INT>, m MAP<STRING NOT NULL, BIGINT>, \
+        r ROW<x INT, y STRING>, p STRING NOT NULL";
+    let spec = CreateTable {
+        columns: columns.into(),
+        primary_keys: vec!["id".into(), "p".into()],
+        partition_keys: vec!["p".into()],
+        bucket: Some(3),
+        options: BTreeMap::from([("file.format".to_string(), "parquet".to_string())]),
+    };
+    let schema = spec.schema().unwrap();
+    let table = wh.join("db.db/t_created");
+    let storage = ObjectStoreStorage::create(table.to_str().unwrap()).unwrap();
+    block_on(create_table(&storage, &schema)).unwrap();
+    assert!(
+        block_on(create_table(&storage, &schema)).is_err(),
+        "second create must fail"
+    );
+
+    let dump = dump_warehouse(&wh);
+    let t = &dump["tables"][0];
+    assert_eq!(t["name"], "t_created");
+    assert!(
+        t["read"].get("error").is_none(),
+        "pypaimon could not read: {}",
+        t["read"]
+    );
+    assert_eq!(t["read"]["rows"], json!([]));
+    let theirs = &t["schemas"][0]["json"];
+    assert_eq!(
+        canonical_type(&serde_json::to_value(&schema).unwrap()["fields"]),
+        canonical_type(&theirs["fields"])
+    );
+    assert_eq!(theirs["primaryKeys"], json!(["id", "p"]));
+    let names: Vec<Value> = schema.fields.iter().map(|f| json!(f.name)).collect();
+    assert_eq!(t["read"]["columns"], json!(names));
+}

@@ -117,7 +117,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 }
                 .schema()?,
             };
-            let storage = ObjectStoreStorage::open(&table)?;
+            let storage = ObjectStoreStorage::create(&table)?;
             create_table(&storage, &schema).await?;
             println!("created {table}");
             println!("{}", schema.to_json());
@@ -156,7 +156,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 options: BTreeMap::new(),
             }
             .schema()?;
-            let storage = ObjectStoreStorage::open(&table)?;
+            let storage = ObjectStoreStorage::create(&table)?;
             create_table(&storage, &schema).await?;
             println!("created table {table}\n");
             println!(

@@ -34,9 +34,17 @@ impl ObjectStoreStorage {
         }
     }
 
-    /// Opens a table location: a local directory path or a `file://` URL. The directory is
-    /// created if missing (tables are created inside it).
+    /// Opens an existing table location: a local directory path or a `file://` URL.
     pub fn open(location: &str) -> Result<Self> {
+        Self::open_with(location, false)
+    }
+
+    /// Opens a table location, creating the directory if missing (for `create`).
+    pub fn create(location: &str) -> Result<Self> {
+        Self::open_with(location, true)
+    }
+
+    fn open_with(location: &str, create: bool) -> Result<Self> {
         let dir = match location.strip_prefix("file://") {
             Some(rest) => rest.to_string(),
             None if location.contains("://") => {
@@ -51,7 +59,13 @@ impl ObjectStoreStorage {
             path: location.to_string(),
             message: e.to_string(),
         };
-        std::fs::create_dir_all(&dir).map_err(storage_err)?;
+        if create {
+            std::fs::create_dir_all(&dir).map_err(storage_err)?;
+        } else if !std::path::Path::new(&dir).is_dir() {
+            return Err(Error::NotFound {
+                path: format!("{location} (no such table directory)"),
+            });
+        }
         let abs = std::fs::canonicalize(&dir).map_err(storage_err)?;
         let fs = LocalFileSystem::new_with_prefix(&abs).map_err(|e| Error::Storage {
             path: location.to_string(),
@@ -174,7 +188,7 @@ mod tests {
     #[tokio::test]
     async fn local_storage_follows_the_contract() {
         let dir = tempfile::tempdir().unwrap();
-        let s = ObjectStoreStorage::open(dir.path().to_str().unwrap()).unwrap();
+        let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();
         s.put_if_absent("snapshot/snapshot-1", Bytes::from_static(b"abc"))
             .await
             .unwrap();
@@ -203,7 +217,7 @@ mod tests {
     #[tokio::test]
     async fn put_if_absent_has_exactly_one_winner() {
         let dir = tempfile::tempdir().unwrap();
-        let s = ObjectStoreStorage::open(dir.path().to_str().unwrap()).unwrap();
+        let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();
         let tasks: Vec<_> = (0..16)
             .map(|i| {
                 let s = s.clone();

@@ -353,9 +353,12 @@ def dump_hash_indexes(table_dir, index_records):
 
 
 def dump_read(table, latest_id, latest_schema):
-    if latest_id is None:
-        return {"snapshot": None, "columns": [], "rows": []}
     builder = table.new_read_builder()
+    if latest_id is None:
+        # No snapshot yet: still have pypaimon open the table and derive its read schema.
+        from pypaimon.schema.data_types import PyarrowFieldParser
+        arrow = PyarrowFieldParser.from_paimon_schema(builder.read_type())
+        return {"snapshot": None, "columns": arrow.names, "rows": []}
     splits = builder.new_scan().plan().splits()
     result = builder.new_read().to_arrow(splits)
     types = {f["name"]: f["type"] for f in latest_schema["fields"]}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs everything Strata's tests need on a fresh machine (idempotently), then runs every
+# check and test. Tools and build outputs are cached outside the clone, under
+# $STRATA_CACHE (default ~/.cache/strata), so warm runs are fast.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE="${STRATA_CACHE:-$HOME/.cache/strata}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+mkdir -p "$CACHE"
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+step "system packages (clang: zstd for wasm32)"
+if ! command -v clang >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq clang >/dev/null
+fi
+
+step "Rust toolchain pieces"
+rustup target list --installed | grep -qx wasm32-unknown-unknown \
+  || rustup target add wasm32-unknown-unknown
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+
+step "Python venv with pypaimon (the compatibility peer)"
+VENV="$CACHE/venv"
+REQ=tests/compat/py/requirements.txt
+STAMP="$VENV/.requirements.sha256"
+want="$(sha256sum "$REQ" | cut -d' ' -f1)"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"
+  echo "$want" > "$STAMP"
+fi
+export STRATA_PYTHON="$VENV/bin/python"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "strata-core builds for wasm32-unknown-unknown"
+cargo build -p strata-core -p strata-wasm --target wasm32-unknown-unknown
+
+step "cargo test"
+LOG="$(mktemp)"
+trap 'rm -f "$LOG"' EXIT
+cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG"
+# One closing line over every test binary (cargo prints one per binary, the last often 0).
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$LOG"
