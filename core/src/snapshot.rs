@@ -349,14 +349,16 @@ async fn listed_ids(storage: &dyn Storage) -> Result<Option<Vec<i64>>> {
 /// the hint is stale or missing, probes forward or lists, so that storages without listing
 /// (plain HTTP) still find the newest snapshot.
 pub async fn latest_snapshot_id(storage: &dyn Storage) -> Result<Option<i64>> {
-    if let Some(n) = read_hint(storage, LATEST_HINT).await?.filter(|&n| n > 0) {
+    // A hint of i64::MAX cannot have a successor; treat it like a missing hint.
+    let hint = read_hint(storage, LATEST_HINT).await?;
+    if let Some(n) = hint.filter(|&n| n > 0 && n < i64::MAX - 1) {
         if !snapshot_exists(storage, n + 1).await? {
             if snapshot_exists(storage, n).await? {
                 return Ok(Some(n));
             }
         } else {
             let mut id = n + 1;
-            while snapshot_exists(storage, id + 1).await? {
+            while id < i64::MAX && snapshot_exists(storage, id + 1).await? {
                 id += 1;
             }
             return Ok(Some(id));
@@ -375,6 +377,9 @@ pub async fn latest_snapshot_id(storage: &dyn Storage) -> Result<Option<i64>> {
         step = step.saturating_mul(2);
     }
     let mut hi = lo.saturating_add(step);
+    if hi == lo {
+        return Ok(Some(lo));
+    }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         if snapshot_exists(storage, mid).await? {
@@ -503,6 +508,17 @@ mod tests {
             assert_eq!(latest_snapshot_id(&s).await.unwrap(), Some(7));
             assert_eq!(earliest_snapshot_id(&s).await.unwrap(), Some(3));
             write_hint(&s, LATEST_HINT, 7).await.unwrap();
+            assert_eq!(latest_snapshot_id(&s).await.unwrap(), Some(7));
+            // Hostile hints fall back to listing.
+            for bad in [i64::MAX, i64::MAX - 1, -5] {
+                write_hint(&s, LATEST_HINT, bad).await.unwrap();
+                write_hint(&s, EARLIEST_HINT, bad).await.unwrap();
+                assert_eq!(latest_snapshot_id(&s).await.unwrap(), Some(7));
+                assert_eq!(earliest_snapshot_id(&s).await.unwrap(), Some(3));
+            }
+            s.put(LATEST_HINT, Bytes::from_static(b"garbage"))
+                .await
+                .unwrap();
             assert_eq!(latest_snapshot_id(&s).await.unwrap(), Some(7));
         })
     }
