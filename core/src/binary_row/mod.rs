@@ -15,8 +15,10 @@
 //! assert_eq!(row.decode(&types).unwrap(), vec![Datum::BigInt(1)]);
 //! ```
 
+mod arrow;
 mod datum;
 
+pub use arrow::{datum_at, datums_to_array};
 pub use datum::{hex, Datum, Timestamp};
 
 use crate::bucket::murmur_hash_words;

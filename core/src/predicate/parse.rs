@@ -1,0 +1,326 @@
+//! Filter text: `a = 1 AND (b IN ('x', 'y') OR c IS NOT NULL) AND NOT d < 2.5`.
+//! Keywords are case-insensitive; strings use single quotes (`''` escapes one); column names
+//! may be back-quoted or double-quoted.
+
+use super::{CmpOp, Literal, Predicate};
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(String),
+    Op(&'static str),
+    LParen,
+    RParen,
+    Comma,
+}
+
+fn err(text: &str, what: impl std::fmt::Display) -> Error {
+    Error::InvalidValue(format!("filter {text:?}: {what}"))
+}
+
+fn tokenize(text: &str) -> Result<Vec<Tok>> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut out = Vec::new();
+    while i < b.len() {
+        let c = b[i] as char;
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '(' {
+            out.push(Tok::LParen);
+            i += 1;
+        } else if c == ')' {
+            out.push(Tok::RParen);
+            i += 1;
+        } else if c == ',' {
+            out.push(Tok::Comma);
+            i += 1;
+        } else if c == '\'' || c == '`' || c == '"' {
+            let mut s = Vec::new();
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => return Err(err(text, "unclosed quote")),
+                    Some(&q) if q as char == c => {
+                        if b.get(i + 1) == Some(&q) {
+                            s.push(q);
+                            i += 2;
+                        } else {
+                            i += 1;
+                            break;
+                        }
+                    }
+                    Some(&x) => {
+                        s.push(x);
+                        i += 1;
+                    }
+                }
+            }
+            let s = String::from_utf8(s).map_err(|_| err(text, "quoted text is not UTF-8"))?;
+            out.push(if c == '\'' {
+                Tok::Str(s)
+            } else {
+                Tok::Ident(s)
+            });
+        } else if c.is_ascii_digit()
+            || ((c == '-' || c == '+' || c == '.')
+                && b.get(i + 1)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == b'.'))
+        {
+            let start = i;
+            i += 1;
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric()
+                    || b[i] == b'.'
+                    || ((b[i] == b'-' || b[i] == b'+') && matches!(b[i - 1], b'e' | b'E')))
+            {
+                i += 1;
+            }
+            out.push(Tok::Num(text[start..i].to_string()));
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < b.len() && ((b[i] as char).is_alphanumeric() || b[i] == b'_' || b[i] == b'.')
+            {
+                i += 1;
+            }
+            out.push(Tok::Ident(text[start..i].to_string()));
+        } else {
+            let two = text.get(i..i + 2).unwrap_or("");
+            let op = match two {
+                "<=" => "<=",
+                ">=" => ">=",
+                "!=" => "!=",
+                "<>" => "!=",
+                "==" => "=",
+                _ => match c {
+                    '=' => "=",
+                    '<' => "<",
+                    '>' => ">",
+                    _ => return Err(err(text, format!("unexpected character {c:?} at {i}"))),
+                },
+            };
+            i += if matches!(two, "<=" | ">=" | "!=" | "<>" | "==") {
+                2
+            } else {
+                1
+            };
+            out.push(Tok::Op(op));
+        }
+    }
+    Ok(out)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    toks: Vec<Tok>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek_kw(&self, kw: &str) -> bool {
+        matches!(self.toks.get(self.pos), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(kw))
+    }
+
+    fn eat_kw(&mut self, kw: &str) -> bool {
+        let hit = self.peek_kw(kw);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    fn next(&mut self) -> Option<Tok> {
+        let t = self.toks.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn or(&mut self) -> Result<Predicate> {
+        let mut items = vec![self.and()?];
+        while self.eat_kw("OR") {
+            items.push(self.and()?);
+        }
+        Ok(if items.len() == 1 {
+            items.pop().expect("one")
+        } else {
+            Predicate::Or(items)
+        })
+    }
+
+    fn and(&mut self) -> Result<Predicate> {
+        let mut items = vec![self.unary()?];
+        while self.eat_kw("AND") {
+            items.push(self.unary()?);
+        }
+        Ok(if items.len() == 1 {
+            items.pop().expect("one")
+        } else {
+            Predicate::And(items)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Predicate> {
+        self.depth += 1;
+        if self.depth > 64 {
+            return Err(err(self.text, "nested too deeply"));
+        }
+        let p = if self.eat_kw("NOT") {
+            Predicate::Not(Box::new(self.unary()?))
+        } else if self.toks.get(self.pos) == Some(&Tok::LParen) {
+            self.pos += 1;
+            let p = self.or()?;
+            if self.next() != Some(Tok::RParen) {
+                return Err(err(self.text, "expected ')'"));
+            }
+            p
+        } else {
+            self.atom()?
+        };
+        self.depth -= 1;
+        Ok(p)
+    }
+
+    fn literal(&mut self) -> Result<Literal> {
+        match self.next() {
+            Some(Tok::Str(s)) => Ok(Literal::String(s)),
+            Some(Tok::Num(n)) => Ok(Literal::Number(n)),
+            Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("true") => Ok(Literal::Bool(true)),
+            Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("false") => Ok(Literal::Bool(false)),
+            Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("null") => Ok(Literal::Null),
+            other => Err(err(
+                self.text,
+                format!("expected a literal, found {other:?}"),
+            )),
+        }
+    }
+
+    fn atom(&mut self) -> Result<Predicate> {
+        let column = match self.next() {
+            Some(Tok::Ident(c)) => c,
+            other => {
+                return Err(err(
+                    self.text,
+                    format!("expected a column, found {other:?}"),
+                ))
+            }
+        };
+        if self.eat_kw("IS") {
+            let negated = self.eat_kw("NOT");
+            if !self.eat_kw("NULL") {
+                return Err(err(self.text, "expected NULL after IS"));
+            }
+            return Ok(Predicate::IsNull { column, negated });
+        }
+        let negated = self.eat_kw("NOT");
+        if self.eat_kw("IN") {
+            if self.next() != Some(Tok::LParen) {
+                return Err(err(self.text, "expected '(' after IN"));
+            }
+            let mut values = vec![self.literal()?];
+            loop {
+                match self.next() {
+                    Some(Tok::Comma) => values.push(self.literal()?),
+                    Some(Tok::RParen) => break,
+                    _ => return Err(err(self.text, "expected ',' or ')' in IN list")),
+                }
+            }
+            return Ok(Predicate::In {
+                column,
+                values,
+                negated,
+            });
+        }
+        if negated {
+            return Err(err(self.text, "expected IN after NOT"));
+        }
+        let op = match self.next() {
+            Some(Tok::Op(o)) => match o {
+                "=" => CmpOp::Eq,
+                "!=" => CmpOp::NotEq,
+                "<" => CmpOp::Lt,
+                "<=" => CmpOp::LtEq,
+                ">" => CmpOp::Gt,
+                _ => CmpOp::GtEq,
+            },
+            other => {
+                return Err(err(
+                    self.text,
+                    format!("expected an operator, found {other:?}"),
+                ))
+            }
+        };
+        let value = self.literal()?;
+        Ok(Predicate::Compare { column, op, value })
+    }
+}
+
+pub(super) fn parse(text: &str) -> Result<Predicate> {
+    let mut p = Parser {
+        text,
+        toks: tokenize(text)?,
+        pos: 0,
+        depth: 0,
+    };
+    let pred = p.or()?;
+    if p.pos != p.toks.len() {
+        return Err(err(text, format!("unexpected {:?}", p.toks.get(p.pos))));
+    }
+    Ok(pred)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_grammar() {
+        let p =
+            parse("a = 1 AND (b IN ('x', 'it''s') OR c IS NOT NULL) AND NOT d < -2.5e3").unwrap();
+        let Predicate::And(items) = p else { panic!() };
+        assert_eq!(items.len(), 3);
+        assert_eq!(
+            items[0],
+            Predicate::Compare {
+                column: "a".into(),
+                op: CmpOp::Eq,
+                value: Literal::Number("1".into())
+            }
+        );
+        let Predicate::Or(inner) = &items[1] else {
+            panic!()
+        };
+        assert_eq!(
+            inner[0],
+            Predicate::In {
+                column: "b".into(),
+                values: vec![Literal::String("x".into()), Literal::String("it's".into())],
+                negated: false
+            }
+        );
+        assert!(matches!(&items[2], Predicate::Not(_)));
+        assert!(parse("`odd name` <> 'x'").is_ok());
+        assert!(parse("x NOT IN (1, 2)").is_ok());
+    }
+
+    #[test]
+    fn bad_filters_are_errors() {
+        for bad in [
+            "",
+            "a =",
+            "a = 'x",
+            "= 3",
+            "a IN 1",
+            "(a = 1",
+            "a = 1 b = 2",
+            "a # 1",
+            "a IS 3",
+            "a NOT = 1",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse(&("(".repeat(200) + "a = 1" + &")".repeat(200))).is_err());
+    }
+}

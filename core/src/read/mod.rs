@@ -1,0 +1,3 @@
+//! Reading data files.
+pub mod evolution;
+pub mod parquet;
