@@ -22,14 +22,17 @@ pub mod binary_row;
 pub mod bucket;
 mod error;
 pub mod manifest;
+pub mod merge;
 pub mod options;
 pub mod path;
 pub mod predicate;
 pub mod read;
+pub mod scan;
 pub mod schema;
 pub mod snapshot;
 pub mod stats;
 pub mod storage;
+pub mod table;
 pub mod types;
 
 pub use error::{Error, Result};

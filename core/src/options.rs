@@ -42,6 +42,11 @@ impl<'a> TableOptions<'a> {
         TableOptions { options }
     }
 
+    /// Every option.
+    pub fn all(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.options.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// Raw option value.
     pub fn get(&self, key: &str) -> Option<&'a str> {
         self.options.get(key).map(String::as_str)

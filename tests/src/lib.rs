@@ -10,8 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
 use serde_json::{json, Value};
-use strata_core::binary_row::{hex, Datum, Timestamp};
+use strata_core::binary_row::{datum_at, hex, Datum, Timestamp};
 use strata_core::types::{DataType, TypeKind};
 
 /// The Python interpreter of the pypaimon venv: `$STRATA_PYTHON`, else
@@ -157,4 +159,71 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
+}
+
+/// The datum JSON of row `row` of an Arrow column of Paimon type `t`, nested types included
+/// (ARRAY as a list, MAP as a list of `[key, value]` pairs, ROW as a list).
+pub fn arrow_json(array: &dyn Array, row: usize, t: &DataType) -> Value {
+    if array.is_null(row) {
+        return Value::Null;
+    }
+    match &t.kind {
+        TypeKind::Array(e) | TypeKind::Multiset(e) => {
+            let list = array.as_list::<i32>().value(row);
+            Value::Array(
+                (0..list.len())
+                    .map(|i| arrow_json(list.as_ref(), i, e))
+                    .collect(),
+            )
+        }
+        TypeKind::Map(k, v) => {
+            let m = array.as_map();
+            let (start, end) = (
+                m.value_offsets()[row] as usize,
+                m.value_offsets()[row + 1] as usize,
+            );
+            Value::Array(
+                (start..end)
+                    .map(|i| {
+                        json!([
+                            arrow_json(m.keys().as_ref(), i, k),
+                            arrow_json(m.values().as_ref(), i, v)
+                        ])
+                    })
+                    .collect(),
+            )
+        }
+        TypeKind::Row(fields) => {
+            let s = array.as_struct();
+            Value::Array(
+                fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| arrow_json(s.column(i).as_ref(), row, &f.data_type))
+                    .collect(),
+            )
+        }
+        _ => datum_json(&datum_at(array, row).expect("atomic value"), t),
+    }
+}
+
+/// Rows of record batches as datum JSON, sorted by their compact JSON text (as the dumper
+/// sorts pypaimon's rows).
+pub fn rows_json(batches: &[RecordBatch], types: &[DataType]) -> Vec<Value> {
+    let mut rows: Vec<Value> = batches
+        .iter()
+        .flat_map(|b| {
+            (0..b.num_rows()).map(move |r| {
+                Value::Array(
+                    b.columns()
+                        .iter()
+                        .zip(types)
+                        .map(|(c, t)| arrow_json(c.as_ref(), r, t))
+                        .collect(),
+                )
+            })
+        })
+        .collect();
+    rows.sort_by_cached_key(|r| serde_json::to_string(r).expect("json"));
+    rows
 }

@@ -80,11 +80,17 @@ impl ObjectStoreStorage {
 
     fn path(&self, rel: &str) -> Result<Path> {
         check_path(rel)?;
-        let mut p = self.root.clone();
-        for part in rel.split('/') {
-            p = p.child(part);
-        }
-        Ok(p)
+        // Paimon's partition directories are already escaped (`%2F`); take path segments as
+        // they are rather than percent-encoding them a second time.
+        let full = if self.root.as_ref().is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.root.as_ref())
+        };
+        Path::parse(&full).map_err(|e| Error::Storage {
+            path: rel.to_string(),
+            message: e.to_string(),
+        })
     }
 
     fn err(&self, rel: &str, e: object_store::Error) -> Error {

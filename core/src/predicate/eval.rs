@@ -307,7 +307,7 @@ mod tests {
     fn stats_pruning_is_conservative() {
         let facts = |min: i64, max: i64, nulls: i64| {
             move |c: &str| {
-                (c == "id").then(|| ColumnFacts {
+                (c == "id").then_some(ColumnFacts {
                     min: Datum::BigInt(min),
                     max: Datum::BigInt(max),
                     null_count: Some(nulls),

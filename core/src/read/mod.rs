@@ -1,3 +1,342 @@
-//! Reading data files.
+//! Reading a table: plan the snapshot's splits, read their files, merge primary-key buckets,
+//! apply the filter exactly, and hand out Arrow record batches.
+//!
+//! ```no_run
+//! # async fn demo(storage: std::sync::Arc<dyn strata_core::storage::Storage>) -> strata_core::Result<()> {
+//! use strata_core::read::ReadBuilder;
+//! let table = std::sync::Arc::new(strata_core::table::Table::open(storage).await?);
+//! let mut reader = ReadBuilder::new().columns(vec!["id".into()]).filter("id > 3")?.build(table).await?;
+//! while let Some(batch) = reader.next().await? {
+//!     println!("{} rows", batch.num_rows());
+//! }
+//! # Ok(()) }
+//! ```
+
 pub mod evolution;
+pub mod file;
 pub mod parquet;
+mod split;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray};
+use arrow_schema::{Field, Schema, SchemaRef};
+
+pub use split::{SplitContext, SplitReader};
+
+use crate::merge::{row_kind, MergeFunction};
+use crate::options::TableOptions;
+use crate::path::{bucket_path, partition_path, DEFAULT_PARTITION_NAME};
+use crate::predicate::{BoundPredicate, Predicate};
+use crate::scan::{plan_files, plan_splits, resolve_snapshot, SnapshotSpec, Split};
+use crate::schema::TableSchema;
+use crate::snapshot::Snapshot;
+use crate::table::Table;
+use crate::types::DataField;
+use crate::{Error, Result};
+
+/// Name of the row-kind column added when a read keeps retractions.
+pub const KIND_COLUMN: &str = "_kind";
+
+/// Options of a batch read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadBuilder {
+    columns: Option<Vec<String>>,
+    filter: Option<Predicate>,
+    limit: Option<usize>,
+    snapshot: SnapshotSpec,
+}
+
+impl ReadBuilder {
+    /// Reads every column of the latest snapshot.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only these columns, in this order.
+    pub fn columns(mut self, columns: Vec<String>) -> Self {
+        self.columns = Some(columns);
+        self
+    }
+
+    /// Only rows matching this filter text.
+    pub fn filter(mut self, text: &str) -> Result<Self> {
+        self.filter = Some(Predicate::parse(text)?);
+        Ok(self)
+    }
+
+    /// Only rows matching this predicate.
+    pub fn predicate(mut self, p: Predicate) -> Self {
+        self.filter = Some(p);
+        self
+    }
+
+    /// At most this many rows.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Which snapshot to read.
+    pub fn snapshot(mut self, s: SnapshotSpec) -> Self {
+        self.snapshot = s;
+        self
+    }
+
+    /// Plans the read.
+    pub async fn build(self, table: Arc<Table>) -> Result<TableReader> {
+        let snapshot = resolve_snapshot(table.storage(), &self.snapshot).await?;
+        let schema = match &snapshot {
+            Some(s) => table.schema_by_id(s.schema_id).await?,
+            None => table.schema().clone(),
+        };
+        let filter = self
+            .filter
+            .as_ref()
+            .map(|f| f.bind(&schema.fields))
+            .transpose()?;
+        let splits = match &snapshot {
+            Some(s) => plan_splits(&schema, plan_files(&table, s, filter.as_ref()).await?)?,
+            None => Vec::new(),
+        };
+        TableReader::new(
+            table,
+            schema,
+            snapshot,
+            splits,
+            self.columns,
+            filter,
+            self.limit,
+            false,
+        )
+    }
+}
+
+/// Streams the rows of planned splits as record batches of the output columns.
+pub struct TableReader {
+    table: Arc<Table>,
+    snapshot: Option<Snapshot>,
+    schema: SchemaRef,
+    read_schema: Arc<TableSchema>,
+    ctx: Arc<SplitContext>,
+    output: Vec<usize>,
+    filter: Option<BoundPredicate>,
+    remaining: Option<usize>,
+    keep_kinds: bool,
+    splits: VecDeque<Split>,
+    current: Option<SplitReader>,
+}
+
+impl TableReader {
+    /// A reader over `splits` of a table whose rows follow `read_schema`. With `keep_kinds`,
+    /// retract rows are kept and a `_kind` column (`+I`, `-U`, `+U`, `-D`) is appended.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        table: Arc<Table>,
+        read_schema: Arc<TableSchema>,
+        snapshot: Option<Snapshot>,
+        splits: Vec<Split>,
+        columns: Option<Vec<String>>,
+        filter: Option<BoundPredicate>,
+        limit: Option<usize>,
+        keep_kinds: bool,
+    ) -> Result<Self> {
+        let out_fields: Vec<DataField> = match &columns {
+            None => read_schema.fields.clone(),
+            Some(cols) => read_schema.fields_named(cols).map_err(|_| {
+                let missing = cols
+                    .iter()
+                    .find(|c| read_schema.field(c).is_none())
+                    .cloned()
+                    .unwrap_or_default();
+                Error::InvalidValue(format!("no column named {missing:?}"))
+            })?,
+        };
+        let options = TableOptions::new(&read_schema.options);
+        let pk = read_schema.has_primary_key();
+        let key_names = read_schema.trimmed_primary_keys();
+        let seq_names = if pk {
+            options.sequence_fields()
+        } else {
+            Vec::new()
+        };
+        let mut group_names: Vec<String> = Vec::new();
+        for (k, v) in options.all() {
+            if let Some(cols) = k
+                .strip_prefix("fields.")
+                .and_then(|r| r.strip_suffix(".sequence-group"))
+            {
+                group_names.extend(
+                    cols.split(',')
+                        .chain(v.split(','))
+                        .map(|s| s.trim().to_string()),
+                );
+            }
+        }
+        let filter_names: Vec<String> = filter
+            .iter()
+            .flat_map(|f| f.columns())
+            .map(String::from)
+            .collect();
+        let needed: Vec<&String> = out_fields
+            .iter()
+            .map(|f| &f.name)
+            .chain(if pk { key_names.iter() } else { [].iter() })
+            .chain(seq_names.iter())
+            .chain(group_names.iter())
+            .chain(filter_names.iter())
+            .collect();
+        let fields: Vec<DataField> = read_schema
+            .fields
+            .iter()
+            .filter(|f| needed.contains(&&f.name))
+            .cloned()
+            .collect();
+        let pos = |n: &str| fields.iter().position(|f| f.name == n);
+        let key_cols: Vec<usize> = key_names.iter().filter_map(|n| pos(n)).collect();
+        let key_types = read_schema
+            .trimmed_primary_key_fields()?
+            .iter()
+            .map(|f| f.data_type.clone())
+            .collect();
+        let func = if pk {
+            Some(MergeFunction::new(
+                &options,
+                &fields,
+                &read_schema.primary_keys,
+            )?)
+        } else {
+            None
+        };
+        let ctx = SplitContext {
+            key_cols,
+            key_types,
+            seq_cols: seq_names.iter().filter_map(|n| pos(n)).collect(),
+            seq_descending: options.sequence_descending(),
+            func,
+            fields: fields.clone(),
+        };
+        let output: Vec<usize> = out_fields
+            .iter()
+            .map(|f| pos(&f.name).expect("output is read"))
+            .collect();
+        let mut arrow_fields: Vec<Field> = out_fields.iter().map(evolution::read_field).collect();
+        if keep_kinds {
+            arrow_fields.push(Field::new(KIND_COLUMN, arrow_schema::DataType::Utf8, false));
+        }
+        Ok(TableReader {
+            table,
+            snapshot,
+            schema: Arc::new(Schema::new(arrow_fields)),
+            read_schema,
+            ctx: Arc::new(ctx),
+            output,
+            filter,
+            remaining: limit,
+            keep_kinds,
+            splits: splits.into(),
+            current: None,
+        })
+    }
+
+    /// The Arrow schema of the batches.
+    pub fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    /// The snapshot being read (`None` for a table without snapshots).
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.snapshot.as_ref()
+    }
+
+    /// The directory of a split's files.
+    fn split_dir(&self, split: &Split) -> Result<String> {
+        let pfields = self.read_schema.partition_fields()?;
+        let ptypes: Vec<_> = pfields.iter().map(|f| f.data_type.clone()).collect();
+        let values = split.partition.decode(&ptypes)?;
+        let options = TableOptions::new(&self.read_schema.options);
+        let default = options
+            .get("partition.default-name")
+            .unwrap_or(DEFAULT_PARTITION_NAME);
+        let legacy = options.bool("partition.legacy-name", true);
+        let dir = bucket_path(
+            &partition_path(&pfields, &values, default, legacy),
+            split.bucket,
+        );
+        Ok(match options.get("data-file.path-directory") {
+            Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),
+            _ => dir,
+        })
+    }
+
+    /// The next batch, or `None` when the read is complete.
+    pub async fn next(&mut self) -> Result<Option<RecordBatch>> {
+        loop {
+            if self.remaining == Some(0) {
+                return Ok(None);
+            }
+            if self.current.is_none() {
+                let Some(split) = self.splits.pop_front() else {
+                    return Ok(None);
+                };
+                let dir = self.split_dir(&split)?;
+                self.current = Some(SplitReader::new(split, dir, self.ctx.clone())?);
+            }
+            let reader = self.current.as_mut().expect("set above");
+            let Some((cols, kinds)) = reader.next(&self.table).await? else {
+                self.current = None;
+                continue;
+            };
+            if let Some(batch) = self.finish(cols, kinds)? {
+                return Ok(Some(batch));
+            }
+        }
+    }
+
+    /// Drops retractions (unless kept), applies the filter and limit, projects the output.
+    fn finish(&mut self, cols: Vec<ArrayRef>, kinds: Int8Array) -> Result<Option<RecordBatch>> {
+        let rows = kinds.len();
+        let err = |e: arrow_schema::ArrowError| Error::InvalidValue(format!("read: {e}"));
+        let mut keep: BooleanArray = if self.keep_kinds {
+            BooleanArray::from(vec![true; rows])
+        } else {
+            kinds
+                .values()
+                .iter()
+                .map(|k| Some(!row_kind::is_retract(*k)))
+                .collect()
+        };
+        if let Some(f) = &self.filter {
+            let read_batch =
+                RecordBatch::try_new(evolution::read_schema(&self.ctx.fields), cols.clone())
+                    .map_err(err)?;
+            keep =
+                arrow_arith::boolean::and_kleene(&keep, &f.evaluate(&read_batch)?).map_err(err)?;
+        }
+        let mut out: Vec<ArrayRef> = self.output.iter().map(|&i| cols[i].clone()).collect();
+        if self.keep_kinds {
+            out.push(Arc::new(StringArray::from_iter_values(
+                kinds.values().iter().map(|k| row_kind::name(*k)),
+            )));
+        }
+        let batch = RecordBatch::try_new(self.schema.clone(), out).map_err(err)?;
+        let mut batch = arrow_select::filter::filter_record_batch(&batch, &keep).map_err(err)?;
+        if let Some(n) = self.remaining.as_mut() {
+            if batch.num_rows() > *n {
+                batch = batch.slice(0, *n);
+            }
+            *n -= batch.num_rows();
+        }
+        Ok((batch.num_rows() > 0).then_some(batch))
+    }
+}
+
+/// Reads everything into memory (tests and small tables).
+pub async fn read_all(reader: &mut TableReader) -> Result<Vec<RecordBatch>> {
+    let mut out = Vec::new();
+    while let Some(b) = reader.next().await? {
+        out.push(b);
+    }
+    Ok(out)
+}

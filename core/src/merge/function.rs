@@ -1,0 +1,357 @@
+//! Merge engines: how the records of one primary key, in sequence order, combine into the row
+//! a read returns.
+
+use std::cmp::Ordering;
+
+use arrow_array::{Array, ArrayRef, Int8Array};
+
+use super::aggregate::{AggregateFn, Aggregator};
+use crate::binary_row::{datum_at, Datum};
+use crate::options::{MergeEngine, TableOptions};
+use crate::predicate::compare_datums;
+use crate::types::DataField;
+use crate::{Error, Result};
+
+/// Row kinds as stored in `_VALUE_KIND`.
+pub mod row_kind {
+    /// +I
+    pub const INSERT: i8 = 0;
+    /// -U
+    pub const UPDATE_BEFORE: i8 = 1;
+    /// +U
+    pub const UPDATE_AFTER: i8 = 2;
+    /// -D
+    pub const DELETE: i8 = 3;
+
+    /// Whether a kind retracts (-U or -D).
+    pub fn is_retract(k: i8) -> bool {
+        k == UPDATE_BEFORE || k == DELETE
+    }
+
+    /// The short name (`+I`, `-U`, `+U`, `-D`).
+    pub fn name(k: i8) -> &'static str {
+        match k {
+            INSERT => "+I",
+            UPDATE_BEFORE => "-U",
+            UPDATE_AFTER => "+U",
+            _ => "-D",
+        }
+    }
+}
+
+/// Decoded columns of one batch of key-value records.
+#[derive(Debug, Clone)]
+pub struct KvBatch {
+    /// The read fields' columns.
+    pub cols: Vec<ArrayRef>,
+    /// `_SEQUENCE_NUMBER`.
+    pub seq: Vec<i64>,
+    /// `_VALUE_KIND`.
+    pub kind: Int8Array,
+}
+
+impl KvBatch {
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+}
+
+/// A record: (batch index in the arena, row).
+pub type RecordRef = (usize, usize);
+
+/// What merging one key produced.
+#[derive(Debug, Clone)]
+pub enum Merged {
+    /// Each column taken from a record (`None`: null).
+    Fields {
+        /// Result row kind.
+        kind: i8,
+        /// Source of each column.
+        from: Vec<Option<RecordRef>>,
+    },
+    /// Computed values (aggregation).
+    Values {
+        /// Result row kind.
+        kind: i8,
+        /// Value of each column.
+        values: Vec<Datum>,
+    },
+}
+
+impl Merged {
+    /// The result kind.
+    pub fn kind(&self) -> i8 {
+        match self {
+            Merged::Fields { kind, .. } | Merged::Values { kind, .. } => *kind,
+        }
+    }
+}
+
+/// A sequence group of partial-update: columns that change together, ordered by `seq` columns.
+#[derive(Debug, Clone)]
+struct SequenceGroup {
+    seq: Vec<usize>,
+    cols: Vec<usize>,
+}
+
+/// A configured merge engine over the read fields.
+#[derive(Debug, Clone)]
+pub struct MergeFunction {
+    engine: MergeEngine,
+    ignore_delete: bool,
+    remove_on_delete: bool,
+    groups: Vec<SequenceGroup>,
+    aggregators: Vec<Aggregator>,
+    arity: usize,
+}
+
+fn datum(arena: &[KvBatch], r: RecordRef, col: usize) -> Result<Datum> {
+    datum_at(arena[r.0].cols[col].as_ref(), r.1)
+}
+
+fn kind_of(arena: &[KvBatch], r: RecordRef) -> i8 {
+    arena[r.0].kind.value(r.1)
+}
+
+impl MergeFunction {
+    /// The merge engine the options name, over `fields` (the read fields, which include the
+    /// key, sequence and sequence-group columns).
+    pub fn new(
+        options: &TableOptions<'_>,
+        fields: &[DataField],
+        primary_keys: &[String],
+    ) -> Result<Self> {
+        let engine = options.merge_engine()?;
+        let index = |name: &str| {
+            fields.iter().position(|f| f.name == name).ok_or_else(|| {
+                Error::InvalidValue(format!(
+                    "merge: column {name:?} is not among the read columns"
+                ))
+            })
+        };
+        let mut groups = Vec::new();
+        let mut aggregators = Vec::new();
+        if engine == MergeEngine::PartialUpdate {
+            for (key, value) in options_with_suffix(options, ".sequence-group") {
+                let seq = key
+                    .split(',')
+                    .map(|s| index(s.trim()))
+                    .collect::<Result<Vec<_>>>()?;
+                let cols = value
+                    .split(',')
+                    .map(|s| index(s.trim()))
+                    .collect::<Result<Vec<_>>>()?;
+                groups.push(SequenceGroup { seq, cols });
+            }
+            if options_with_suffix(options, ".aggregate-function")
+                .next()
+                .is_some()
+            {
+                return Err(Error::unsupported(
+                    "partial-update",
+                    "per-field aggregate functions combined with partial-update",
+                ));
+            }
+        }
+        if engine == MergeEngine::Aggregation {
+            let sequence_fields = options.sequence_fields();
+            for f in fields {
+                let name = if primary_keys.contains(&f.name) {
+                    "primary-key".to_string()
+                } else if sequence_fields.contains(&f.name) {
+                    "last_value".to_string()
+                } else {
+                    options
+                        .get(&format!("fields.{}.aggregate-function", f.name))
+                        .or_else(|| options.get("fields.default-aggregate-function"))
+                        .unwrap_or("last_non_null_value")
+                        .trim()
+                        .to_string()
+                };
+                let func = AggregateFn::parse(&name, f)?;
+                let ignore_retract =
+                    options.bool(&format!("fields.{}.ignore-retract", f.name), false);
+                let delimiter = options
+                    .get(&format!("fields.{}.list-agg-delimiter", f.name))
+                    .unwrap_or(",")
+                    .to_string();
+                aggregators.push(Aggregator::new(func, f.clone(), ignore_retract, delimiter));
+            }
+        }
+        let remove_on_delete = match engine {
+            MergeEngine::PartialUpdate => {
+                options.bool("partial-update.remove-record-on-delete", false)
+            }
+            MergeEngine::Aggregation => options.bool("aggregation.remove-record-on-delete", false),
+            _ => false,
+        };
+        Ok(MergeFunction {
+            engine,
+            ignore_delete: options.ignore_delete(),
+            remove_on_delete,
+            groups,
+            aggregators,
+            arity: fields.len(),
+        })
+    }
+
+    /// Merges the records of one key, given in sequence order. `None`: nothing to emit.
+    pub fn merge(&self, recs: &[RecordRef], arena: &[KvBatch]) -> Result<Option<Merged>> {
+        let recs: Vec<RecordRef> = if self.ignore_delete {
+            recs.iter()
+                .copied()
+                .filter(|r| !row_kind::is_retract(kind_of(arena, *r)))
+                .collect()
+        } else {
+            recs.to_vec()
+        };
+        let Some(&last) = recs.last() else {
+            return Ok(None);
+        };
+        let all = |r: RecordRef| (0..self.arity).map(|_| Some(r)).collect();
+        match self.engine {
+            MergeEngine::Deduplicate => Ok(Some(Merged::Fields {
+                kind: kind_of(arena, last),
+                from: all(last),
+            })),
+            MergeEngine::FirstRow => {
+                let first = recs[0];
+                if recs
+                    .iter()
+                    .any(|r| row_kind::is_retract(kind_of(arena, *r)))
+                {
+                    return Err(Error::unsupported(
+                        "first-row",
+                        "retract (-U/-D) records; set ignore-delete=true to drop them",
+                    ));
+                }
+                Ok(Some(Merged::Fields {
+                    kind: row_kind::INSERT,
+                    from: all(first),
+                }))
+            }
+            MergeEngine::PartialUpdate => self.partial_update(&recs, arena),
+            MergeEngine::Aggregation => self.aggregate(&recs, arena),
+        }
+    }
+
+    fn partial_update(&self, recs: &[RecordRef], arena: &[KvBatch]) -> Result<Option<Merged>> {
+        let grouped: Vec<bool> = (0..self.arity)
+            .map(|c| {
+                self.groups
+                    .iter()
+                    .any(|g| g.cols.contains(&c) || g.seq.contains(&c))
+            })
+            .collect();
+        let mut from: Vec<Option<RecordRef>> = vec![None; self.arity];
+        let mut group_seq: Vec<Option<Vec<Datum>>> = vec![None; self.groups.len()];
+        let mut seen = false;
+        let mut deleted = false;
+        for &r in recs {
+            let retract = row_kind::is_retract(kind_of(arena, r));
+            if retract && self.groups.is_empty() {
+                if self.remove_on_delete && kind_of(arena, r) == row_kind::DELETE {
+                    from = vec![None; self.arity];
+                    seen = false;
+                    deleted = true;
+                    continue;
+                }
+                return Err(Error::unsupported(
+                    "partial-update",
+                    "retract (-U/-D) records without ignore-delete, partial-update.remove-record-on-delete or sequence groups",
+                ));
+            }
+            for (gi, g) in self.groups.iter().enumerate() {
+                let seq: Vec<Datum> = g
+                    .seq
+                    .iter()
+                    .map(|&c| datum(arena, r, c))
+                    .collect::<Result<_>>()?;
+                if seq.iter().all(Datum::is_null) {
+                    continue;
+                }
+                let newer = match &group_seq[gi] {
+                    None => true,
+                    Some(old) => cmp_rows(&seq, old) != Ordering::Less,
+                };
+                if newer {
+                    for &c in g.cols.iter().chain(&g.seq) {
+                        from[c] = if retract { None } else { Some(r) };
+                    }
+                    group_seq[gi] = Some(seq);
+                }
+            }
+            if retract {
+                continue;
+            }
+            seen = true;
+            deleted = false;
+            for c in (0..self.arity).filter(|&c| !grouped[c]) {
+                if !arena[r.0].cols[c].is_null(r.1) {
+                    from[c] = Some(r);
+                }
+            }
+        }
+        if !seen {
+            return Ok(deleted.then_some(Merged::Fields {
+                kind: row_kind::DELETE,
+                from,
+            }));
+        }
+        Ok(Some(Merged::Fields {
+            kind: row_kind::INSERT,
+            from,
+        }))
+    }
+
+    fn aggregate(&self, recs: &[RecordRef], arena: &[KvBatch]) -> Result<Option<Merged>> {
+        let mut acc: Vec<Option<Datum>> = vec![None; self.arity];
+        for &r in recs {
+            let kind = kind_of(arena, r);
+            if row_kind::is_retract(kind) && self.remove_on_delete && kind == row_kind::DELETE {
+                acc = vec![None; self.arity];
+                continue;
+            }
+            for (c, agg) in self.aggregators.iter().enumerate() {
+                let v = datum(arena, r, c)?;
+                acc[c] = Some(if row_kind::is_retract(kind) {
+                    agg.retract(acc[c].take(), v)?
+                } else {
+                    agg.add(acc[c].take(), v)?
+                });
+            }
+        }
+        if acc.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        Ok(Some(Merged::Values {
+            kind: row_kind::INSERT,
+            values: acc.into_iter().map(|v| v.unwrap_or(Datum::Null)).collect(),
+        }))
+    }
+}
+
+fn cmp_rows(a: &[Datum], b: &[Datum]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| compare_datums(x, y).unwrap_or(Ordering::Equal))
+        .find(|o| *o != Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
+}
+
+/// `fields.<name>.<suffix>` options: (name, value).
+fn options_with_suffix<'a>(
+    options: &'a TableOptions<'_>,
+    suffix: &'a str,
+) -> impl Iterator<Item = (String, String)> + 'a {
+    options.all().filter_map(move |(k, v)| {
+        let name = k.strip_prefix("fields.")?.strip_suffix(suffix)?;
+        Some((name.to_string(), v.to_string()))
+    })
+}

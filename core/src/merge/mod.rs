@@ -1,0 +1,11 @@
+//! Merge-on-read for primary-key tables: the interval partition of a bucket's files, merge
+//! engines, and the k-way merge of sorted runs.
+
+mod aggregate;
+mod function;
+pub mod interval;
+mod reader;
+
+pub use aggregate::{AggregateFn, Aggregator};
+pub use function::{row_kind, KvBatch, MergeFunction, Merged, RecordRef};
+pub use reader::{MergeReader, RunSource};

@@ -1,0 +1,240 @@
+//! The k-way merge of a section's sorted runs, sans IO: the caller feeds each run's batches
+//! ([`MergeReader::needs`], [`MergeReader::push`]) and pulls merged rows
+//! ([`MergeReader::next_round`]).
+//!
+//! Each round takes, from every run, the rows whose key is at most the smallest last key among
+//! the runs' current batches: those rows can be merged without seeing more data. So memory
+//! holds one batch per run.
+
+use std::cmp::Ordering;
+
+use arrow_array::{new_null_array, Array, ArrayRef, Int8Array};
+use arrow_row::{RowConverter, Rows, SortField};
+use arrow_select::interleave::interleave;
+
+use super::function::{KvBatch, MergeFunction, Merged, RecordRef};
+use crate::binary_row::{datum_at, datums_to_array};
+use crate::predicate::compare_datums;
+use crate::{Error, Result};
+
+/// Where a run's batches come from, as the caller tracks it.
+pub type RunSource = usize;
+
+struct Cursor {
+    /// Arena index of the current batch, if loaded.
+    batch: Option<usize>,
+    pos: usize,
+    done: bool,
+}
+
+/// Merges sorted runs (each with unique, ascending keys) with a merge function.
+pub struct MergeReader {
+    key_cols: Vec<usize>,
+    seq_cols: Vec<usize>,
+    seq_descending: bool,
+    func: MergeFunction,
+    converter: RowConverter,
+    cursors: Vec<Cursor>,
+    arena: Vec<KvBatch>,
+    keys: Vec<Rows>,
+}
+
+fn arrow_err(e: arrow_schema::ArrowError) -> Error {
+    Error::InvalidValue(format!("merge: {e}"))
+}
+
+impl MergeReader {
+    /// A merge of `runs` runs. `key_cols` index the key columns among the read columns (whose
+    /// Arrow types are `key_types`); `seq_cols` the `sequence.field` columns.
+    pub fn new(
+        runs: usize,
+        key_cols: Vec<usize>,
+        key_types: Vec<arrow_schema::DataType>,
+        seq_cols: Vec<usize>,
+        seq_descending: bool,
+        func: MergeFunction,
+    ) -> Result<Self> {
+        let converter = RowConverter::new(key_types.into_iter().map(SortField::new).collect())
+            .map_err(arrow_err)?;
+        Ok(MergeReader {
+            key_cols,
+            seq_cols,
+            seq_descending,
+            func,
+            converter,
+            cursors: (0..runs)
+                .map(|_| Cursor {
+                    batch: None,
+                    pos: 0,
+                    done: false,
+                })
+                .collect(),
+            arena: Vec::new(),
+            keys: Vec::new(),
+        })
+    }
+
+    /// Runs whose next batch the caller must [`push`](Self::push) before the next round.
+    pub fn needs(&self) -> Vec<RunSource> {
+        self.cursors
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.batch.is_none() && !c.done)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Gives run `run` its next batch, or `None` when it is exhausted.
+    pub fn push(&mut self, run: RunSource, batch: Option<KvBatch>) -> Result<()> {
+        let c = &mut self.cursors[run];
+        match batch {
+            None => c.done = true,
+            Some(b) if b.is_empty() => {}
+            Some(b) => {
+                let cols: Vec<ArrayRef> =
+                    self.key_cols.iter().map(|&i| b.cols[i].clone()).collect();
+                let rows = self.converter.convert_columns(&cols).map_err(arrow_err)?;
+                self.arena.push(b);
+                self.keys.push(rows);
+                c.batch = Some(self.arena.len() - 1);
+                c.pos = 0;
+            }
+        }
+        Ok(())
+    }
+
+    fn seq_order(&self, a: RecordRef, b: RecordRef) -> Ordering {
+        for &c in &self.seq_cols {
+            let x = datum_at(self.arena[a.0].cols[c].as_ref(), a.1)
+                .unwrap_or(crate::binary_row::Datum::Null);
+            let y = datum_at(self.arena[b.0].cols[c].as_ref(), b.1)
+                .unwrap_or(crate::binary_row::Datum::Null);
+            let o = compare_datums(&x, &y).unwrap_or(Ordering::Equal);
+            let o = if self.seq_descending { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        self.arena[a.0].seq[a.1].cmp(&self.arena[b.0].seq[b.1])
+    }
+
+    /// Merges what can be merged with the batches at hand: the merged columns and row kinds,
+    /// or `None` when every run is exhausted. Call only when [`needs`](Self::needs) is empty.
+    pub fn next_round(&mut self) -> Result<Option<(Vec<ArrayRef>, Int8Array)>> {
+        debug_assert!(self.needs().is_empty());
+        let active: Vec<usize> = (0..self.cursors.len())
+            .filter(|&i| self.cursors[i].batch.is_some())
+            .collect();
+        if active.is_empty() {
+            return Ok(None);
+        }
+        // The smallest last key among the current batches bounds this round.
+        let (bound_batch, bound_row) = active
+            .iter()
+            .map(|&i| {
+                let b = self.cursors[i].batch.expect("active");
+                (b, self.arena[b].len() - 1)
+            })
+            .min_by(|x, y| self.keys[x.0].row(x.1).cmp(&self.keys[y.0].row(y.1)))
+            .expect("active is not empty");
+        let bound = self.keys[bound_batch].row(bound_row).owned();
+        let mut entries: Vec<RecordRef> = Vec::new();
+        for &i in &active {
+            let b = self.cursors[i].batch.expect("active");
+            let keys = &self.keys[b];
+            let (mut lo, mut hi) = (self.cursors[i].pos, self.arena[b].len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if keys.row(mid) <= bound.row() {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            entries.extend((self.cursors[i].pos..lo).map(|r| (b, r)));
+            self.cursors[i].pos = lo;
+        }
+        entries.sort_by(|a, b| {
+            self.keys[a.0]
+                .row(a.1)
+                .cmp(&self.keys[b.0].row(b.1))
+                .then_with(|| self.seq_order(*a, *b))
+        });
+        let mut merged = Vec::new();
+        let mut start = 0;
+        while start < entries.len() {
+            let key = self.keys[entries[start].0].row(entries[start].1);
+            let mut end = start + 1;
+            while end < entries.len() && self.keys[entries[end].0].row(entries[end].1) == key {
+                end += 1;
+            }
+            if let Some(m) = self.func.merge(&entries[start..end], &self.arena)? {
+                merged.push(m);
+            }
+            start = end;
+        }
+        let out = self.build(&merged)?;
+        self.release();
+        Ok(Some(out))
+    }
+
+    /// Output columns for merged rows.
+    fn build(&self, merged: &[Merged]) -> Result<(Vec<ArrayRef>, Int8Array)> {
+        let kinds = Int8Array::from(merged.iter().map(Merged::kind).collect::<Vec<_>>());
+        let ncols = self.arena.first().map_or(0, |b| b.cols.len());
+        let mut cols = Vec::with_capacity(ncols);
+        for c in 0..ncols {
+            let dt = self.arena[0].cols[c].data_type().clone();
+            if matches!(merged.first(), Some(Merged::Values { .. })) {
+                let values: Vec<_> = merged
+                    .iter()
+                    .map(|m| match m {
+                        Merged::Values { values, .. } => values[c].clone(),
+                        Merged::Fields { .. } => crate::binary_row::Datum::Null,
+                    })
+                    .collect();
+                cols.push(datums_to_array(&values, &dt)?);
+                continue;
+            }
+            let null = new_null_array(&dt, 1);
+            let mut sources: Vec<&dyn Array> =
+                self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
+            sources.push(null.as_ref());
+            let null_at = (sources.len() - 1, 0);
+            let indices: Vec<(usize, usize)> = merged
+                .iter()
+                .map(|m| match m {
+                    Merged::Fields { from, .. } => from[c].unwrap_or(null_at),
+                    Merged::Values { .. } => null_at,
+                })
+                .collect();
+            cols.push(interleave(&sources, &indices).map_err(arrow_err)?);
+        }
+        Ok((cols, kinds))
+    }
+
+    /// Drops batches that no cursor still reads.
+    fn release(&mut self) {
+        let mut arena = Vec::new();
+        let mut keys = Vec::new();
+        let old_arena = std::mem::take(&mut self.arena);
+        let mut old_keys: Vec<Option<Rows>> = std::mem::take(&mut self.keys)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut old: Vec<Option<KvBatch>> = old_arena.into_iter().map(Some).collect();
+        for c in &mut self.cursors {
+            if let Some(b) = c.batch {
+                if c.pos >= old[b].as_ref().map_or(0, KvBatch::len) {
+                    c.batch = None;
+                    continue;
+                }
+                arena.push(old[b].take().expect("each batch belongs to one cursor"));
+                keys.push(old_keys[b].take().expect("keys follow batches"));
+                c.batch = Some(arena.len() - 1);
+            }
+        }
+        self.arena = arena;
+        self.keys = keys;
+    }
+}

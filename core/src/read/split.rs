@@ -1,0 +1,156 @@
+//! Reading one split: sections of non-overlapping runs are streamed file by file, overlapping
+//! ones go through the k-way merge.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Int8Array};
+
+use super::file::DataFileReader;
+use crate::manifest::DataFileMeta;
+use crate::merge::{interval, MergeFunction, MergeReader};
+use crate::scan::Split;
+use crate::table::Table;
+use crate::types::{to_arrow_type, DataField, DataType};
+use crate::Result;
+
+/// What every split of one read shares.
+#[derive(Debug, Clone)]
+pub struct SplitContext {
+    /// The fields read from files (output, key, sequence and filter columns).
+    pub fields: Vec<DataField>,
+    /// Positions of the trimmed primary key among `fields`.
+    pub key_cols: Vec<usize>,
+    /// Types of the trimmed primary key.
+    pub key_types: Vec<DataType>,
+    /// Positions of `sequence.field` columns among `fields`.
+    pub seq_cols: Vec<usize>,
+    /// `sequence.field.sort-order=descending`.
+    pub seq_descending: bool,
+    /// The merge engine (primary-key tables).
+    pub func: Option<MergeFunction>,
+}
+
+/// A file queue read one file at a time.
+struct FileQueue {
+    files: VecDeque<DataFileMeta>,
+    current: Option<DataFileReader>,
+}
+
+impl FileQueue {
+    fn new(files: Vec<DataFileMeta>) -> Self {
+        FileQueue {
+            files: files.into(),
+            current: None,
+        }
+    }
+
+    async fn next(
+        &mut self,
+        table: &Table,
+        dir: &str,
+        ctx: &SplitContext,
+    ) -> Result<Option<crate::merge::KvBatch>> {
+        loop {
+            if let Some(r) = &mut self.current {
+                if let Some(b) = r.next(table.storage()).await? {
+                    return Ok(Some(b));
+                }
+                self.current = None;
+            }
+            let Some(f) = self.files.pop_front() else {
+                return Ok(None);
+            };
+            let schema = table.schema_by_id(f.schema_id).await?;
+            let kv = ctx.func.is_some();
+            self.current = Some(
+                DataFileReader::open(table.storage(), dir, &f, &schema, &ctx.fields, kv).await?,
+            );
+        }
+    }
+}
+
+enum Section {
+    Sequential(FileQueue),
+    Merge(MergeReader, Vec<FileQueue>),
+}
+
+/// Streams the rows of one split, with their row kinds.
+pub struct SplitReader {
+    dir: String,
+    ctx: Arc<SplitContext>,
+    pending: VecDeque<Vec<Vec<DataFileMeta>>>,
+    current: Option<Section>,
+}
+
+impl SplitReader {
+    /// A reader of `split`, whose files live in `dir`.
+    pub fn new(split: Split, dir: String, ctx: Arc<SplitContext>) -> Result<Self> {
+        let pending = if ctx.func.is_none() || split.raw_convertible {
+            let files = split.files;
+            if ctx.func.is_some() {
+                // Non-overlapping files: read them in key order.
+                let sections = interval::partition(files, &ctx.key_types)?;
+                let ordered: Vec<DataFileMeta> = sections.into_iter().flatten().flatten().collect();
+                VecDeque::from([vec![ordered]])
+            } else {
+                VecDeque::from([vec![files]])
+            }
+        } else {
+            interval::partition(split.files, &ctx.key_types)?.into()
+        };
+        Ok(SplitReader {
+            dir,
+            ctx,
+            pending,
+            current: None,
+        })
+    }
+
+    /// The next batch of (read-field columns, row kinds), or `None` at the end.
+    pub async fn next(&mut self, table: &Table) -> Result<Option<(Vec<ArrayRef>, Int8Array)>> {
+        loop {
+            match &mut self.current {
+                None => {
+                    let Some(runs) = self.pending.pop_front() else {
+                        return Ok(None);
+                    };
+                    self.current = Some(if runs.len() == 1 {
+                        Section::Sequential(FileQueue::new(
+                            runs.into_iter().next().expect("one run"),
+                        ))
+                    } else {
+                        let func = self
+                            .ctx
+                            .func
+                            .clone()
+                            .expect("merging needs a merge function");
+                        let reader = MergeReader::new(
+                            runs.len(),
+                            self.ctx.key_cols.clone(),
+                            self.ctx.key_types.iter().map(to_arrow_type).collect(),
+                            self.ctx.seq_cols.clone(),
+                            self.ctx.seq_descending,
+                            func,
+                        )?;
+                        Section::Merge(reader, runs.into_iter().map(FileQueue::new).collect())
+                    });
+                }
+                Some(Section::Sequential(q)) => match q.next(table, &self.dir, &self.ctx).await? {
+                    Some(b) => return Ok(Some((b.cols, b.kind))),
+                    None => self.current = None,
+                },
+                Some(Section::Merge(reader, queues)) => {
+                    for run in reader.needs() {
+                        let b = queues[run].next(table, &self.dir, &self.ctx).await?;
+                        reader.push(run, b)?;
+                    }
+                    match reader.next_round()? {
+                        Some((cols, kinds)) => return Ok(Some((cols, kinds))),
+                        None => self.current = None,
+                    }
+                }
+            }
+        }
+    }
+}

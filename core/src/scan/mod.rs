@@ -1,0 +1,12 @@
+//! Scan planning: from a snapshot, its manifests and a filter to the splits a read needs.
+//!
+//! Manifests are pruned by partition stats; entries by partition, by bucket (when the filter
+//! pins every bucket-key column) and by level; the survivors are folded into live files, files
+//! are pruned by their stats, and what is left is grouped into one split per
+//! (partition, bucket).
+
+mod plan;
+mod snapshot;
+
+pub use plan::{plan_files, plan_splits, Split};
+pub use snapshot::{resolve_snapshot, SnapshotSpec};
