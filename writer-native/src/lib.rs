@@ -7,6 +7,8 @@
 
 #![warn(missing_docs)]
 
+pub mod output;
+pub mod reading;
 pub mod storage;
 pub mod table;
 

@@ -36,8 +36,19 @@ use crate::table::Table;
 use crate::types::DataField;
 use crate::{Error, Result};
 
-/// Name of the row-kind column added when a read keeps retractions.
+/// Name of the row-kind column.
 pub const KIND_COLUMN: &str = "_kind";
+
+/// How a read treats row kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kinds {
+    /// A batch read: retractions dropped, no kind column.
+    Hidden,
+    /// A full snapshot in a stream: retractions dropped, every row labelled `+I`.
+    Inserts,
+    /// Changes: every row kept with its kind in a `_kind` column.
+    Changes,
+}
 
 /// Options of a batch read.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +97,11 @@ impl ReadBuilder {
 
     /// Plans the read.
     pub async fn build(self, table: Arc<Table>) -> Result<TableReader> {
+        self.build_with(table, Kinds::Hidden).await
+    }
+
+    /// Plans the read, with row kinds treated as `kinds` says.
+    pub async fn build_with(self, table: Arc<Table>, kinds: Kinds) -> Result<TableReader> {
         let snapshot = resolve_snapshot(table.storage(), &self.snapshot).await?;
         let schema = match &snapshot {
             Some(s) => table.schema_by_id(s.schema_id).await?,
@@ -108,7 +124,7 @@ impl ReadBuilder {
             self.columns,
             filter,
             self.limit,
-            false,
+            kinds,
         )
     }
 }
@@ -123,14 +139,14 @@ pub struct TableReader {
     output: Vec<usize>,
     filter: Option<BoundPredicate>,
     remaining: Option<usize>,
-    keep_kinds: bool,
+    kinds: Kinds,
     splits: VecDeque<Split>,
     current: Option<SplitReader>,
 }
 
 impl TableReader {
-    /// A reader over `splits` of a table whose rows follow `read_schema`. With `keep_kinds`,
-    /// retract rows are kept and a `_kind` column (`+I`, `-U`, `+U`, `-D`) is appended.
+    /// A reader over `splits` of a table whose rows follow `read_schema`; `kinds` says whether
+    /// retractions are kept and whether a `_kind` column (`+I`, `-U`, `+U`, `-D`) is appended.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         table: Arc<Table>,
@@ -140,7 +156,7 @@ impl TableReader {
         columns: Option<Vec<String>>,
         filter: Option<BoundPredicate>,
         limit: Option<usize>,
-        keep_kinds: bool,
+        kinds: Kinds,
     ) -> Result<Self> {
         let out_fields: Vec<DataField> = match &columns {
             None => read_schema.fields.clone(),
@@ -222,7 +238,7 @@ impl TableReader {
             .map(|f| pos(&f.name).expect("output is read"))
             .collect();
         let mut arrow_fields: Vec<Field> = out_fields.iter().map(evolution::read_field).collect();
-        if keep_kinds {
+        if kinds != Kinds::Hidden {
             arrow_fields.push(Field::new(KIND_COLUMN, arrow_schema::DataType::Utf8, false));
         }
         Ok(TableReader {
@@ -234,7 +250,7 @@ impl TableReader {
             output,
             filter,
             remaining: limit,
-            keep_kinds,
+            kinds,
             splits: splits.into(),
             current: None,
         })
@@ -298,7 +314,7 @@ impl TableReader {
     fn finish(&mut self, cols: Vec<ArrayRef>, kinds: Int8Array) -> Result<Option<RecordBatch>> {
         let rows = kinds.len();
         let err = |e: arrow_schema::ArrowError| Error::InvalidValue(format!("read: {e}"));
-        let mut keep: BooleanArray = if self.keep_kinds {
+        let mut keep: BooleanArray = if self.kinds == Kinds::Changes {
             BooleanArray::from(vec![true; rows])
         } else {
             kinds
@@ -315,10 +331,14 @@ impl TableReader {
                 arrow_arith::boolean::and_kleene(&keep, &f.evaluate(&read_batch)?).map_err(err)?;
         }
         let mut out: Vec<ArrayRef> = self.output.iter().map(|&i| cols[i].clone()).collect();
-        if self.keep_kinds {
-            out.push(Arc::new(StringArray::from_iter_values(
+        match self.kinds {
+            Kinds::Hidden => {}
+            Kinds::Inserts => out.push(Arc::new(StringArray::from_iter_values(
+                std::iter::repeat_n(row_kind::name(row_kind::INSERT), rows),
+            ))),
+            Kinds::Changes => out.push(Arc::new(StringArray::from_iter_values(
                 kinds.values().iter().map(|k| row_kind::name(*k)),
-            )));
+            ))),
         }
         let batch = RecordBatch::try_new(self.schema.clone(), out).map_err(err)?;
         let mut batch = arrow_select::filter::filter_record_batch(&batch, &keep).map_err(err)?;
@@ -330,6 +350,63 @@ impl TableReader {
         }
         Ok((batch.num_rows() > 0).then_some(batch))
     }
+}
+
+/// The changes of snapshots `(from, to]`, in commit order, as rows with a `_kind` column:
+/// delta files of APPEND snapshots, or changelog files where the table has a changelog
+/// producer. The rows follow snapshot `to`'s schema.
+pub async fn read_changes(
+    table: Arc<Table>,
+    from: i64,
+    to: i64,
+    columns: Option<Vec<String>>,
+    filter: Option<&Predicate>,
+) -> Result<TableReader> {
+    if from >= to {
+        return Err(Error::InvalidValue(format!(
+            "incremental read needs from < to, got {from}..{to}"
+        )));
+    }
+    let end = Snapshot::load(table.storage(), to).await?;
+    let schema = table.schema_by_id(end.schema_id).await?;
+    let filter = filter.map(|f| f.bind(&schema.fields)).transpose()?;
+    let mut splits = Vec::new();
+    for id in from + 1..=to {
+        let s = Snapshot::load(table.storage(), id).await?;
+        splits.extend(crate::scan::snapshot_changes(&table, &s).await?);
+    }
+    TableReader::new(
+        table,
+        schema,
+        Some(end),
+        splits,
+        columns,
+        filter,
+        None,
+        Kinds::Changes,
+    )
+}
+
+/// A reader of given change splits (one snapshot's, from a stream), keeping row kinds.
+pub async fn read_splits_with_kinds(
+    table: Arc<Table>,
+    snapshot: Snapshot,
+    splits: Vec<Split>,
+    columns: Option<Vec<String>>,
+    filter: Option<&Predicate>,
+) -> Result<TableReader> {
+    let schema = table.schema_by_id(snapshot.schema_id).await?;
+    let filter = filter.map(|f| f.bind(&schema.fields)).transpose()?;
+    TableReader::new(
+        table,
+        schema,
+        Some(snapshot),
+        splits,
+        columns,
+        filter,
+        None,
+        Kinds::Changes,
+    )
 }
 
 /// Reads everything into memory (tests and small tables).

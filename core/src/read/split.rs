@@ -87,15 +87,8 @@ impl SplitReader {
     /// A reader of `split`, whose files live in `dir`.
     pub fn new(split: Split, dir: String, ctx: Arc<SplitContext>) -> Result<Self> {
         let pending = if ctx.func.is_none() || split.raw_convertible {
-            let files = split.files;
-            if ctx.func.is_some() {
-                // Non-overlapping files: read them in key order.
-                let sections = interval::partition(files, &ctx.key_types)?;
-                let ordered: Vec<DataFileMeta> = sections.into_iter().flatten().flatten().collect();
-                VecDeque::from([vec![ordered]])
-            } else {
-                VecDeque::from([vec![files]])
-            }
+            // No merge: files in manifest order (for incremental reads, commit order).
+            VecDeque::from([vec![split.files]])
         } else {
             interval::partition(split.files, &ctx.key_types)?.into()
         };

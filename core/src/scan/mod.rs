@@ -5,8 +5,12 @@
 //! are pruned by their stats, and what is left is grouped into one split per
 //! (partition, bucket).
 
+mod incremental;
 mod plan;
 mod snapshot;
+mod stream;
 
+pub use incremental::{carries_changes, snapshot_changes};
 pub use plan::{plan_files, plan_splits, Split};
 pub use snapshot::{resolve_snapshot, SnapshotSpec};
+pub use stream::{StartMode, StreamScan, StreamStep};

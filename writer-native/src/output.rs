@@ -1,0 +1,298 @@
+//! Writing record batches for people and programs: JSON lines, CSV, Parquet or a table.
+//!
+//! JSON lines: one object per row, keys = column names, values in their natural JSON form:
+//! integers as numbers (64-bit ones as strings beyond ±2^53), decimals as numbers when the
+//! number text reads back as the same decimal, otherwise strings; floats as numbers (`NaN`,
+//! `Infinity` as strings); dates `YYYY-MM-DD`, times `HH:MM:SS.mmm`, timestamps ISO-8601
+//! (`Z`-suffixed for `WITH LOCAL TIME ZONE`); binaries base64; arrays, maps (objects when
+//! keys are strings) and rows nested.
+
+use std::io::Write;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use base64::Engine;
+use strata_core::binary_row::{datum_at, Datum};
+use strata_core::path::{civil_from_days, format_decimal, format_local_date_time};
+
+/// Output formats of `strata scan`, `diff` and `stream`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON object per line.
+    Jsonl,
+    /// CSV with a header row.
+    Csv,
+    /// A Parquet file.
+    Parquet,
+    /// An aligned text table.
+    Table,
+}
+
+const MAX_SAFE_INT: i64 = 1 << 53;
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialize")
+}
+
+/// The JSON text of one value.
+pub fn json_value(array: &dyn Array, row: usize) -> String {
+    if array.is_null(row) {
+        return "null".into();
+    }
+    match array.data_type() {
+        DataType::List(_) | DataType::LargeList(_) => {
+            let list = match array.data_type() {
+                DataType::List(_) => array.as_list::<i32>().value(row),
+                _ => array.as_list::<i64>().value(row),
+            };
+            let items: Vec<String> = (0..list.len())
+                .map(|i| json_value(list.as_ref(), i))
+                .collect();
+            format!("[{}]", items.join(","))
+        }
+        DataType::Map(..) => {
+            let m = array.as_map();
+            let (s, e) = (
+                m.value_offsets()[row] as usize,
+                m.value_offsets()[row + 1] as usize,
+            );
+            let string_keys = matches!(m.keys().data_type(), DataType::Utf8 | DataType::LargeUtf8);
+            let items: Vec<String> = (s..e)
+                .map(|i| {
+                    let k = json_value(m.keys().as_ref(), i);
+                    let v = json_value(m.values().as_ref(), i);
+                    if string_keys {
+                        format!("{k}:{v}")
+                    } else {
+                        format!("[{k},{v}]")
+                    }
+                })
+                .collect();
+            if string_keys {
+                format!("{{{}}}", items.join(","))
+            } else {
+                format!("[{}]", items.join(","))
+            }
+        }
+        DataType::Struct(fields) => {
+            let st = array.as_struct();
+            let items: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    format!(
+                        "{}:{}",
+                        json_string(f.name()),
+                        json_value(st.column(i).as_ref(), row)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", items.join(","))
+        }
+        dt => atomic_json(dt, datum_at(array, row).unwrap_or(Datum::Null)),
+    }
+}
+
+fn atomic_json(dt: &DataType, d: Datum) -> String {
+    let float = |f: f64, text: String| {
+        if f.is_finite() {
+            text
+        } else {
+            json_string(&f.to_string().replace("inf", "Infinity"))
+        }
+    };
+    match d {
+        Datum::Null => "null".into(),
+        Datum::Boolean(b) => b.to_string(),
+        Datum::TinyInt(v) => v.to_string(),
+        Datum::SmallInt(v) => v.to_string(),
+        Datum::Int(v) => v.to_string(),
+        Datum::BigInt(v) if (-MAX_SAFE_INT..=MAX_SAFE_INT).contains(&v) => v.to_string(),
+        Datum::BigInt(v) => json_string(&v.to_string()),
+        Datum::Float(v) => float(f64::from(v), format!("{v:?}")),
+        Datum::Double(v) => float(v, format!("{v:?}")),
+        Datum::String(s) => json_string(&s),
+        Datum::Binary(b) => json_string(&base64::engine::general_purpose::STANDARD.encode(b)),
+        Datum::Decimal(u) => {
+            let scale = match dt {
+                DataType::Decimal128(_, s) => *s as u8,
+                _ => 0,
+            };
+            let text = format_decimal(u, scale);
+            let exact = text.parse::<f64>().ok().is_some_and(|f| {
+                let back = format!("{f:.*}", usize::from(scale));
+                back == text || (u == 0 && back.trim_start_matches('-') == text)
+            });
+            if exact {
+                text
+            } else {
+                json_string(&text)
+            }
+        }
+        Datum::Date(d) => {
+            let (y, m, d) = civil_from_days(i64::from(d));
+            json_string(&format!("{y:04}-{m:02}-{d:02}"))
+        }
+        Datum::Time(ms) => json_string(&format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60,
+            ms % 1000
+        )),
+        Datum::Timestamp(ts) => {
+            let mut s = format_local_date_time(ts.millis, ts.nano_of_milli);
+            if s.len() == 16 {
+                s.push_str(":00");
+            }
+            if matches!(dt, DataType::Timestamp(_, Some(_))) {
+                s.push('Z');
+            }
+            json_string(&s)
+        }
+    }
+}
+
+/// Writes batches in a format. Parquet needs a file (`out`), the others go to `w`.
+pub struct BatchWriter<'a> {
+    format: Format,
+    schema: SchemaRef,
+    w: Box<dyn Write + Send + 'a>,
+    csv_header: bool,
+    parquet: Option<parquet::arrow::ArrowWriter<std::fs::File>>,
+    table: Vec<RecordBatch>,
+}
+
+impl<'a> BatchWriter<'a> {
+    /// A writer of `format` for batches of `schema`.
+    pub fn new(
+        format: Format,
+        schema: SchemaRef,
+        w: Box<dyn Write + Send + 'a>,
+        out: Option<&str>,
+    ) -> std::io::Result<Self> {
+        let parquet = match (format, out) {
+            (Format::Parquet, Some(path)) => Some(
+                parquet::arrow::ArrowWriter::try_new(
+                    std::fs::File::create(path)?,
+                    schema.clone(),
+                    None,
+                )
+                .map_err(std::io::Error::other)?,
+            ),
+            (Format::Parquet, None) => {
+                return Err(std::io::Error::other("--output parquet needs --out FILE"));
+            }
+            _ => None,
+        };
+        Ok(BatchWriter {
+            format,
+            schema,
+            w,
+            csv_header: true,
+            parquet,
+            table: Vec::new(),
+        })
+    }
+
+    /// Writes one batch.
+    pub fn write(&mut self, batch: &RecordBatch) -> std::io::Result<()> {
+        match self.format {
+            Format::Jsonl => {
+                let names: Vec<String> = self
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| json_string(f.name()))
+                    .collect();
+                let mut line = String::new();
+                for r in 0..batch.num_rows() {
+                    line.clear();
+                    line.push('{');
+                    for (i, c) in batch.columns().iter().enumerate() {
+                        if i > 0 {
+                            line.push(',');
+                        }
+                        line.push_str(&names[i]);
+                        line.push(':');
+                        line.push_str(&json_value(c.as_ref(), r));
+                    }
+                    line.push_str("}\n");
+                    self.w.write_all(line.as_bytes())?;
+                }
+                self.w.flush()
+            }
+            Format::Csv => {
+                let mut buf = Vec::new();
+                {
+                    let mut cw = arrow_csv::WriterBuilder::new()
+                        .with_header(self.csv_header)
+                        .build(&mut buf);
+                    cw.write(batch).map_err(std::io::Error::other)?;
+                }
+                self.csv_header = false;
+                self.w.write_all(&buf)
+            }
+            Format::Parquet => self
+                .parquet
+                .as_mut()
+                .expect("opened in new")
+                .write(batch)
+                .map_err(std::io::Error::other),
+            Format::Table => {
+                self.table.push(batch.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// Finishes the output (closes Parquet files, prints tables).
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if let Some(p) = self.parquet.take() {
+            p.close().map_err(std::io::Error::other)?;
+        }
+        if self.format == Format::Table {
+            let text = arrow_cast::pretty::pretty_format_batches(&self.table)
+                .map_err(std::io::Error::other)?;
+            writeln!(self.w, "{text}")?;
+        }
+        if self.format == Format::Csv && self.csv_header {
+            let names: Vec<&str> = self
+                .schema
+                .fields()
+                .iter()
+                .map(|f| f.name().as_str())
+                .collect();
+            writeln!(self.w, "{}", names.join(","))?;
+        }
+        self.w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::{Decimal128Array, Int64Array, TimestampMicrosecondArray};
+
+    use super::*;
+
+    #[test]
+    fn json_values_are_natural() {
+        let big = Int64Array::from(vec![Some(5), Some(i64::MAX), None]);
+        assert_eq!(json_value(&big, 0), "5");
+        assert_eq!(json_value(&big, 1), "\"9223372036854775807\"");
+        assert_eq!(json_value(&big, 2), "null");
+        let dec = Decimal128Array::from(vec![1234, 12345678901234567890123456789i128])
+            .with_precision_and_scale(38, 2)
+            .unwrap();
+        assert_eq!(json_value(&dec, 0), "12.34");
+        assert_eq!(json_value(&dec, 1), "\"123456789012345678901234567.89\"");
+        let ts = TimestampMicrosecondArray::from(vec![1704067200123456]);
+        assert_eq!(json_value(&ts, 0), "\"2024-01-01T00:00:00.123456\"");
+        let ltz = TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC");
+        assert_eq!(json_value(&ltz, 0), "\"1970-01-01T00:00:00Z\"");
+        let _ = Arc::new(ltz);
+    }
+}

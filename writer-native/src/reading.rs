@@ -1,0 +1,241 @@
+//! The read commands: `strata scan`, `strata diff` and `strata stream`.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use strata_core::predicate::Predicate;
+use strata_core::read::{read_changes, read_splits_with_kinds, Kinds, ReadBuilder, TableReader};
+use strata_core::scan::{SnapshotSpec, StartMode, StreamScan, StreamStep};
+use strata_core::table::Table;
+use strata_core::{Error, Result};
+
+use crate::output::{BatchWriter, Format};
+use crate::ObjectStoreStorage;
+
+/// Opens a table for reading.
+pub async fn open_table(location: &str) -> Result<Arc<Table>> {
+    let storage = ObjectStoreStorage::open(location)?;
+    Ok(Arc::new(Table::open(Arc::new(storage)).await?))
+}
+
+/// Where and how read commands write.
+pub struct Sink<'a> {
+    /// Output format.
+    pub format: Format,
+    /// File for Parquet output.
+    pub out: Option<String>,
+    /// Where text formats go.
+    pub writer: Box<dyn Write + Send + 'a>,
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Storage {
+        path: "output".into(),
+        message: e.to_string(),
+    }
+}
+
+async fn drain(
+    reader: &mut TableReader,
+    sink: &mut BatchWriter<'_>,
+    max_rows: &mut Option<usize>,
+) -> Result<usize> {
+    let mut n = 0;
+    while let Some(mut b) = reader.next().await? {
+        if let Some(m) = max_rows.as_mut() {
+            if b.num_rows() > *m {
+                b = b.slice(0, *m);
+            }
+            *m -= b.num_rows();
+        }
+        sink.write(&b).map_err(io)?;
+        n += b.num_rows();
+        if *max_rows == Some(0) {
+            break;
+        }
+    }
+    Ok(n)
+}
+
+/// `strata scan`.
+pub async fn scan(
+    table: Arc<Table>,
+    snapshot: SnapshotSpec,
+    columns: Option<Vec<String>>,
+    filter: Option<String>,
+    limit: Option<usize>,
+    sink: Sink<'_>,
+) -> Result<usize> {
+    let mut b = ReadBuilder::new().snapshot(snapshot);
+    if let Some(c) = columns {
+        b = b.columns(c);
+    }
+    if let Some(f) = filter {
+        b = b.filter(&f)?;
+    }
+    if let Some(n) = limit {
+        b = b.limit(n);
+    }
+    let mut reader = b.build(table).await?;
+    let mut w = BatchWriter::new(
+        sink.format,
+        reader.schema().clone(),
+        sink.writer,
+        sink.out.as_deref(),
+    )
+    .map_err(io)?;
+    let n = drain(&mut reader, &mut w, &mut None).await?;
+    w.finish().map_err(io)?;
+    Ok(n)
+}
+
+/// `strata diff`: the changes of snapshots `(from, to]` with their row kinds.
+pub async fn diff(
+    table: Arc<Table>,
+    from: i64,
+    to: i64,
+    columns: Option<Vec<String>>,
+    filter: Option<String>,
+    sink: Sink<'_>,
+) -> Result<usize> {
+    let filter = filter.map(|f| Predicate::parse(&f)).transpose()?;
+    let mut reader = read_changes(table, from, to, columns, filter.as_ref()).await?;
+    let mut w = BatchWriter::new(
+        sink.format,
+        reader.schema().clone(),
+        sink.writer,
+        sink.out.as_deref(),
+    )
+    .map_err(io)?;
+    let n = drain(&mut reader, &mut w, &mut None).await?;
+    w.finish().map_err(io)?;
+    Ok(n)
+}
+
+/// Parses `--from`: `latest`, `earliest`, `snapshot:N` or `timestamp:MS`.
+pub fn parse_start(from: &str, full: bool) -> Result<StartMode> {
+    let bad = || {
+        Error::InvalidValue(format!(
+            "--from {from:?}: use latest, earliest, snapshot:N or timestamp:MS"
+        ))
+    };
+    Ok(match from.split_once(':') {
+        None if from == "latest" => {
+            if full {
+                StartMode::LatestFull
+            } else {
+                StartMode::Latest
+            }
+        }
+        None if from == "earliest" => {
+            if full {
+                StartMode::EarliestFull
+            } else {
+                StartMode::Earliest
+            }
+        }
+        Some(("snapshot", n)) => {
+            let n: i64 = n.parse().map_err(|_| bad())?;
+            if full {
+                StartMode::FromSnapshotFull(n)
+            } else {
+                StartMode::FromSnapshot(n)
+            }
+        }
+        Some(("timestamp", t)) if !full => StartMode::FromTimestamp(t.parse().map_err(|_| bad())?),
+        _ => return Err(bad()),
+    })
+}
+
+/// Options of `strata stream`.
+pub struct StreamOptions {
+    /// Where to start.
+    pub start: StartMode,
+    /// Consumer id recording progress.
+    pub consumer: Option<String>,
+    /// Stop after this many rows.
+    pub max_rows: Option<usize>,
+    /// Stop after this long without a new snapshot.
+    pub idle_exit: Option<Duration>,
+    /// How often to look for a new snapshot.
+    pub poll: Duration,
+    /// Only these columns.
+    pub columns: Option<Vec<String>>,
+    /// Only rows matching this filter.
+    pub filter: Option<String>,
+}
+
+/// `strata stream`: follows the table, writing each change with its `_kind`.
+pub async fn stream<'a>(table: Arc<Table>, opts: StreamOptions, sink: Sink<'a>) -> Result<usize> {
+    let filter = opts.filter.as_deref().map(Predicate::parse).transpose()?;
+    let (mut scan, full) =
+        StreamScan::start(table.clone(), opts.start, opts.consumer.clone()).await?;
+    let mut max_rows = opts.max_rows;
+    let mut w: Option<BatchWriter<'a>> = None;
+    let mut writer = Some(sink.writer);
+    let mut total = 0;
+    let mut open = |r: &TableReader, w: &mut Option<BatchWriter<'a>>| -> Result<()> {
+        if w.is_none() {
+            *w = Some(
+                BatchWriter::new(
+                    sink.format,
+                    r.schema().clone(),
+                    writer.take().expect("once"),
+                    sink.out.as_deref(),
+                )
+                .map_err(io)?,
+            );
+        }
+        Ok(())
+    };
+    if let Some(s) = full {
+        let mut b = ReadBuilder::new().snapshot(SnapshotSpec::Id(s.id));
+        if let Some(c) = &opts.columns {
+            b = b.columns(c.clone());
+        }
+        if let Some(f) = &filter {
+            b = b.predicate(f.clone());
+        }
+        let mut reader = b.build_with(table.clone(), Kinds::Inserts).await?;
+        open(&reader, &mut w)?;
+        total += drain(&mut reader, w.as_mut().expect("opened"), &mut max_rows).await?;
+        scan.record_progress().await?;
+    }
+    let mut idle_since = Instant::now();
+    while max_rows != Some(0) {
+        match scan.poll().await? {
+            StreamStep::Pending => {
+                if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) {
+                    break;
+                }
+                tokio::time::sleep(opts.poll).await;
+            }
+            StreamStep::Skipped(_) => {
+                scan.record_progress().await?;
+                idle_since = Instant::now();
+            }
+            StreamStep::Changes(s, splits) => {
+                let mut reader = read_splits_with_kinds(
+                    table.clone(),
+                    s,
+                    splits,
+                    opts.columns.clone(),
+                    filter.as_ref(),
+                )
+                .await?;
+                open(&reader, &mut w)?;
+                total += drain(&mut reader, w.as_mut().expect("opened"), &mut max_rows).await?;
+                // Progress moves past a snapshot only once all of its rows went out.
+                if max_rows != Some(0) || reader.next().await?.is_none() {
+                    scan.record_progress().await?;
+                }
+                idle_since = Instant::now();
+            }
+        }
+    }
+    if let Some(w) = w {
+        w.finish().map_err(io)?;
+    }
+    Ok(total)
+}
