@@ -218,7 +218,7 @@ pub async fn stream<'a>(table: Arc<Table>, opts: StreamOptions, sink: Sink<'a>) 
             StreamStep::Changes(s, splits) => {
                 let mut reader = read_splits_with_kinds(
                     table.clone(),
-                    s,
+                    *s,
                     splits,
                     opts.columns.clone(),
                     filter.as_ref(),
