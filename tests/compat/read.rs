@@ -45,3 +45,176 @@ fn every_table_reads_like_pypaimon() {
     }
     assert!(checked > 100, "only {checked} rows compared");
 }
+
+/// A deletion vector added to a pypaimon append table hides exactly its rows, from Strata and
+/// from pypaimon.
+#[test]
+fn deletion_vectors_hide_their_rows() {
+    use bytes::Bytes;
+    use strata_core::deletion_vector::{encode, DELETION_VECTORS};
+    use strata_core::manifest::{
+        AvroCodec, DeletionVectorMeta, FileKind, IndexManifestEntry, ManifestFileMeta,
+    };
+    use strata_core::scan::plan_files;
+    use strata_core::snapshot::{snapshot_path, write_hint, Snapshot, LATEST_HINT};
+    use strata_core::storage::Storage;
+
+    let t = warehouse().dump["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "t_abkt")
+        .unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    let wh = copy.path().join("wh");
+    strata_tests::copy_dir(&warehouse().dir.path().join("wh"), &wh);
+    let dir = wh.join(t["path"].as_str().unwrap());
+    let storage: Arc<dyn Storage> =
+        Arc::new(ObjectStoreStorage::open(dir.to_str().unwrap()).unwrap());
+    let table = Arc::new(block_on(Table::open(storage.clone())).unwrap());
+    let types: Vec<DataType> = table
+        .schema()
+        .fields
+        .iter()
+        .map(|f| f.data_type.clone())
+        .collect();
+    let read = |table: Arc<Table>| {
+        let mut r = block_on(ReadBuilder::new().build(table)).unwrap();
+        rows_json(&block_on(read_all(&mut r)).unwrap(), &types)
+    };
+    let before = read(table.clone());
+
+    // The first live file, and its rows in file order (a filter-free read of it alone).
+    let latest = block_on(Snapshot::load(
+        storage.as_ref(),
+        t["read"]["snapshot"].as_i64().unwrap(),
+    ))
+    .unwrap();
+    let entry = block_on(plan_files(&table, &latest, None))
+        .unwrap()
+        .remove(0);
+    let schema = table.schema().clone();
+    let pfields = schema.partition_fields().unwrap();
+    let pvalues = entry
+        .partition
+        .decode(
+            &pfields
+                .iter()
+                .map(|f| f.data_type.clone())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+    let fdir = strata_core::path::bucket_path(
+        &strata_core::path::partition_path(&pfields, &pvalues, "__DEFAULT_PARTITION__", true),
+        entry.bucket,
+    );
+    let mut fr = block_on(strata_core::read::file::DataFileReader::open(
+        storage.as_ref(),
+        &fdir,
+        &entry.file,
+        &schema,
+        &schema.fields,
+        false,
+        None,
+    ))
+    .unwrap();
+    let mut file_rows = Vec::new();
+    while let Some(b) = block_on(fr.next(storage.as_ref())).unwrap() {
+        let batch = arrow_array::RecordBatch::try_new(
+            strata_core::read::evolution::read_schema(&schema.fields),
+            b.cols,
+        )
+        .unwrap();
+        for r in 0..batch.num_rows() {
+            file_rows.push(json!(batch
+                .columns()
+                .iter()
+                .zip(&types)
+                .map(|(c, t)| strata_tests::arrow_json(c.as_ref(), r, t))
+                .collect::<Vec<_>>()));
+        }
+    }
+    assert!(file_rows.len() >= 2, "need a file with two rows");
+    let deleted = [0u32, file_rows.len() as u32 - 1];
+
+    // Commit a snapshot that adds a DV index file for it.
+    let bitmap: roaring::RoaringBitmap = deleted.iter().copied().collect();
+    let dv = encode(&bitmap);
+    let mut index_file = vec![1u8];
+    index_file.extend_from_slice(&dv);
+    block_on(storage.put("index/index-strata-dv-0", Bytes::from(index_file.clone()))).unwrap();
+    let im = IndexManifestEntry::write_index_manifest(
+        &[IndexManifestEntry {
+            kind: FileKind::Add,
+            partition: entry.partition.clone(),
+            bucket: entry.bucket,
+            index_type: DELETION_VECTORS.into(),
+            file_name: "index-strata-dv-0".into(),
+            file_size: index_file.len() as i64,
+            row_count: 1,
+            dv_ranges: Some(vec![DeletionVectorMeta {
+                data_file_name: entry.file.file_name.clone(),
+                offset: 1,
+                length: dv.len() as i32 - 8,
+                cardinality: Some(2),
+            }]),
+            external_path: None,
+            global_index: None,
+        }],
+        AvroCodec::Zstandard,
+    )
+    .unwrap();
+    block_on(storage.put("manifest/index-manifest-strata-0", Bytes::from(im))).unwrap();
+    let empty = ManifestFileMeta::write_list(&[], AvroCodec::Zstandard).unwrap();
+    block_on(storage.put("manifest/manifest-list-strata-empty", Bytes::from(empty))).unwrap();
+    let mut next = latest.clone();
+    next.id += 1;
+    next.index_manifest = Some("index-manifest-strata-0".into());
+    next.delta_manifest_list = "manifest-list-strata-empty".into();
+    next.base_manifest_list = {
+        // The base of the new snapshot is everything the previous one had: its base + delta.
+        let all = block_on(strata_core::manifest::snapshot_manifests(
+            storage.as_ref(),
+            &latest,
+        ))
+        .unwrap();
+        let list = ManifestFileMeta::write_list(&all, AvroCodec::Zstandard).unwrap();
+        block_on(storage.put("manifest/manifest-list-strata-base", Bytes::from(list))).unwrap();
+        "manifest-list-strata-base".into()
+    };
+    next.base_manifest_list_size = None;
+    next.delta_manifest_list_size = None;
+    next.delta_record_count = Some(0);
+    block_on(storage.put_if_absent(&snapshot_path(next.id), Bytes::from(next.to_json()))).unwrap();
+    block_on(write_hint(storage.as_ref(), LATEST_HINT, next.id)).unwrap();
+
+    let table = Arc::new(block_on(Table::open(storage.clone())).unwrap());
+    let after = read(table);
+    let mut expected = before.clone();
+    for d in deleted {
+        let pos = expected
+            .iter()
+            .position(|r| *r == file_rows[d as usize])
+            .expect("row present");
+        expected.remove(pos);
+    }
+    assert_eq!(after, expected);
+
+    // pypaimon applies the same vector once the table declares deletion vectors.
+    let schema_file = dir.join(format!("schema/schema-{}", schema.id));
+    let mut json: Value = serde_json::from_slice(&std::fs::read(&schema_file).unwrap()).unwrap();
+    json["options"]["deletion-vectors.enabled"] = json!("true");
+    std::fs::write(&schema_file, serde_json::to_vec(&json).unwrap()).unwrap();
+    let dump = strata_tests::dump_warehouse(&wh);
+    let py = dump["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "t_abkt")
+        .unwrap();
+    assert_eq!(
+        py["read"]["rows"].as_array().unwrap(),
+        &expected,
+        "pypaimon's read with the DV"
+    );
+}

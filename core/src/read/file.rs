@@ -3,7 +3,8 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, Int8Type};
-use arrow_array::{Array, Int8Array};
+use arrow_array::{Array, BooleanArray, Int8Array};
+use roaring::RoaringBitmap;
 
 use super::evolution::FieldMapping;
 use super::parquet::{ParquetFile, ParquetStream};
@@ -25,10 +26,13 @@ pub struct DataFileReader {
     stream: ParquetStream,
     mapping: FieldMapping,
     key_value: bool,
+    deleted: Option<RoaringBitmap>,
+    position: u64,
 }
 
 impl DataFileReader {
-    /// Opens `dir/<file name>`, written with `file_schema`, to read `wanted` fields.
+    /// Opens `dir/<file name>`, written with `file_schema`, to read `wanted` fields, skipping
+    /// the row positions in `deleted` (its deletion vector).
     pub async fn open(
         storage: &dyn Storage,
         dir: &str,
@@ -36,6 +40,7 @@ impl DataFileReader {
         file_schema: &TableSchema,
         wanted: &[DataField],
         key_value: bool,
+        deleted: Option<RoaringBitmap>,
     ) -> Result<Self> {
         if file.external_path.is_some() {
             return Err(Error::unsupported(
@@ -71,14 +76,25 @@ impl DataFileReader {
             stream,
             mapping,
             key_value,
+            deleted,
+            position: 0,
         })
     }
 
     /// The next batch, or `None` at the end of the file.
     pub async fn next(&mut self, storage: &dyn Storage) -> Result<Option<KvBatch>> {
-        let Some(batch) = self.stream.next(storage).await? else {
+        let Some(mut batch) = self.stream.next(storage).await? else {
             return Ok(None);
         };
+        let start = self.position;
+        self.position += batch.num_rows() as u64;
+        if let Some(deleted) = &self.deleted {
+            let keep: BooleanArray = (start..self.position)
+                .map(|p| Some(u32::try_from(p).map_or(true, |p| !deleted.contains(p))))
+                .collect();
+            batch = arrow_select::filter::filter_record_batch(&batch, &keep)
+                .map_err(|e| Error::corrupt(&self.path, e))?;
+        }
         let cols = self.mapping.columns(&batch, &self.path)?;
         let (seq, kind) = if self.key_value {
             let col = |name: &str| {

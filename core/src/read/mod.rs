@@ -113,7 +113,11 @@ impl ReadBuilder {
             .map(|f| f.bind(&schema.fields))
             .transpose()?;
         let splits = match &snapshot {
-            Some(s) => plan_splits(&schema, plan_files(&table, s, filter.as_ref()).await?)?,
+            Some(s) => {
+                let files = plan_files(&table, s, filter.as_ref()).await?;
+                let dvs = crate::deletion_vector::deletion_files(table.storage(), s).await?;
+                plan_splits(&schema, files, dvs)?
+            }
             None => Vec::new(),
         };
         TableReader::new(

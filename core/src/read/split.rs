@@ -1,12 +1,13 @@
 //! Reading one split: sections of non-overlapping runs are streamed file by file, overlapping
 //! ones go through the k-way merge.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Int8Array};
 
 use super::file::DataFileReader;
+use crate::deletion_vector::{read_deletion_vector, DeletionFile};
 use crate::manifest::DataFileMeta;
 use crate::merge::{interval, MergeFunction, MergeReader};
 use crate::scan::Split;
@@ -35,13 +36,15 @@ pub struct SplitContext {
 struct FileQueue {
     files: VecDeque<DataFileMeta>,
     current: Option<DataFileReader>,
+    deletion_files: Arc<HashMap<String, DeletionFile>>,
 }
 
 impl FileQueue {
-    fn new(files: Vec<DataFileMeta>) -> Self {
+    fn new(files: Vec<DataFileMeta>, deletion_files: Arc<HashMap<String, DeletionFile>>) -> Self {
         FileQueue {
             files: files.into(),
             current: None,
+            deletion_files,
         }
     }
 
@@ -63,8 +66,13 @@ impl FileQueue {
             };
             let schema = table.schema_by_id(f.schema_id).await?;
             let kv = ctx.func.is_some();
+            let deleted = match self.deletion_files.get(&f.file_name) {
+                Some(d) => Some(read_deletion_vector(table.storage(), d).await?),
+                None => None,
+            };
             self.current = Some(
-                DataFileReader::open(table.storage(), dir, &f, &schema, &ctx.fields, kv).await?,
+                DataFileReader::open(table.storage(), dir, &f, &schema, &ctx.fields, kv, deleted)
+                    .await?,
             );
         }
     }
@@ -81,6 +89,7 @@ pub struct SplitReader {
     ctx: Arc<SplitContext>,
     pending: VecDeque<Vec<Vec<DataFileMeta>>>,
     current: Option<Section>,
+    deletion_files: Arc<HashMap<String, DeletionFile>>,
 }
 
 impl SplitReader {
@@ -93,6 +102,7 @@ impl SplitReader {
             interval::partition(split.files, &ctx.key_types)?.into()
         };
         Ok(SplitReader {
+            deletion_files: Arc::new(split.deletion_files),
             dir,
             ctx,
             pending,
@@ -111,6 +121,7 @@ impl SplitReader {
                     self.current = Some(if runs.len() == 1 {
                         Section::Sequential(FileQueue::new(
                             runs.into_iter().next().expect("one run"),
+                            self.deletion_files.clone(),
                         ))
                     } else {
                         let func = self
@@ -126,7 +137,12 @@ impl SplitReader {
                             self.ctx.seq_descending,
                             func,
                         )?;
-                        Section::Merge(reader, runs.into_iter().map(FileQueue::new).collect())
+                        Section::Merge(
+                            reader,
+                            runs.into_iter()
+                                .map(|r| FileQueue::new(r, self.deletion_files.clone()))
+                                .collect(),
+                        )
                     });
                 }
                 Some(Section::Sequential(q)) => match q.next(table, &self.dir, &self.ctx).await? {

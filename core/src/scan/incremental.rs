@@ -53,6 +53,7 @@ pub async fn snapshot_changes(table: &Table, snapshot: &Snapshot) -> Result<Vec<
                     bucket: e.bucket,
                     files: Vec::new(),
                     raw_convertible: true,
+                    deletion_files: Default::default(),
                 })
                 .files
                 .push(e.file);

@@ -1,10 +1,11 @@
 //! Building splits from a snapshot's manifests.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::binary_row::{BinaryRow, Datum};
 use crate::bucket::bucket_of;
+use crate::deletion_vector::DeletionFile;
 use crate::manifest::{
     fold_entries, read_manifest, snapshot_manifests, DataFileMeta, FileKind, ManifestEntry,
     ManifestFileMeta,
@@ -29,6 +30,8 @@ pub struct Split {
     /// Whether the files can be read without a merge (append tables; primary-key splits
     /// whose files do not overlap and hold no retract rows).
     pub raw_convertible: bool,
+    /// Deletion vectors of the split's files, by file name.
+    pub deletion_files: HashMap<String, DeletionFile>,
 }
 
 fn nullable(t: &[DataType]) -> Vec<DataType> {
@@ -244,8 +247,12 @@ async fn file_may_match(
 }
 
 /// Groups planned files into one split per (partition, bucket), ordered by partition bytes
-/// and bucket, and decides which splits can skip the merge.
-pub fn plan_splits(schema: &Arc<TableSchema>, files: Vec<ManifestEntry>) -> Result<Vec<Split>> {
+/// and bucket, attaches their deletion vectors, and decides which splits can skip the merge.
+pub fn plan_splits(
+    schema: &Arc<TableSchema>,
+    files: Vec<ManifestEntry>,
+    mut deletion_files: HashMap<(Vec<u8>, i32), HashMap<String, DeletionFile>>,
+) -> Result<Vec<Split>> {
     let options = crate::options::TableOptions::new(&schema.options);
     let pk = schema.has_primary_key();
     let dv = options.deletion_vectors();
@@ -259,6 +266,9 @@ pub fn plan_splits(schema: &Arc<TableSchema>, files: Vec<ManifestEntry>) -> Resu
                 bucket: e.bucket,
                 files: Vec::new(),
                 raw_convertible: false,
+                deletion_files: deletion_files
+                    .remove(&(e.partition.serialize(), e.bucket))
+                    .unwrap_or_default(),
             })
             .files
             .push(e.file);

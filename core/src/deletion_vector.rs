@@ -1,0 +1,171 @@
+//! Deletion vectors: per data file, the row positions that are deleted, stored in
+//! `DELETION_VECTORS` index files and listed in the snapshot's index manifest.
+//!
+//! A DV index file is a version byte (1), then for each data file: its size (int32 BE, = 4 +
+//! bitmap bytes), the magic 1581511376 (int32 BE), a 32-bit RoaringBitmap in the portable
+//! format, and a CRC32 (int32 BE) of magic and bitmap. The index manifest's `(offset, length)`
+//! points at the size int and equals the size.
+
+use std::collections::HashMap;
+
+use roaring::RoaringBitmap;
+
+use crate::binary_row::BinaryRow;
+use crate::manifest::{manifest_path, FileKind, IndexManifestEntry};
+use crate::snapshot::Snapshot;
+use crate::storage::Storage;
+use crate::{Error, Result};
+
+/// Index type of deletion-vector files.
+pub const DELETION_VECTORS: &str = "DELETION_VECTORS";
+const MAGIC: i32 = 1_581_511_376;
+
+/// Where one data file's deletion vector lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeletionFile {
+    /// Path of the index file, relative to the table root.
+    pub path: String,
+    /// Offset of the size int.
+    pub offset: u64,
+    /// The size (magic + bitmap bytes).
+    pub length: u64,
+}
+
+/// Deletion files by (partition bytes, bucket) and data file name, from a snapshot's index
+/// manifest. Empty when the snapshot has none.
+pub async fn deletion_files(
+    storage: &dyn Storage,
+    snapshot: &Snapshot,
+) -> Result<HashMap<(Vec<u8>, i32), HashMap<String, DeletionFile>>> {
+    let mut out: HashMap<(Vec<u8>, i32), HashMap<String, DeletionFile>> = HashMap::new();
+    let Some(name) = &snapshot.index_manifest else {
+        return Ok(out);
+    };
+    let path = manifest_path(name)?;
+    let bytes = storage.get(&path).await?;
+    for e in IndexManifestEntry::read_index_manifest(&bytes, &path)? {
+        if e.kind != FileKind::Add || e.index_type != DELETION_VECTORS {
+            continue;
+        }
+        if e.external_path.is_some() {
+            return Err(Error::unsupported(
+                &e.file_name,
+                "index files outside the table",
+            ));
+        }
+        crate::path::check_file_name(&e.file_name, &path)?;
+        let group = out.entry((e.partition.serialize(), e.bucket)).or_default();
+        for r in e.dv_ranges.iter().flatten() {
+            group.insert(
+                r.data_file_name.clone(),
+                DeletionFile {
+                    path: format!("index/{}", e.file_name),
+                    offset: r.offset as u64,
+                    length: r.length as u64,
+                },
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Reads one deletion vector.
+pub async fn read_deletion_vector(
+    storage: &dyn Storage,
+    f: &DeletionFile,
+) -> Result<RoaringBitmap> {
+    let end = f.offset + 4 + f.length + 4;
+    let bytes = storage.get_range(&f.path, f.offset..end).await?;
+    decode(&bytes, &f.path)
+}
+
+/// Decodes `size | magic | bitmap | crc`.
+pub fn decode(bytes: &[u8], file: &str) -> Result<RoaringBitmap> {
+    let bad = |w: String| Error::corrupt(file, format!("deletion vector: {w}"));
+    if bytes.len() < 12 {
+        return Err(bad(format!("{} bytes is too short", bytes.len())));
+    }
+    let int = |at: usize| i32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+    let size = int(0);
+    if size < 4 || size as usize + 8 != bytes.len() {
+        return Err(bad(format!(
+            "size {size} does not match {} bytes",
+            bytes.len()
+        )));
+    }
+    if int(4) != MAGIC {
+        return Err(bad(format!(
+            "magic {} (64-bit vectors are not supported yet)",
+            int(4)
+        )));
+    }
+    let body = &bytes[4..4 + size as usize];
+    let crc = int(4 + size as usize) as u32;
+    if crc32fast::hash(body) != crc {
+        return Err(bad("CRC mismatch".into()));
+    }
+    let bitmap = &body[4..];
+    check_portable_header(bitmap).map_err(bad)?;
+    RoaringBitmap::deserialize_from(bitmap).map_err(|e| bad(e.to_string()))
+}
+
+/// Bounds the container count by the bytes present before the bitmap crate allocates for it.
+fn check_portable_header(b: &[u8]) -> std::result::Result<(), String> {
+    if b.len() < 4 {
+        return Err("bitmap shorter than its cookie".into());
+    }
+    let cookie = u32::from_le_bytes(b[..4].try_into().expect("4"));
+    let containers = match cookie & 0xffff {
+        12347 => (cookie >> 16) as usize + 1,
+        12346 if b.len() >= 8 => u32::from_le_bytes(b[4..8].try_into().expect("4")) as usize,
+        _ => return Err(format!("unknown bitmap cookie {cookie}")),
+    };
+    // Every container takes at least 4 bytes of description.
+    if containers.saturating_mul(4) > b.len() {
+        return Err(format!("{containers} containers in {} bytes", b.len()));
+    }
+    Ok(())
+}
+
+/// Encodes a deletion vector as one entry of a DV index file (`size | magic | bitmap | crc`).
+pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
+    let mut body = MAGIC.to_be_bytes().to_vec();
+    bitmap
+        .serialize_into(&mut body)
+        .expect("writing to a Vec cannot fail");
+    let mut out = (body.len() as i32).to_be_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    out
+}
+
+/// The partition key of a split's deletion files.
+pub fn group_key(partition: &BinaryRow, bucket: i32) -> (Vec<u8>, i32) {
+    (partition.serialize(), bucket)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_rejects_corruption() {
+        let bm: RoaringBitmap = [1u32, 5, 70_000].into_iter().collect();
+        let bytes = encode(&bm);
+        assert_eq!(decode(&bytes, "index/x").unwrap(), bm);
+        let mut bad = bytes.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 1;
+        assert!(decode(&bad, "index/x")
+            .unwrap_err()
+            .to_string()
+            .contains("CRC"));
+        assert!(decode(&bytes[..10], "index/x").is_err());
+        let mut huge = bytes.clone();
+        huge[8..12].copy_from_slice(&(12347u32 | (60000 << 16)).to_le_bytes());
+        let body_end = huge.len() - 4;
+        let crc = crc32fast::hash(&huge[4..body_end]).to_be_bytes();
+        huge[body_end..].copy_from_slice(&crc);
+        assert!(decode(&huge, "index/x").is_err());
+    }
+}
