@@ -52,12 +52,15 @@ pub fn run_py(script: &str, args: &[&Path]) {
     );
 }
 
-/// A warehouse of pypaimon-written tables and pypaimon's dump of it.
+/// A warehouse of pypaimon-written tables, pypaimon's dump of it, and the generator's model
+/// of what every snapshot holds.
 pub struct Warehouse {
     /// Keeps the directory alive.
     pub dir: tempfile::TempDir,
     /// The dump (`dump_tables.py` output).
     pub dump: Value,
+    /// The model (`model.json`): rows of every snapshot, computed without any Paimon reader.
+    pub model: Value,
 }
 
 /// Generates the warehouse once per test process.
@@ -68,7 +71,10 @@ pub fn warehouse() -> &'static Warehouse {
         let wh = dir.path().join("wh");
         run_py("gen_tables.py", &[&wh]);
         let dump = dump_warehouse(&wh);
-        Warehouse { dir, dump }
+        let model =
+            serde_json::from_slice(&std::fs::read(wh.join("model.json")).expect("model.json"))
+                .expect("model is JSON");
+        Warehouse { dir, dump, model }
     })
 }
 

@@ -68,6 +68,13 @@ pub type RecordRef = (usize, usize);
 /// What merging one key produced.
 #[derive(Debug, Clone)]
 pub enum Merged {
+    /// One record as it is (every column from it).
+    Pick {
+        /// Result row kind.
+        kind: i8,
+        /// The record.
+        at: RecordRef,
+    },
     /// Each column taken from a record (`None`: null).
     Fields {
         /// Result row kind.
@@ -88,7 +95,9 @@ impl Merged {
     /// The result kind.
     pub fn kind(&self) -> i8 {
         match self {
-            Merged::Fields { kind, .. } | Merged::Values { kind, .. } => *kind,
+            Merged::Pick { kind, .. }
+            | Merged::Fields { kind, .. }
+            | Merged::Values { kind, .. } => *kind,
         }
     }
 }
@@ -202,23 +211,34 @@ impl MergeFunction {
     }
 
     /// Merges the records of one key, given in sequence order. `None`: nothing to emit.
+    ///
+    /// A key with a single record is returned as written, whatever the engine (Paimon's
+    /// reducer wrapper does the same); retractions among the results are the caller's to drop.
     pub fn merge(&self, recs: &[RecordRef], arena: &[KvBatch]) -> Result<Option<Merged>> {
-        let recs: Vec<RecordRef> = if self.ignore_delete {
-            recs.iter()
+        if let [only] = recs {
+            return Ok(Some(Merged::Pick {
+                kind: kind_of(arena, *only),
+                at: *only,
+            }));
+        }
+        let filtered: Vec<RecordRef>;
+        let recs: &[RecordRef] = if self.ignore_delete {
+            filtered = recs
+                .iter()
                 .copied()
                 .filter(|r| !row_kind::is_retract(kind_of(arena, *r)))
-                .collect()
+                .collect();
+            &filtered
         } else {
-            recs.to_vec()
+            recs
         };
         let Some(&last) = recs.last() else {
             return Ok(None);
         };
-        let all = |r: RecordRef| (0..self.arity).map(|_| Some(r)).collect();
         match self.engine {
-            MergeEngine::Deduplicate => Ok(Some(Merged::Fields {
+            MergeEngine::Deduplicate => Ok(Some(Merged::Pick {
                 kind: kind_of(arena, last),
-                from: all(last),
+                at: last,
             })),
             MergeEngine::FirstRow => {
                 let first = recs[0];
@@ -231,13 +251,13 @@ impl MergeFunction {
                         "retract (-U/-D) records; set ignore-delete=true to drop them",
                     ));
                 }
-                Ok(Some(Merged::Fields {
+                Ok(Some(Merged::Pick {
                     kind: row_kind::INSERT,
-                    from: all(first),
+                    at: first,
                 }))
             }
-            MergeEngine::PartialUpdate => self.partial_update(&recs, arena),
-            MergeEngine::Aggregation => self.aggregate(&recs, arena),
+            MergeEngine::PartialUpdate => self.partial_update(recs, arena),
+            MergeEngine::Aggregation => self.aggregate(recs, arena),
         }
     }
 

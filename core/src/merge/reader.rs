@@ -138,7 +138,8 @@ impl MergeReader {
             .min_by(|x, y| self.keys[x.0].row(x.1).cmp(&self.keys[y.0].row(y.1)))
             .expect("active is not empty");
         let bound = self.keys[bound_batch].row(bound_row).owned();
-        let mut entries: Vec<RecordRef> = Vec::new();
+        // Each active run contributes the slice of its batch up to the bound.
+        let mut slices: Vec<(usize, usize, usize)> = Vec::with_capacity(active.len());
         for &i in &active {
             let b = self.cursors[i].batch.expect("active");
             let keys = &self.keys[b];
@@ -151,27 +152,47 @@ impl MergeReader {
                     hi = mid;
                 }
             }
-            entries.extend((self.cursors[i].pos..lo).map(|r| (b, r)));
+            if lo > self.cursors[i].pos {
+                slices.push((b, self.cursors[i].pos, lo));
+            }
             self.cursors[i].pos = lo;
         }
-        entries.sort_by(|a, b| {
-            self.keys[a.0]
-                .row(a.1)
-                .cmp(&self.keys[b.0].row(b.1))
-                .then_with(|| self.seq_order(*a, *b))
-        });
-        let mut merged = Vec::new();
-        let mut start = 0;
-        while start < entries.len() {
-            let key = self.keys[entries[start].0].row(entries[start].1);
-            let mut end = start + 1;
-            while end < entries.len() && self.keys[entries[end].0].row(entries[end].1) == key {
-                end += 1;
+        // k-way merge of the slices: each run has unique keys, so a key's records are at the
+        // heads of the slices holding it.
+        let mut merged = Vec::with_capacity(slices.iter().map(|s| s.2 - s.1).sum());
+        let mut group: Vec<RecordRef> = Vec::with_capacity(slices.len());
+        loop {
+            slices.retain(|s| s.1 < s.2);
+            if let [(b, from, to)] = slices[..] {
+                // One run left in this round: its rows have no partner.
+                for r in from..to {
+                    if let Some(m) = self.func.merge(&[(b, r)], &self.arena)? {
+                        merged.push(m);
+                    }
+                }
+                break;
             }
-            if let Some(m) = self.func.merge(&entries[start..end], &self.arena)? {
+            let Some(min) = (0..slices.len()).min_by(|&x, &y| {
+                self.keys[slices[x].0]
+                    .row(slices[x].1)
+                    .cmp(&self.keys[slices[y].0].row(slices[y].1))
+            }) else {
+                break;
+            };
+            let key = self.keys[slices[min].0].row(slices[min].1);
+            group.clear();
+            for s in slices.iter_mut() {
+                if self.keys[s.0].row(s.1) == key {
+                    group.push((s.0, s.1));
+                    s.1 += 1;
+                }
+            }
+            if group.len() > 1 {
+                group.sort_by(|a, b| self.seq_order(*a, *b));
+            }
+            if let Some(m) = self.func.merge(&group, &self.arena)? {
                 merged.push(m);
             }
-            start = end;
         }
         let out = self.build(&merged)?;
         self.release();
@@ -182,28 +203,51 @@ impl MergeReader {
     fn build(&self, merged: &[Merged]) -> Result<(Vec<ArrayRef>, Int8Array)> {
         let kinds = Int8Array::from(merged.iter().map(Merged::kind).collect::<Vec<_>>());
         let ncols = self.arena.first().map_or(0, |b| b.cols.len());
+        let all_picks = merged.iter().all(|m| matches!(m, Merged::Pick { .. }));
+        let picks: Vec<(usize, usize)> = if all_picks {
+            merged
+                .iter()
+                .map(|m| match m {
+                    Merged::Pick { at, .. } => *at,
+                    _ => unreachable!("all picks"),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut cols = Vec::with_capacity(ncols);
         for c in 0..ncols {
             let dt = self.arena[0].cols[c].data_type().clone();
-            if matches!(merged.first(), Some(Merged::Values { .. })) {
-                let values: Vec<_> = merged
+            let mut sources: Vec<&dyn Array> =
+                self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
+            if all_picks {
+                cols.push(interleave(&sources, &picks).map_err(arrow_err)?);
+                continue;
+            }
+            if merged.iter().any(|m| matches!(m, Merged::Values { .. })) {
+                let values = merged
                     .iter()
                     .map(|m| match m {
-                        Merged::Values { values, .. } => values[c].clone(),
-                        Merged::Fields { .. } => crate::binary_row::Datum::Null,
+                        Merged::Values { values, .. } => Ok(values[c].clone()),
+                        Merged::Pick { at, .. } => {
+                            datum_at(self.arena[at.0].cols[c].as_ref(), at.1)
+                        }
+                        Merged::Fields { from, .. } => match from[c] {
+                            Some(at) => datum_at(self.arena[at.0].cols[c].as_ref(), at.1),
+                            None => Ok(crate::binary_row::Datum::Null),
+                        },
                     })
-                    .collect();
+                    .collect::<Result<Vec<_>>>()?;
                 cols.push(datums_to_array(&values, &dt)?);
                 continue;
             }
             let null = new_null_array(&dt, 1);
-            let mut sources: Vec<&dyn Array> =
-                self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
             sources.push(null.as_ref());
             let null_at = (sources.len() - 1, 0);
             let indices: Vec<(usize, usize)> = merged
                 .iter()
                 .map(|m| match m {
+                    Merged::Pick { at, .. } => *at,
                     Merged::Fields { from, .. } => from[c].unwrap_or(null_at),
                     Merged::Values { .. } => null_at,
                 })

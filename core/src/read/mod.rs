@@ -345,7 +345,11 @@ impl TableReader {
             ))),
         }
         let batch = RecordBatch::try_new(self.schema.clone(), out).map_err(err)?;
-        let mut batch = arrow_select::filter::filter_record_batch(&batch, &keep).map_err(err)?;
+        let mut batch = if keep.true_count() == rows {
+            batch
+        } else {
+            arrow_select::filter::filter_record_batch(&batch, &keep).map_err(err)?
+        };
         if let Some(n) = self.remaining.as_mut() {
             if batch.num_rows() > *n {
                 batch = batch.slice(0, *n);

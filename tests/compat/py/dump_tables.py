@@ -10,6 +10,12 @@ bucket-key values of every bucketed data file, and a pypaimon batch read of
 the latest snapshot. It never writes into the warehouse, so it also works on
 a copy whose manifests another writer replaced.
 
+Also per table (dump_reads.py): "reads" (every snapshot, by
+``scan.snapshot-id``), "tag_reads" (``scan.tag-name``), "timestamp_reads"
+(``scan.timestamp-millis`` = each snapshot's timeMillis) and "incremental"
+(``incremental-between-timestamp`` of consecutive snapshots, with a
+``_kind`` row-kind column).
+
 Datum conventions (shared with the Rust side) are implemented in ``datum``.
 """
 
@@ -403,7 +409,10 @@ def dump_table(warehouse, table_dir):
             decoded, pyp = dump_manifest(path, records, schemas, table)
             manifests.append(dict(info, records=raw(records), decoded=decoded, pypaimon=pyp))
 
-    return {
+    snapshot_jsons = [(n, read_json(p)) for n, p in snapshots]
+    tag_jsons = [(n, read_json(p)) for n, p in named(sub("tag"), "tag-")]
+    import dump_reads  # here, not at the top: dump_reads imports this module
+    out = {
         "name": os.path.basename(table_dir),
         "path": os.path.relpath(table_dir, warehouse),
         "schemas": [{"id": n, "json": s} for n, s in sorted(schemas.items())],
@@ -420,6 +429,8 @@ def dump_table(warehouse, table_dir):
         "data_files": dump_data_files(table_dir, manifest_records, schemas),
         "read": safely(lambda: dump_read(table, latest_id, latest_schema)),
     }
+    out.update(dump_reads.dump_reads(table, schemas, snapshot_jsons, tag_jsons))
+    return out
 
 
 def main():

@@ -12,77 +12,42 @@ the test vectors of the format reference (§17): ``t``, ``t_types``,
 Manifest codecs: ``t_abkt`` uses snappy, ``t_ow`` deflate, ``t_pdate`` null
 (uncompressed); every other table keeps pypaimon's default (zstd, written as
 the Avro codec ``zstandard``).
+
+tables_engines.py adds merge-engine, evolution and time-travel tables:
+``t_pu``, ``t_pu_del``, ``t_agg``, ``t_agg_retract``, ``t_first_row``,
+``t_delonly``, ``t_seqfield``, ``t_pu_groups``, ``t_evolve`` and ``t_tt`` (tag
+``t3``). Every commit pauses 2 ms afterwards (gen_common.write), so
+snapshots of a table never share a timeMillis.
+
+Also writes WAREHOUSE_DIR/model.json, the rows a correct batch read of every
+snapshot returns, computed by model.py from the rows written (never read
+back through pypaimon)::
+
+    {"tables": {NAME: {"columns": [latest snapshot's columns],
+                       "snapshots": {"<id>": [[datum, ...], ...]},
+                       "snapshot_columns": {"<id>": [column, ...]}}},
+     "excluded": {NAME: "why the model leaves it out"}}
+
+Rows of snapshot <id> follow ``snapshot_columns[<id>]`` (the schema that
+snapshot references); they are sorted like dump_tables.py's "read" rows.
+check_model.py compares the model with a dump's pypaimon reads.
 """
 
+import json
 import math
 import os
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+import time
+from datetime import date, datetime, time as dtime, timedelta
 from decimal import Decimal
 
-import pyarrow as pa
-
-from pypaimon import CatalogFactory, Schema
-from pypaimon.schema.data_types import (DataField, DataTypeParser,
-                                        PyarrowFieldParser)
+from pypaimon import CatalogFactory
+from pypaimon.schema.data_types import DataTypeParser
 from pypaimon.schema.schema_change import SchemaChange
 
-DB = "db"
-
-
-# ---------------------------------------------------------------- helpers
-
-def fields(*specs):
-    """Build DataFields from (name, type) pairs; type is Paimon schema JSON.
-
-    Ids are assigned in order; nested ROW fields take ids right after their
-    parent, as Java and pypaimon do.
-    """
-    out, next_id = [], 0
-    for name, type_json in specs:
-        field_id = next_id
-        next_id += 1
-        if isinstance(type_json, dict) and type_json["type"].startswith("ROW"):
-            nested = []
-            for sub_name, sub_type in type_json["fields"]:
-                nested.append({"id": next_id, "name": sub_name, "type": sub_type})
-                next_id += 1
-            type_json = dict(type_json, fields=nested)
-        out.append(DataField(field_id, name, DataTypeParser.parse_data_type(type_json)))
-    return out
-
-
-def create(catalog, name, field_list, partition_keys=(), primary_keys=(), **options):
-    options = {k: str(v) for k, v in options.items()}
-    schema = Schema(field_list, list(partition_keys), list(primary_keys), options)
-    catalog.create_table(f"{DB}.{name}", schema, False)
-    return catalog.get_table(f"{DB}.{name}")
-
-
-def write(table, rows, overwrite=None):
-    """One batch write + commit of ``rows`` (list of dicts) = one snapshot."""
-    builder = table.new_batch_write_builder()
-    if overwrite is not None:
-        builder.overwrite(overwrite)
-    writer = builder.new_write()
-    committer = builder.new_commit()
-    arrow_schema = PyarrowFieldParser.from_paimon_schema(table.table_schema.fields)
-    writer.write_arrow(pa.Table.from_pylist(rows, schema=arrow_schema))
-    committer.commit(writer.prepare_commit())
-    writer.close()
-    committer.close()
-
-
-def rows(names, *values):
-    return [dict(zip(names, v)) for v in values]
-
-
-def ts(text):
-    return datetime.fromisoformat(text)
-
-
-def utc(text):
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+from gen_common import DB, create, fields, rows, ts, utc, write
+from model import MODEL
+import tables_engines
 
 
 # ---------------------------------------------------------------- tables
@@ -125,7 +90,7 @@ def gen_t_types(cat):
         "ab", "hello", "a longer string value", b"\x00\x01\x02\x03", b"\xff\x00",
         b"bytes-value-longer", Decimal("-12345678.90"),
         Decimal("1234567890123456789012345678.0123456789"), date(1969, 12, 31),
-        time(12, 34, 56, 789000), ts("2024-01-01 00:00:01"), ts("1969-12-31 23:59:59.999"),
+        dtime(12, 34, 56, 789000), ts("2024-01-01 00:00:01"), ts("1969-12-31 23:59:59.999"),
         ts("2024-02-29 12:00:00.123456"), ts("2024-03-01 01:02:03.456789"),
         utc("2024-01-01 00:00:00.005"), utc("1970-01-01 00:00:00.000001"),
         [1, None, 3], [("k1", 1), ("k2", None)], {"a": 7, "b": "row-b-value"},
@@ -133,7 +98,7 @@ def gen_t_types(cat):
     other = (
         False, 127, 32767, 2147483647, 9223372036854775807, float("-inf"), math.nan,
         "xyzzy", "", "z", b"abcd", b"", b"\x80" * 9, Decimal("99999999.99"),
-        Decimal("-0.0000000001"), date(2024, 1, 1), time(0, 0, 0), ts("1900-01-01 00:00:00"),
+        Decimal("-0.0000000001"), date(2024, 1, 1), dtime(0, 0, 0), ts("1900-01-01 00:00:00"),
         ts("2024-01-01 00:00:00.005"), ts("2024-01-01 00:00:00.123456"),
         ts("1969-12-31 23:59:59.999999"), utc("2000-06-15 08:30:00"),
         utc("2038-01-19 03:14:07.999999"), [], [], {"a": None, "b": None},
@@ -284,9 +249,16 @@ def main():
     os.makedirs(warehouse, exist_ok=True)
     catalog = CatalogFactory.create({"warehouse": warehouse})
     catalog.create_database(DB, True)
-    for gen in GENERATORS:
+    started = time.monotonic()
+    for gen in GENERATORS + tables_engines.GENERATORS:
         gen(catalog)
         print(f"wrote {gen.__name__[4:]}")
+    MODEL.check_complete()
+    for name, reason in sorted(MODEL.excluded.items()):
+        print(f"model: {name} left out: {reason}")
+    with open(os.path.join(warehouse, "model.json"), "w", encoding="utf-8") as f:
+        json.dump(MODEL.to_json(), f, indent=1, allow_nan=False, ensure_ascii=False)
+    print(f"done in {time.monotonic() - started:.1f}s")
 
 
 if __name__ == "__main__":
