@@ -66,8 +66,10 @@ impl Storage for FsStorage {
             return slice_range(p, &Bytes::new(), r);
         }
         f.seek(SeekFrom::Start(r.start)).map_err(|e| io(p, e))?;
-        let mut buf = vec![0; (r.end - r.start) as usize];
-        f.read_exact(&mut buf).map_err(|e| io(p, e))?;
+        let mut buf = Vec::with_capacity((r.end - r.start) as usize);
+        f.take(r.end - r.start)
+            .read_to_end(&mut buf)
+            .map_err(|e| io(p, e))?;
         Ok(Bytes::from(buf))
     }
     async fn head(&self, p: &str) -> Result<Option<ObjectMeta>> {

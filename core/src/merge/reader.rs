@@ -158,13 +158,18 @@ impl MergeReader {
             self.cursors[i].pos = lo;
         }
         // k-way merge of the slices: each run has unique keys, so a key's records are at the
-        // heads of the slices holding it.
+        // heads of the slices holding it. k is small: a linear scan finds the smallest head.
         let mut merged = Vec::with_capacity(slices.iter().map(|s| s.2 - s.1).sum());
-        let mut group: Vec<RecordRef> = Vec::with_capacity(slices.len());
-        loop {
-            slices.retain(|s| s.1 < s.2);
-            if let [(b, from, to)] = slices[..] {
+        let keys = &self.keys;
+        let mut heads: Vec<(arrow_row::Row<'_>, usize, usize, usize)> = slices
+            .iter()
+            .map(|&(b, from, to)| (keys[b].row(from), b, from, to))
+            .collect();
+        let mut group: Vec<RecordRef> = Vec::with_capacity(heads.len());
+        while !heads.is_empty() {
+            if heads.len() == 1 {
                 // One run left in this round: its rows have no partner.
+                let (_, b, from, to) = heads[0];
                 for r in from..to {
                     if let Some(m) = self.func.merge(&[(b, r)], &self.arena)? {
                         merged.push(m);
@@ -172,23 +177,32 @@ impl MergeReader {
                 }
                 break;
             }
-            let Some(min) = (0..slices.len()).min_by(|&x, &y| {
-                self.keys[slices[x].0]
-                    .row(slices[x].1)
-                    .cmp(&self.keys[slices[y].0].row(slices[y].1))
-            }) else {
-                break;
-            };
-            let key = self.keys[slices[min].0].row(slices[min].1);
+            let mut min = 0;
+            for i in 1..heads.len() {
+                if heads[i].0 < heads[min].0 {
+                    min = i;
+                }
+            }
+            let key = heads[min].0;
             group.clear();
-            for s in slices.iter_mut() {
-                if self.keys[s.0].row(s.1) == key {
-                    group.push((s.0, s.1));
-                    s.1 += 1;
+            for i in (0..heads.len()).rev() {
+                if heads[i].0 == key {
+                    let (_, b, r, to) = heads[i];
+                    group.push((b, r));
+                    if r + 1 < to {
+                        heads[i] = (keys[b].row(r + 1), b, r + 1, to);
+                    } else {
+                        heads.swap_remove(i);
+                    }
                 }
             }
             if group.len() > 1 {
-                group.sort_by(|a, b| self.seq_order(*a, *b));
+                if self.seq_cols.is_empty() {
+                    let arena = &self.arena;
+                    group.sort_unstable_by_key(|r| arena[r.0].seq[r.1]);
+                } else {
+                    group.sort_by(|a, b| self.seq_order(*a, *b));
+                }
             }
             if let Some(m) = self.func.merge(&group, &self.arena)? {
                 merged.push(m);

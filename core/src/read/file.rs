@@ -3,13 +3,16 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, Int8Type};
-use arrow_array::{Array, BooleanArray, Int8Array};
+use arrow_array::{Array, ArrayRef, BooleanArray, Int8Array};
+use arrow_schema::DataType as ArrowType;
 use roaring::RoaringBitmap;
 
 use super::evolution::FieldMapping;
 use super::parquet::{ParquetFile, ParquetStream};
+use crate::binary_row::datum_at;
 use crate::manifest::DataFileMeta;
 use crate::merge::KvBatch;
+use crate::predicate::{BoundPredicate, ColumnFacts};
 use crate::schema::TableSchema;
 use crate::storage::Storage;
 use crate::types::DataField;
@@ -32,7 +35,9 @@ pub struct DataFileReader {
 
 impl DataFileReader {
     /// Opens `dir/<file name>`, written with `file_schema`, to read `wanted` fields, skipping
-    /// the row positions in `deleted` (its deletion vector).
+    /// the row positions in `deleted` (its deletion vector) and, with `prune`, the row groups
+    /// whose statistics rule the filter out. Prune only files whose rows are final (no merge).
+    #[allow(clippy::too_many_arguments)]
     pub async fn open(
         storage: &dyn Storage,
         dir: &str,
@@ -41,6 +46,7 @@ impl DataFileReader {
         wanted: &[DataField],
         key_value: bool,
         deleted: Option<RoaringBitmap>,
+        prune: Option<&BoundPredicate>,
     ) -> Result<Self> {
         if file.external_path.is_some() {
             return Err(Error::unsupported(
@@ -69,7 +75,10 @@ impl DataFileReader {
             names.push(VALUE_KIND);
         }
         let roots = pf.root_indices(&names);
-        let groups = (0..pf.metadata().num_row_groups()).collect();
+        let groups = match prune {
+            Some(filter) => prune_row_groups(&pf, &mapping, filter),
+            None => (0..pf.metadata().num_row_groups()).collect(),
+        };
         let stream = pf.stream(&roots, groups);
         Ok(DataFileReader {
             path,
@@ -128,4 +137,71 @@ impl DataFileReader {
         };
         Ok(Some(KvBatch { cols, seq, kind }))
     }
+}
+
+/// Row groups whose Parquet statistics may hold rows matching `filter`. Only columns whose
+/// file type equals the read type, and not strings or binaries (writers may truncate their
+/// statistics), take part.
+fn prune_row_groups(
+    pf: &ParquetFile,
+    mapping: &FieldMapping,
+    filter: &BoundPredicate,
+) -> Vec<usize> {
+    use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+    let groups = pf.metadata().row_groups();
+    let mut stats: Vec<(String, ArrayRef, ArrayRef, Option<Vec<u64>>)> = Vec::new();
+    for c in filter.columns() {
+        let Some(i) = mapping.fields.iter().position(|f| f.name == c) else {
+            continue;
+        };
+        let Some(Some(src)) = mapping.sources.get(i) else {
+            continue;
+        };
+        let want = crate::types::to_arrow_type(&mapping.fields[i].data_type);
+        let Ok(file_field) = pf.schema().field_with_name(src) else {
+            continue;
+        };
+        if file_field.data_type() != &want
+            || matches!(
+                want,
+                ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Binary | ArrowType::LargeBinary
+            )
+        {
+            continue;
+        }
+        let Ok(conv) = StatisticsConverter::try_new(
+            src,
+            pf.schema(),
+            pf.metadata().file_metadata().schema_descr(),
+        ) else {
+            continue;
+        };
+        let (Ok(mins), Ok(maxs)) = (
+            conv.row_group_mins(groups.iter()),
+            conv.row_group_maxes(groups.iter()),
+        ) else {
+            continue;
+        };
+        let nulls = conv.row_group_null_counts(groups.iter()).ok().map(|n| {
+            (0..n.len())
+                .map(|j| if n.is_null(j) { u64::MAX } else { n.value(j) })
+                .collect()
+        });
+        stats.push((c.to_string(), mins, maxs, nulls));
+    }
+    (0..groups.len())
+        .filter(|&g| {
+            filter.may_match(&|c: &str| {
+                let (_, mins, maxs, nulls) = stats.iter().find(|s| s.0 == c)?;
+                Some(ColumnFacts {
+                    min: datum_at(mins.as_ref(), g).ok()?,
+                    max: datum_at(maxs.as_ref(), g).ok()?,
+                    null_count: nulls
+                        .as_ref()
+                        .and_then(|n| (n[g] != u64::MAX).then(|| n[g] as i64)),
+                    row_count: groups[g].num_rows(),
+                })
+            })
+        })
+        .collect()
 }

@@ -236,6 +236,7 @@ impl TableReader {
             seq_descending: options.sequence_descending(),
             func,
             fields: fields.clone(),
+            filter: filter.clone(),
         };
         let output: Vec<usize> = out_fields
             .iter()

@@ -10,6 +10,7 @@ use super::file::DataFileReader;
 use crate::deletion_vector::{read_deletion_vector, DeletionFile};
 use crate::manifest::DataFileMeta;
 use crate::merge::{interval, MergeFunction, MergeReader};
+use crate::predicate::BoundPredicate;
 use crate::scan::Split;
 use crate::table::Table;
 use crate::types::{to_arrow_type, DataField, DataType};
@@ -30,6 +31,8 @@ pub struct SplitContext {
     pub seq_descending: bool,
     /// The merge engine (primary-key tables).
     pub func: Option<MergeFunction>,
+    /// The read's filter, for row-group pruning of files read without a merge.
+    pub filter: Option<BoundPredicate>,
 }
 
 /// A file queue read one file at a time.
@@ -37,14 +40,21 @@ struct FileQueue {
     files: VecDeque<DataFileMeta>,
     current: Option<DataFileReader>,
     deletion_files: Arc<HashMap<String, DeletionFile>>,
+    /// Whether rows are final (no merge follows), so row groups may be pruned by the filter.
+    prune: bool,
 }
 
 impl FileQueue {
-    fn new(files: Vec<DataFileMeta>, deletion_files: Arc<HashMap<String, DeletionFile>>) -> Self {
+    fn new(
+        files: Vec<DataFileMeta>,
+        deletion_files: Arc<HashMap<String, DeletionFile>>,
+        prune: bool,
+    ) -> Self {
         FileQueue {
             files: files.into(),
             current: None,
             deletion_files,
+            prune,
         }
     }
 
@@ -71,8 +81,17 @@ impl FileQueue {
                 None => None,
             };
             self.current = Some(
-                DataFileReader::open(table.storage(), dir, &f, &schema, &ctx.fields, kv, deleted)
-                    .await?,
+                DataFileReader::open(
+                    table.storage(),
+                    dir,
+                    &f,
+                    &schema,
+                    &ctx.fields,
+                    kv,
+                    deleted,
+                    ctx.filter.as_ref().filter(|_| self.prune),
+                )
+                .await?,
             );
         }
     }
@@ -122,6 +141,7 @@ impl SplitReader {
                         Section::Sequential(FileQueue::new(
                             runs.into_iter().next().expect("one run"),
                             self.deletion_files.clone(),
+                            true,
                         ))
                     } else {
                         let func = self
@@ -140,7 +160,7 @@ impl SplitReader {
                         Section::Merge(
                             reader,
                             runs.into_iter()
-                                .map(|r| FileQueue::new(r, self.deletion_files.clone()))
+                                .map(|r| FileQueue::new(r, self.deletion_files.clone(), false))
                                 .collect(),
                         )
                     });
