@@ -138,6 +138,39 @@ fn run_strata(table_dir: &Path) -> (f64, u64) {
     (started.elapsed().as_secs_f64(), rows)
 }
 
+/// Child: Strata's merge-on-read scan with its splits read on every core (as `strata scan`).
+fn run_strata_parallel(table_dir: &Path) -> (f64, u64) {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .build()
+        .expect("runtime");
+    let table = open(table_dir);
+    let started = Instant::now();
+    let rows = rt.block_on(async move {
+        let reader = ReadBuilder::new().build(table).await.expect("plan");
+        let tasks: Vec<_> = reader
+            .partition(threads)
+            .into_iter()
+            .map(|mut part| {
+                tokio::spawn(async move {
+                    let mut rows = 0u64;
+                    while let Some(b) = part.next().await.expect("read") {
+                        rows += b.num_rows() as u64;
+                    }
+                    rows
+                })
+            })
+            .collect();
+        let mut rows = 0;
+        for t in tasks {
+            rows += t.await.expect("task");
+        }
+        rows
+    });
+    (started.elapsed().as_secs_f64(), rows)
+}
+
 /// The live data files of the latest snapshot and their total row count.
 fn live_files(table_dir: &Path) -> (Vec<PathBuf>, u64) {
     let table = open(table_dir);
@@ -225,6 +258,7 @@ fn main() {
         let dir = PathBuf::from(&args[2]);
         let (seconds, rows) = match args[1].as_str() {
             "strata" => run_strata(&dir),
+            "strata-parallel" => run_strata_parallel(&dir),
             _ => run_decode(&dir),
         };
         println!(
@@ -281,6 +315,10 @@ fn main() {
             median((0..runs).filter_map(|_| child("strata")).collect()),
         ),
         (
+            "strata merge-on-read, splits on every core",
+            median((0..runs).filter_map(|_| child("strata-parallel")).collect()),
+        ),
+        (
             "arrow-rs decode, no merge",
             median((0..runs).filter_map(|_| child("decode")).collect()),
         ),
@@ -313,7 +351,7 @@ fn main() {
             None => println!("| {name} | not run | | | | |"),
         }
     }
-    if let Some(Some(py)) = results.get(2).map(|r| r.1) {
+    if let Some(Some(py)) = results.get(3).map(|r| r.1) {
         assert_eq!(
             py.rows, strata.rows,
             "paimon-rust and Strata disagree on the merged row count"

@@ -464,3 +464,51 @@ fn filters_prune_and_apply_exactly() {
     )
     .is_err());
 }
+
+/// `strata scan` (the command's code, in process) prints one JSON object per row with the
+/// table's columns, for every table pypaimon can read, and as many rows as pypaimon reads.
+#[test]
+fn strata_scan_prints_every_row_as_json() {
+    use strata_writer::output::Format;
+    use strata_writer::reading::{scan, Sink};
+    for t in warehouse().dump["tables"].as_array().unwrap() {
+        let name = t["name"].as_str().unwrap();
+        let latest = t["read"]["snapshot"].to_string();
+        if t["read"].get("error").is_some()
+            || PYPAIMON_WRONG
+                .iter()
+                .any(|(n, s, _)| *n == name && *s == latest)
+        {
+            continue;
+        }
+        let mut out = Vec::new();
+        let sink = Sink {
+            format: Format::Jsonl,
+            out: None,
+            writer: Box::new(&mut out),
+        };
+        let n = block_on(scan(open(t), Default::default(), None, None, None, sink)).unwrap();
+        let lines: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
+            .collect();
+        assert_eq!(n, lines.len());
+        assert_eq!(
+            lines.len(),
+            t["read"]["rows"].as_array().unwrap().len(),
+            "{name}"
+        );
+        let mut want: Vec<&str> = t["read"]["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        want.sort_unstable();
+        for l in &lines {
+            let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
+            assert_eq!(keys, want, "{name}");
+        }
+    }
+}

@@ -85,8 +85,50 @@ pub async fn scan(
         sink.out.as_deref(),
     )
     .map_err(io)?;
-    let n = drain(&mut reader, &mut w, &mut None).await?;
+    // Splits go to every core when running on tokio's multi-threaded runtime (the binary);
+    // elsewhere (an embedding executor, tests) they are read in turn.
+    let threaded = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = if limit.is_some() || threads == 1 || !threaded {
+        drain(&mut reader, &mut w, &mut None).await?
+    } else {
+        drain_parallel(reader, threads, &mut w).await?
+    };
     w.finish().map_err(io)?;
+    Ok(n)
+}
+
+/// Reads the splits of `reader` on `threads` tasks at once, writing batches as they come.
+async fn drain_parallel(
+    reader: TableReader,
+    threads: usize,
+    w: &mut BatchWriter<'_>,
+) -> Result<usize> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<arrow_array::RecordBatch>>(threads * 2);
+    for mut part in reader.partition(threads) {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            loop {
+                let item = match part.next().await {
+                    Ok(Some(b)) => Ok(b),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                let failed = item.is_err();
+                if tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut n = 0;
+    while let Some(b) = rx.recv().await {
+        let b = b?;
+        w.write(&b).map_err(io)?;
+        n += b.num_rows();
+    }
     Ok(n)
 }
 

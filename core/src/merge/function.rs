@@ -45,7 +45,7 @@ pub struct KvBatch {
     /// The read fields' columns.
     pub cols: Vec<ArrayRef>,
     /// `_SEQUENCE_NUMBER`.
-    pub seq: Vec<i64>,
+    pub seq: arrow_buffer::ScalarBuffer<i64>,
     /// `_VALUE_KIND`.
     pub kind: Int8Array,
 }

@@ -159,7 +159,7 @@ impl MergeReader {
         }
         // k-way merge of the slices: each run has unique keys, so a key's records are at the
         // heads of the slices holding it. k is small: a linear scan finds the smallest head.
-        let mut merged = Vec::with_capacity(slices.iter().map(|s| s.2 - s.1).sum());
+        let mut out = Output::with_capacity(slices.iter().map(|s| s.2 - s.1).sum());
         let keys = &self.keys;
         let mut heads: Vec<(arrow_row::Row<'_>, usize, usize, usize)> = slices
             .iter()
@@ -169,12 +169,9 @@ impl MergeReader {
         while !heads.is_empty() {
             if heads.len() == 1 {
                 // One run left in this round: its rows have no partner.
+                // A single record is returned as written (the reducer rule).
                 let (_, b, from, to) = heads[0];
-                for r in from..to {
-                    if let Some(m) = self.func.merge(&[(b, r)], &self.arena)? {
-                        merged.push(m);
-                    }
-                }
+                out.picks(b, from..to, &self.arena[b].kind.values()[from..to]);
                 break;
             }
             let mut min = 0;
@@ -205,39 +202,35 @@ impl MergeReader {
                 }
             }
             if let Some(m) = self.func.merge(&group, &self.arena)? {
-                merged.push(m);
+                out.push(m);
             }
         }
-        let out = self.build(&merged)?;
+        let out = self.build(out)?;
         self.release();
         Ok(Some(out))
     }
 
     /// Output columns for merged rows.
-    fn build(&self, merged: &[Merged]) -> Result<(Vec<ArrayRef>, Int8Array)> {
-        let kinds = Int8Array::from(merged.iter().map(Merged::kind).collect::<Vec<_>>());
+    fn build(&self, out: Output) -> Result<(Vec<ArrayRef>, Int8Array)> {
         let ncols = self.arena.first().map_or(0, |b| b.cols.len());
-        let all_picks = merged.iter().all(|m| matches!(m, Merged::Pick { .. }));
-        let picks: Vec<(usize, usize)> = if all_picks {
-            merged
-                .iter()
-                .map(|m| match m {
-                    Merged::Pick { at, .. } => *at,
-                    _ => unreachable!("all picks"),
-                })
-                .collect()
-        } else {
-            Vec::new()
+        let merged = match out {
+            Output::Picks { at, kinds } => {
+                let mut cols = Vec::with_capacity(ncols);
+                for c in 0..ncols {
+                    let sources: Vec<&dyn Array> =
+                        self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
+                    cols.push(interleave(&sources, &at).map_err(arrow_err)?);
+                }
+                return Ok((cols, Int8Array::from(kinds)));
+            }
+            Output::Merged(m) => m,
         };
+        let kinds = Int8Array::from(merged.iter().map(Merged::kind).collect::<Vec<_>>());
         let mut cols = Vec::with_capacity(ncols);
         for c in 0..ncols {
             let dt = self.arena[0].cols[c].data_type().clone();
             let mut sources: Vec<&dyn Array> =
                 self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
-            if all_picks {
-                cols.push(interleave(&sources, &picks).map_err(arrow_err)?);
-                continue;
-            }
             if merged.iter().any(|m| matches!(m, Merged::Values { .. })) {
                 let values = merged
                     .iter()
@@ -294,5 +287,58 @@ impl MergeReader {
         }
         self.arena = arena;
         self.keys = keys;
+    }
+}
+
+/// A round's results: plain picks (the common case, built with one `interleave` per column)
+/// until a merge produces anything else.
+enum Output {
+    Picks { at: Vec<RecordRef>, kinds: Vec<i8> },
+    Merged(Vec<Merged>),
+}
+
+impl Output {
+    fn with_capacity(n: usize) -> Self {
+        Output::Picks {
+            at: Vec::with_capacity(n),
+            kinds: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, m: Merged) {
+        match (self, m) {
+            (Output::Picks { at, kinds }, Merged::Pick { kind, at: r }) => {
+                at.push(r);
+                kinds.push(kind);
+            }
+            (Output::Merged(v), m) => v.push(m),
+            (this, m) => {
+                let Output::Picks { at, kinds } =
+                    std::mem::replace(this, Output::Merged(Vec::new()))
+                else {
+                    unreachable!("matched above")
+                };
+                let mut v: Vec<Merged> = at
+                    .into_iter()
+                    .zip(kinds)
+                    .map(|(at, kind)| Merged::Pick { kind, at })
+                    .collect();
+                v.push(m);
+                *this = Output::Merged(v);
+            }
+        }
+    }
+
+    fn picks(&mut self, batch: usize, rows: std::ops::Range<usize>, stored: &[i8]) {
+        match self {
+            Output::Picks { at, kinds } => {
+                at.extend(rows.map(|r| (batch, r)));
+                kinds.extend_from_slice(stored);
+            }
+            Output::Merged(v) => v.extend(rows.zip(stored).map(|(r, &kind)| Merged::Pick {
+                kind,
+                at: (batch, r),
+            })),
+        }
     }
 }

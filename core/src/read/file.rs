@@ -128,10 +128,10 @@ impl DataFileReader {
                     format!("_VALUE_KIND {bad} is not 0..=3"),
                 ));
             }
-            (seq.as_primitive::<Int64Type>().values().to_vec(), kind)
+            (seq.as_primitive::<Int64Type>().values().clone(), kind)
         } else {
             (
-                vec![0; batch.num_rows()],
+                arrow_buffer::ScalarBuffer::from(vec![0i64; batch.num_rows()]),
                 Int8Array::from(vec![0i8; batch.num_rows()]),
             )
         };

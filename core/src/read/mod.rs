@@ -261,6 +261,43 @@ impl TableReader {
         })
     }
 
+    /// Splits this reader into at most `n` readers over disjoint sets of splits, balanced by
+    /// bytes, to be driven concurrently (one task or thread each). Each applies the filter; a
+    /// limit applies to each of them, so callers enforcing a global limit must count rows.
+    pub fn partition(self, n: usize) -> Vec<TableReader> {
+        let n = n.max(1).min(self.splits.len().max(1));
+        let mut groups: Vec<(u64, Vec<Split>)> = (0..n).map(|_| (0, Vec::new())).collect();
+        let mut splits: Vec<Split> = self.splits.into_iter().collect();
+        let size = |s: &Split| {
+            s.files
+                .iter()
+                .map(|f| f.file_size.max(0) as u64)
+                .sum::<u64>()
+        };
+        splits.sort_by_key(|s| std::cmp::Reverse(size(s)));
+        for s in splits {
+            let g = groups.iter_mut().min_by_key(|g| g.0).expect("n >= 1");
+            g.0 += size(&s);
+            g.1.push(s);
+        }
+        groups
+            .into_iter()
+            .map(|(_, splits)| TableReader {
+                table: self.table.clone(),
+                snapshot: self.snapshot.clone(),
+                schema: self.schema.clone(),
+                read_schema: self.read_schema.clone(),
+                ctx: self.ctx.clone(),
+                output: self.output.clone(),
+                filter: self.filter.clone(),
+                remaining: self.remaining,
+                kinds: self.kinds,
+                splits: splits.into(),
+                current: None,
+            })
+            .collect()
+    }
+
     /// The Arrow schema of the batches.
     pub fn schema(&self) -> &SchemaRef {
         &self.schema

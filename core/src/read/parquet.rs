@@ -23,7 +23,7 @@ use crate::{Error, Result};
 /// Bytes read from the end of a file in the first request; most footers fit.
 const FOOTER_GUESS: u64 = 64 * 1024;
 /// Rows per decoded batch.
-pub const BATCH_SIZE: usize = 8192;
+pub const BATCH_SIZE: usize = 4096;
 
 /// An open Parquet file: its path, size and decoded footer.
 #[derive(Debug, Clone)]
@@ -172,22 +172,28 @@ impl ParquetStream {
             let Some(rg) = self.row_groups.pop() else {
                 return Ok(None);
             };
-            self.current = Some(self.open_row_group(storage, rg).await?);
+            // Borrow only the file and mask across the await, not the current reader (which
+            // is not Sync), so the future stays Send.
+            let reader = open_row_group(&self.file, &self.mask, storage, rg).await?;
+            self.current = Some(reader);
         }
     }
+}
 
-    async fn open_row_group(
-        &self,
-        storage: &dyn Storage,
-        rg: usize,
-    ) -> Result<ParquetRecordBatchReader> {
-        let f = &self.file;
+/// Fetches a row group's projected column chunks and opens a decoder over them.
+async fn open_row_group(
+    f: &ParquetFile,
+    mask: &ProjectionMask,
+    storage: &dyn Storage,
+    rg: usize,
+) -> Result<ParquetRecordBatchReader> {
+    {
         let meta = f
             .metadata()
             .row_groups()
             .get(rg)
             .ok_or_else(|| corrupt(&f.path, format!("no row group {rg}")))?;
-        let ranges = f.chunk_ranges(meta, &self.mask)?;
+        let ranges = f.chunk_ranges(meta, mask)?;
         let fetched = futures::future::try_join_all(
             ranges.iter().map(|r| storage.get_range(&f.path, r.clone())),
         )
@@ -197,7 +203,7 @@ impl ParquetStream {
             chunks: ranges.into_iter().map(|r| r.start).zip(fetched).collect(),
         };
         ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, f.meta.clone())
-            .with_projection(self.mask.clone())
+            .with_projection(mask.clone())
             .with_row_groups(vec![rg])
             .with_batch_size(BATCH_SIZE)
             .build()
