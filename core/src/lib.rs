@@ -20,6 +20,7 @@
 
 pub mod binary_row;
 pub mod bucket;
+pub mod commit;
 pub mod deletion_vector;
 mod error;
 pub mod manifest;

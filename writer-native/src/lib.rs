@@ -11,5 +11,6 @@ pub mod output;
 pub mod reading;
 pub mod storage;
 pub mod table;
+pub mod write;
 
 pub use storage::ObjectStoreStorage;

@@ -11,6 +11,8 @@ use strata_core::schema::TableSchema;
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
+use strata_writer::write::input::{read_input, InputFormat};
+use strata_writer::write::{write, Input, WriteOptions};
 use strata_writer::ObjectStoreStorage;
 
 /// Strata: Apache Paimon-format tables, from Rust.
@@ -48,6 +50,22 @@ enum Command {
         /// A Paimon schema JSON file to create the table from instead of the flags.
         #[arg(long, conflicts_with_all = ["columns", "primary_key", "partition", "bucket"])]
         schema: Option<String>,
+    },
+    /// Write files into a table as one commit (all rows or none).
+    ///
+    /// Example: strata write /data/orders day1.parquet day2.csv --row-kind-column op
+    Write {
+        /// Table directory.
+        table: String,
+        /// Input files.
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Input format (default: from each file's extension).
+        #[arg(long, value_enum)]
+        format: Option<InputFormat>,
+        /// Column holding each row's kind (+I, -U, +U, -D); default: the table's rowkind.field.
+        #[arg(long)]
+        row_kind_column: Option<String>,
     },
     /// Print the latest schema as JSON.
     ///
@@ -221,6 +239,45 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             create_table(&storage, &schema).await?;
             println!("created {table}");
             println!("{}", schema.to_json());
+        }
+        Command::Write {
+            table,
+            files,
+            format,
+            row_kind_column,
+        } => {
+            let t = open_table(&table).await?;
+            let mut inputs = Vec::new();
+            let mut extra = Vec::new();
+            if let Some(k) = &row_kind_column {
+                extra.push(k.clone());
+            }
+            for f in &files {
+                let fmt = format.or_else(|| InputFormat::guess(f)).ok_or_else(|| {
+                    strata_core::Error::InvalidValue(format!(
+                        "{f}: unknown input format; pass --format"
+                    ))
+                })?;
+                for (first_line, batch) in read_input(f, fmt, &t.schema().fields, &extra)? {
+                    inputs.push(Input {
+                        path: f.clone(),
+                        first_line,
+                        batch,
+                    });
+                }
+            }
+            let opts = WriteOptions {
+                row_kind_column,
+                commit_user: None,
+            };
+            match write(t, inputs, opts).await? {
+                Some(s) => println!(
+                    "committed snapshot {} ({} rows)",
+                    s.id,
+                    s.delta_record_count.unwrap_or(0)
+                ),
+                None => println!("nothing to write"),
+            }
         }
         Command::Schema { table } => {
             let storage = ObjectStoreStorage::open(&table)?;

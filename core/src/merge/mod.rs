@@ -8,4 +8,4 @@ mod reader;
 
 pub use aggregate::{AggregateFn, Aggregator};
 pub use function::{row_kind, KvBatch, MergeFunction, Merged, RecordRef};
-pub use reader::{MergeReader, RunSource};
+pub use reader::{assemble_merged, MergeReader, RunSource};

@@ -212,13 +212,27 @@ impl MergeReader {
 
     /// Output columns for merged rows.
     fn build(&self, out: Output) -> Result<(Vec<ArrayRef>, Int8Array)> {
-        let ncols = self.arena.first().map_or(0, |b| b.cols.len());
+        assemble(&self.arena, out)
+    }
+}
+
+/// Builds the output columns and row kinds of merged rows whose records live in `arena`.
+pub fn assemble_merged(
+    arena: &[KvBatch],
+    merged: Vec<Merged>,
+) -> Result<(Vec<ArrayRef>, Int8Array)> {
+    assemble(arena, Output::Merged(merged))
+}
+
+fn assemble(arena: &[KvBatch], out: Output) -> Result<(Vec<ArrayRef>, Int8Array)> {
+    {
+        let ncols = arena.first().map_or(0, |b| b.cols.len());
         let merged = match out {
             Output::Picks { at, kinds } => {
                 let mut cols = Vec::with_capacity(ncols);
                 for c in 0..ncols {
                     let sources: Vec<&dyn Array> =
-                        self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
+                        arena.iter().map(|b| b.cols[c].as_ref()).collect();
                     cols.push(interleave(&sources, &at).map_err(arrow_err)?);
                 }
                 return Ok((cols, Int8Array::from(kinds)));
@@ -228,19 +242,16 @@ impl MergeReader {
         let kinds = Int8Array::from(merged.iter().map(Merged::kind).collect::<Vec<_>>());
         let mut cols = Vec::with_capacity(ncols);
         for c in 0..ncols {
-            let dt = self.arena[0].cols[c].data_type().clone();
-            let mut sources: Vec<&dyn Array> =
-                self.arena.iter().map(|b| b.cols[c].as_ref()).collect();
+            let dt = arena[0].cols[c].data_type().clone();
+            let mut sources: Vec<&dyn Array> = arena.iter().map(|b| b.cols[c].as_ref()).collect();
             if merged.iter().any(|m| matches!(m, Merged::Values { .. })) {
                 let values = merged
                     .iter()
                     .map(|m| match m {
                         Merged::Values { values, .. } => Ok(values[c].clone()),
-                        Merged::Pick { at, .. } => {
-                            datum_at(self.arena[at.0].cols[c].as_ref(), at.1)
-                        }
+                        Merged::Pick { at, .. } => datum_at(arena[at.0].cols[c].as_ref(), at.1),
                         Merged::Fields { from, .. } => match from[c] {
-                            Some(at) => datum_at(self.arena[at.0].cols[c].as_ref(), at.1),
+                            Some(at) => datum_at(arena[at.0].cols[c].as_ref(), at.1),
                             None => Ok(crate::binary_row::Datum::Null),
                         },
                     })
@@ -263,7 +274,9 @@ impl MergeReader {
         }
         Ok((cols, kinds))
     }
+}
 
+impl MergeReader {
     /// Drops batches that no cursor still reads.
     fn release(&mut self) {
         let mut arena = Vec::new();

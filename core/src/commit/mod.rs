@@ -1,0 +1,315 @@
+//! Commit planning and publication, sans IO except through the storage trait: new manifests,
+//! a delta manifest list, a base manifest list (the previous snapshot's manifests, merged when
+//! there are many), then the snapshot, created only if absent, then the `LATEST` hint.
+//!
+//! [`Committer::try_commit`] makes one attempt. A lost race ([`Attempt::Lost`]) is retried by
+//! the caller, which owns the clock (backoff) and randomness (the attempt's file-name UUID).
+//! Each attempt first looks for the committer's own earlier success (same commit user,
+//! identifier and kind), so a retried commit never lands twice.
+
+mod conflict;
+mod manifest_meta;
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+pub use conflict::check_conflicts;
+pub use manifest_meta::manifest_meta;
+
+use crate::manifest::{
+    fold_entries, manifest_path, read_manifest, snapshot_manifests, AvroCodec, FileKind,
+    ManifestEntry, ManifestFileMeta,
+};
+use crate::snapshot::{
+    latest_snapshot_id, snapshot_path, write_hint, CommitKind, Snapshot, CURRENT_SNAPSHOT_VERSION,
+    LATEST_HINT,
+};
+use crate::table::Table;
+use crate::types::DataType;
+use crate::{Error, Result};
+
+/// Version string Strata writes into snapshots.
+pub const WRITER_VERSION: &str = concat!("strata-", env!("CARGO_PKG_VERSION"));
+
+/// What one commit changes.
+#[derive(Debug, Clone)]
+pub struct CommitChanges {
+    /// APPEND, OVERWRITE or COMPACT.
+    pub kind: CommitKind,
+    /// ADD and DELETE entries of data files.
+    pub entries: Vec<ManifestEntry>,
+    /// ADD entries of changelog files.
+    pub changelog: Vec<ManifestEntry>,
+    /// Snapshot properties (for example Kafka offsets).
+    pub properties: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The outcome of one commit attempt.
+#[derive(Debug)]
+pub enum Attempt {
+    /// The snapshot was published (or an earlier attempt of this commit already was).
+    Committed(Box<Snapshot>),
+    /// Another committer published the snapshot id first: try again.
+    Lost,
+}
+
+/// Commits on behalf of one commit user.
+#[derive(Debug, Clone)]
+pub struct Committer {
+    table: Arc<Table>,
+    commit_user: String,
+}
+
+impl Committer {
+    /// A committer for `table` identified by `commit_user` (stable across a job's restarts).
+    pub fn new(table: Arc<Table>, commit_user: impl Into<String>) -> Self {
+        Committer {
+            table,
+            commit_user: commit_user.into(),
+        }
+    }
+
+    /// The commit user.
+    pub fn commit_user(&self) -> &str {
+        &self.commit_user
+    }
+
+    /// The snapshot of an earlier commit of this user with this identifier and kind, among
+    /// snapshots `from..=latest`.
+    pub async fn find_committed(
+        &self,
+        from: i64,
+        identifier: i64,
+        kind: CommitKind,
+    ) -> Result<Option<Snapshot>> {
+        let storage = self.table.storage();
+        let Some(latest) = latest_snapshot_id(storage).await? else {
+            return Ok(None);
+        };
+        let earliest = crate::snapshot::earliest_snapshot_id(storage)
+            .await?
+            .unwrap_or(1);
+        for id in (from.max(earliest)..=latest).rev() {
+            let s = match Snapshot::load(storage, id).await {
+                Ok(s) => s,
+                Err(Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            if s.commit_user == self.commit_user
+                && s.commit_identifier == identifier
+                && s.commit_kind == kind
+            {
+                return Ok(Some(s));
+            }
+        }
+        Ok(None)
+    }
+
+    /// One commit attempt. `uuid` names the files this attempt writes (use a fresh one per
+    /// attempt); `now_millis` is the commit time; `since` is the latest snapshot id the commit
+    /// knew when it was prepared (its own earlier success is looked for after it).
+    pub async fn try_commit(
+        &self,
+        changes: &CommitChanges,
+        identifier: i64,
+        uuid: &str,
+        now_millis: i64,
+        since: Option<i64>,
+    ) -> Result<Attempt> {
+        let storage = self.table.storage();
+        if let Some(s) = self
+            .find_committed(since.map_or(1, |s| s + 1), identifier, changes.kind)
+            .await?
+        {
+            return Ok(Attempt::Committed(Box::new(s)));
+        }
+        let latest = match latest_snapshot_id(storage).await? {
+            Some(id) => Some(Snapshot::load(storage, id).await?),
+            None => None,
+        };
+        let schema = crate::schema::TableSchema::load_latest(storage).await?;
+        let ptypes: Vec<DataType> = schema
+            .partition_fields()?
+            .iter()
+            .map(|f| f.data_type.clone())
+            .collect();
+        let codec =
+            AvroCodec::from_option(schema.option("manifest.compression").unwrap_or("zstd"))?;
+
+        // Conflicts matter only when the commit deletes files or there is something to clash with.
+        let base_metas = match &latest {
+            Some(l) => snapshot_manifests(storage, l).await?,
+            None => Vec::new(),
+        };
+        if latest.is_some() && changes.entries.iter().any(|e| e.kind == FileKind::Delete) {
+            let mut base = Vec::new();
+            for m in &base_metas {
+                base.extend(read_manifest(storage, &m.file_name).await?);
+            }
+            let key_types: Vec<DataType> = schema
+                .trimmed_primary_key_fields()?
+                .iter()
+                .map(|f| f.data_type.clone())
+                .collect();
+            check_conflicts(
+                fold_entries(base)?,
+                &changes.entries,
+                &key_types,
+                changes.kind,
+            )?;
+        }
+
+        let mut counter = 0u64;
+        let mut next_name = |prefix: &str| {
+            counter += 1;
+            format!("{prefix}{uuid}-{}", counter - 1)
+        };
+        // Base: the previous snapshot's manifests, fully merged once there are many.
+        let merge_min = schema
+            .option("manifest.merge-min-count")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(30usize);
+        let base_metas = if base_metas.len() >= merge_min {
+            let mut all = Vec::new();
+            for m in &base_metas {
+                all.extend(read_manifest(storage, &m.file_name).await?);
+            }
+            let live = fold_entries(all)?;
+            if live.is_empty() {
+                Vec::new()
+            } else {
+                vec![
+                    self.write_manifest(&live, &ptypes, schema.id, codec, &next_name("manifest-"))
+                        .await?,
+                ]
+            }
+        } else {
+            base_metas
+        };
+        let base_list = next_name("manifest-list-");
+        let base_size = self.write_list(&base_metas, codec, &base_list).await?;
+
+        let mut delta_metas = Vec::new();
+        if !changes.entries.is_empty() {
+            delta_metas.push(
+                self.write_manifest(
+                    &changes.entries,
+                    &ptypes,
+                    schema.id,
+                    codec,
+                    &next_name("manifest-"),
+                )
+                .await?,
+            );
+        }
+        let delta_list = next_name("manifest-list-");
+        let delta_size = self.write_list(&delta_metas, codec, &delta_list).await?;
+        let (changelog_list, changelog_size) = if changes.changelog.is_empty() {
+            (None, None)
+        } else {
+            let m = self
+                .write_manifest(
+                    &changes.changelog,
+                    &ptypes,
+                    schema.id,
+                    codec,
+                    &next_name("manifest-"),
+                )
+                .await?;
+            let name = next_name("manifest-list-");
+            let size = self.write_list(&[m], codec, &name).await?;
+            (Some(name), Some(size))
+        };
+
+        let rows = |k: FileKind| {
+            changes
+                .entries
+                .iter()
+                .filter(|e| e.kind == k)
+                .map(|e| e.file.row_count)
+                .sum::<i64>()
+        };
+        let delta = rows(FileKind::Add) - rows(FileKind::Delete);
+        let total = latest
+            .as_ref()
+            .and_then(|l| l.total_record_count)
+            .unwrap_or(0)
+            + delta;
+        let id = latest.as_ref().map_or(1, |l| l.id + 1);
+        let snapshot = Snapshot {
+            version: CURRENT_SNAPSHOT_VERSION,
+            uuid: Some(uuid.to_string()),
+            id,
+            schema_id: schema.id,
+            base_manifest_list: base_list,
+            base_manifest_list_size: Some(base_size),
+            delta_manifest_list: delta_list,
+            delta_manifest_list_size: Some(delta_size),
+            changelog_manifest_list: changelog_list,
+            changelog_manifest_list_size: changelog_size,
+            index_manifest: latest.as_ref().and_then(|l| l.index_manifest.clone()),
+            commit_user: self.commit_user.clone(),
+            writer_version: Some(WRITER_VERSION.to_string()),
+            commit_identifier: identifier,
+            commit_kind: changes.kind,
+            time_millis: now_millis,
+            total_record_count: Some(total),
+            delta_record_count: Some(delta),
+            changelog_record_count: (!changes.changelog.is_empty())
+                .then(|| changes.changelog.iter().map(|e| e.file.row_count).sum()),
+            watermark: latest.as_ref().and_then(|l| l.watermark),
+            statistics: latest
+                .as_ref()
+                .filter(|l| l.schema_id == schema.id)
+                .and_then(|l| l.statistics.clone()),
+            properties: changes.properties.clone(),
+            next_row_id: Some(latest.as_ref().and_then(|l| l.next_row_id).unwrap_or(0)),
+            operation: None,
+            log_offsets: None,
+        };
+        match storage
+            .put_if_absent(&snapshot_path(id), Bytes::from(snapshot.to_json()))
+            .await
+        {
+            Ok(()) => {}
+            Err(Error::AlreadyExists { .. }) => return Ok(Attempt::Lost),
+            Err(e) => return Err(e),
+        }
+        // The hint is only a hint: readers probe past it, so a failure here loses nothing.
+        let _ = write_hint(storage, LATEST_HINT, id).await;
+        Ok(Attempt::Committed(Box::new(snapshot)))
+    }
+
+    async fn write_manifest(
+        &self,
+        entries: &[ManifestEntry],
+        ptypes: &[DataType],
+        schema_id: i64,
+        codec: AvroCodec,
+        name: &str,
+    ) -> Result<ManifestFileMeta> {
+        let bytes = ManifestEntry::write_manifest(entries, codec)?;
+        let size = bytes.len() as i64;
+        self.table
+            .storage()
+            .put(&manifest_path(name)?, Bytes::from(bytes))
+            .await?;
+        manifest_meta(name, size, entries, ptypes, schema_id)
+    }
+
+    async fn write_list(
+        &self,
+        metas: &[ManifestFileMeta],
+        codec: AvroCodec,
+        name: &str,
+    ) -> Result<i64> {
+        let bytes = ManifestFileMeta::write_list(metas, codec)?;
+        let size = bytes.len() as i64;
+        self.table
+            .storage()
+            .put(&manifest_path(name)?, Bytes::from(bytes))
+            .await?;
+        Ok(size)
+    }
+}

@@ -1,0 +1,418 @@
+//! `strata write`: input batches become Paimon data files and one commit.
+//!
+//! Rows are routed to (partition, bucket) with Paimon's fixed-bucket hash. Primary-key rows
+//! get sequence numbers continuing from the bucket's maximum, are sorted by key and merged
+//! per key with the table's merge engine, and are written as level-0 key-value files
+//! (`_KEY_*`, `_SEQUENCE_NUMBER`, `_VALUE_KIND`, the row); append rows are written as they
+//! are. Then one commit publishes them all, or nothing is published.
+
+pub mod files;
+pub mod input;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, Int8Array, RecordBatch};
+use arrow_row::{RowConverter, SortField};
+use strata_core::binary_row::{datum_at, BinaryRow, Datum};
+use strata_core::bucket::bucket_of;
+use strata_core::commit::{Attempt, CommitChanges, Committer};
+use strata_core::manifest::{FileKind, ManifestEntry};
+use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction, Merged};
+use strata_core::options::TableOptions;
+use strata_core::scan::{plan_files, resolve_snapshot, SnapshotSpec};
+use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
+use strata_core::table::Table;
+use strata_core::types::DataType;
+use strata_core::{Error, Result};
+
+pub use files::DataFileWriter;
+
+/// Options of a write.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// A column whose values (`+I`, `-U`, `+U`, `-D`) give each row's kind; defaults to the
+    /// table's `rowkind.field`.
+    pub row_kind_column: Option<String>,
+    /// Commit user; a fresh UUID when empty.
+    pub commit_user: Option<String>,
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn parse_kind(s: &str) -> Option<i8> {
+    match s.trim() {
+        "+I" => Some(row_kind::INSERT),
+        "-U" => Some(row_kind::UPDATE_BEFORE),
+        "+U" => Some(row_kind::UPDATE_AFTER),
+        "-D" => Some(row_kind::DELETE),
+        _ => None,
+    }
+}
+
+/// One input batch: where it came from (file, first line) and its rows (the table's columns,
+/// then the row-kind column if it is not a table column).
+pub struct Input {
+    /// The input file.
+    pub path: String,
+    /// Line (or row) of the first row.
+    pub first_line: usize,
+    /// The rows.
+    pub batch: RecordBatch,
+}
+
+/// Rows routed to one (partition, bucket).
+struct Group {
+    partition: BinaryRow,
+    partition_values: Vec<Datum>,
+    bucket: i32,
+    rows: Vec<(usize, usize)>,
+}
+
+/// Writes `inputs` into `table` and commits them as one APPEND snapshot.
+pub async fn write(
+    table: Arc<Table>,
+    inputs: Vec<Input>,
+    opts: WriteOptions,
+) -> Result<Option<Snapshot>> {
+    let schema = table.schema().clone();
+    let options = TableOptions::new(&schema.options);
+    let pk = schema.has_primary_key();
+    let buckets = schema.bucket_count()?;
+    if buckets == -2 || (pk && buckets == -1) {
+        return Err(Error::unsupported(
+            "bucket",
+            format!(
+                "writing {} tables (use a fixed bucket count)",
+                if buckets == -2 {
+                    "postpone-bucket"
+                } else {
+                    "dynamic-bucket"
+                }
+            ),
+        ));
+    }
+    if options.deletion_vectors() {
+        return Err(Error::unsupported(
+            "deletion-vectors.enabled",
+            "writing deletion-vector tables",
+        ));
+    }
+    let nfields = schema.fields.len();
+    let kind_col = opts
+        .row_kind_column
+        .clone()
+        .or_else(|| options.get("rowkind.field").map(String::from));
+    let kind_index = kind_col.as_ref().map(|k| {
+        schema
+            .fields
+            .iter()
+            .position(|f| &f.name == k)
+            .unwrap_or(nfields)
+    });
+    let pfields = schema.partition_fields()?;
+    let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
+    let pidx: Vec<usize> = pfields
+        .iter()
+        .map(|f| {
+            schema
+                .fields
+                .iter()
+                .position(|x| x.id == f.id)
+                .expect("partition column")
+        })
+        .collect();
+    let bfields = schema.bucket_key_fields()?;
+    let btypes: Vec<DataType> = bfields.iter().map(|f| f.data_type.clone()).collect();
+    let bidx: Vec<usize> = bfields
+        .iter()
+        .map(|f| {
+            schema
+                .fields
+                .iter()
+                .position(|x| x.id == f.id)
+                .expect("bucket key")
+        })
+        .collect();
+    let pk_idx: Vec<usize> = schema
+        .primary_keys
+        .iter()
+        .map(|k| {
+            schema
+                .fields
+                .iter()
+                .position(|f| &f.name == k)
+                .expect("validated schema")
+        })
+        .collect();
+
+    // Route every row; check keys and kinds on the way, naming file and line.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_key: HashMap<(Vec<u8>, i32), usize> = HashMap::new();
+    let mut kinds: Vec<Vec<i8>> = Vec::with_capacity(inputs.len());
+    for (bi, input) in inputs.iter().enumerate() {
+        let b = &input.batch;
+        let at = |r: usize| format!("{}: line {}", input.path, input.first_line + r);
+        for (c, f) in schema.fields.iter().enumerate() {
+            if f.data_type.nullable && !pk_idx.contains(&c) {
+                continue;
+            }
+            if let Some(r) = (0..b.num_rows()).find(|&r| b.column(c).is_null(r)) {
+                let what = if pk_idx.contains(&c) {
+                    "primary-key column"
+                } else {
+                    "NOT NULL column"
+                };
+                return Err(Error::InvalidValue(format!(
+                    "{}: {what} {} is missing",
+                    at(r),
+                    f.name
+                )));
+            }
+        }
+        let k: Vec<i8> = match kind_index {
+            None => vec![row_kind::INSERT; b.num_rows()],
+            Some(i) => {
+                let col = b.column(i);
+                let strings = col.as_string_opt::<i32>().ok_or_else(|| {
+                    Error::InvalidValue(format!(
+                        "{}: the row-kind column is not a string",
+                        input.path
+                    ))
+                })?;
+                (0..b.num_rows())
+                    .map(|r| {
+                        strings
+                            .is_valid(r)
+                            .then(|| parse_kind(strings.value(r)))
+                            .flatten()
+                            .ok_or_else(|| {
+                                Error::InvalidValue(format!(
+                                    "{}: row kind must be +I, -U, +U or -D",
+                                    at(r)
+                                ))
+                            })
+                    })
+                    .collect::<Result<_>>()?
+            }
+        };
+        if !pk && k.iter().any(|k| *k != row_kind::INSERT) {
+            return Err(Error::InvalidValue(format!(
+                "{}: append tables take only +I rows",
+                input.path
+            )));
+        }
+        kinds.push(k);
+        for r in 0..b.num_rows() {
+            let pvals: Vec<Datum> = pidx
+                .iter()
+                .map(|&c| datum_at(b.column(c).as_ref(), r))
+                .collect::<Result<_>>()?;
+            let partition = BinaryRow::encode(&ptypes, &pvals)
+                .map_err(|e| Error::InvalidValue(format!("{}: {e}", at(r))))?;
+            let bucket = if buckets > 0 {
+                let bvals: Vec<Datum> = bidx
+                    .iter()
+                    .map(|&c| datum_at(b.column(c).as_ref(), r))
+                    .collect::<Result<_>>()?;
+                bucket_of(&BinaryRow::encode(&btypes, &bvals)?, buckets)
+            } else {
+                0
+            };
+            let key = (partition.serialize(), bucket);
+            let g = *by_key.entry(key).or_insert_with(|| {
+                groups.push(Group {
+                    partition,
+                    partition_values: pvals,
+                    bucket,
+                    rows: Vec::new(),
+                });
+                groups.len() - 1
+            });
+            groups[g].rows.push((bi, r));
+        }
+    }
+    if groups.is_empty() {
+        return Ok(None);
+    }
+
+    // Sequence numbers continue from each bucket's live maximum.
+    let latest = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await?;
+    let mut max_seq: HashMap<(Vec<u8>, i32), i64> = HashMap::new();
+    if let (true, Some(s)) = (pk, &latest) {
+        for e in plan_files(&table, s, None).await? {
+            let m = max_seq
+                .entry((e.partition.serialize(), e.bucket))
+                .or_insert(-1);
+            *m = (*m).max(e.file.max_sequence_number);
+        }
+    }
+
+    let uuid = uuid::Uuid::new_v4().to_string();
+    let mut writer = DataFileWriter::new(table.clone(), uuid.clone());
+    let mut entries = Vec::new();
+    let func = if pk {
+        Some(MergeFunction::new(
+            &options,
+            &schema.fields,
+            &schema.primary_keys,
+        )?)
+    } else {
+        None
+    };
+    let key_idx: Vec<usize> = schema
+        .trimmed_primary_keys()
+        .iter()
+        .map(|k| {
+            schema
+                .fields
+                .iter()
+                .position(|f| &f.name == k)
+                .expect("key")
+        })
+        .collect();
+    for g in groups {
+        let sources: Vec<&RecordBatch> = inputs.iter().map(|i| &i.batch).collect();
+        let cols: Vec<ArrayRef> = (0..nfields)
+            .map(|c| {
+                let arrays: Vec<&dyn Array> =
+                    sources.iter().map(|b| b.column(c).as_ref()).collect();
+                arrow_select::interleave::interleave(&arrays, &g.rows)
+            })
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| Error::InvalidValue(e.to_string()))?;
+        let kinds = Int8Array::from(g.rows.iter().map(|&(b, r)| kinds[b][r]).collect::<Vec<_>>());
+        let total_buckets = if buckets > 0 { buckets } else { -1 };
+        let meta = match &func {
+            None => {
+                writer
+                    .write_append(&g.partition_values, g.bucket, cols)
+                    .await?
+            }
+            Some(func) => {
+                let start = max_seq
+                    .get(&(g.partition.serialize(), g.bucket))
+                    .copied()
+                    .unwrap_or(-1)
+                    + 1;
+                let seq: Vec<i64> = (start..start + kinds.len() as i64).collect();
+                let (cols, kinds, seq) = merge_in_buffer(cols, kinds, seq, &key_idx, func)?;
+                writer
+                    .write_key_value(&g.partition_values, g.bucket, cols, kinds, seq)
+                    .await?
+            }
+        };
+        entries.extend(meta.into_iter().map(|file| ManifestEntry {
+            kind: FileKind::Add,
+            partition: g.partition.clone(),
+            bucket: g.bucket,
+            total_buckets,
+            file,
+        }));
+    }
+    let changes = CommitChanges {
+        kind: CommitKind::Append,
+        entries,
+        changelog: Vec::new(),
+        properties: None,
+    };
+    let user = opts
+        .commit_user
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    commit_with_retries(
+        table,
+        &user,
+        &changes,
+        BATCH_COMMIT_IDENTIFIER,
+        latest.map(|s| s.id),
+    )
+    .await
+    .map(Some)
+}
+
+/// Sorts a bucket's records by key (then arrival) and merges each key's records with the
+/// merge engine, as Paimon's write buffer does before a flush.
+fn merge_in_buffer(
+    cols: Vec<ArrayRef>,
+    kinds: Int8Array,
+    seq: Vec<i64>,
+    key_idx: &[usize],
+    func: &MergeFunction,
+) -> Result<(Vec<ArrayRef>, Int8Array, Vec<i64>)> {
+    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
+    let key_cols: Vec<ArrayRef> = key_idx.iter().map(|&i| cols[i].clone()).collect();
+    let converter = RowConverter::new(
+        key_cols
+            .iter()
+            .map(|c| SortField::new(c.data_type().clone()))
+            .collect(),
+    )
+    .map_err(arrow)?;
+    let rows = converter.convert_columns(&key_cols).map_err(arrow)?;
+    let mut order: Vec<usize> = (0..kinds.len()).collect();
+    order.sort_by(|&a, &b| rows.row(a).cmp(&rows.row(b)).then(a.cmp(&b)));
+    let arena = vec![KvBatch {
+        cols,
+        seq: seq.clone().into(),
+        kind: kinds,
+    }];
+    let mut merged = Vec::new();
+    let mut out_seq = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() && rows.row(order[j]) == rows.row(order[i]) {
+            j += 1;
+        }
+        let group: Vec<(usize, usize)> = order[i..j].iter().map(|&r| (0, r)).collect();
+        if let Some(m) = func.merge(&group, &arena)? {
+            out_seq.push(match &m {
+                Merged::Pick { at, .. } => seq[at.1],
+                _ => seq[order[j - 1]],
+            });
+            merged.push(m);
+        }
+        i = j;
+    }
+    let (cols, kinds) = assemble_merged(&arena, merged)?;
+    Ok((cols, kinds, out_seq))
+}
+
+/// Publishes a commit, retrying lost races with backoff (10 ms doubling to 10 s, up to 10
+/// retries). A retry never lands twice: each attempt first looks for its own earlier success.
+pub async fn commit_with_retries(
+    table: Arc<Table>,
+    user: &str,
+    changes: &CommitChanges,
+    identifier: i64,
+    since: Option<i64>,
+) -> Result<Snapshot> {
+    let committer = Committer::new(table, user);
+    let mut wait = Duration::from_millis(10);
+    for attempt in 0..=10 {
+        let uuid = uuid::Uuid::new_v4().to_string();
+        match committer
+            .try_commit(changes, identifier, &uuid, now_millis(), since)
+            .await
+        {
+            Ok(Attempt::Committed(s)) => return Ok(*s),
+            Ok(Attempt::Lost) if attempt < 10 => {
+                let jitter = (uuid.as_bytes()[0] as u64 % 20) * wait.as_millis() as u64 / 100;
+                tokio::time::sleep(wait + Duration::from_millis(jitter)).await;
+                wait = (wait * 2).min(Duration::from_secs(10));
+            }
+            Ok(Attempt::Lost) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::InvalidValue(
+        "commit: gave up after 10 retries (too many concurrent committers)".into(),
+    ))
+}
