@@ -356,36 +356,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             stream(t, opts, out.sink()).await?;
         }
         Command::Demo { dir } => {
-            let dir = dir.unwrap_or_else(|| {
-                let stamp = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0);
-                std::env::temp_dir()
-                    .join(format!("strata-demo-{stamp}"))
-                    .display()
-                    .to_string()
-            });
-            let table = format!("{dir}/default.db/orders");
-            let schema = CreateTable {
-                columns:
-                    "id BIGINT NOT NULL, customer STRING, amount DECIMAL(10, 2), dt STRING NOT NULL"
-                        .into(),
-                primary_keys: vec!["id".into(), "dt".into()],
-                partition_keys: vec!["dt".into()],
-                bucket: Some(2),
-                options: BTreeMap::new(),
-            }
-            .schema()?;
-            let storage = ObjectStoreStorage::create(&table)?;
-            create_table(&storage, &schema).await?;
-            println!("created table {table}\n");
-            println!(
-                "schema:\n{}\n",
-                TableSchema::load_latest(&storage).await?.to_json()
-            );
-            println!("snapshots:\n{}", describe_snapshots(&storage).await?);
-            println!("files:\n{}", describe_files(&storage, None).await?);
+            strata_writer::demo::run(dir).await?;
         }
     }
     Ok(())
