@@ -13,7 +13,7 @@ use strata_core::types::DataType;
 use strata_tests::{dump_warehouse, rows_json, run_py};
 use strata_writer::table::{create_table, CreateTable};
 use strata_writer::write::input::{read_input, InputFormat};
-use strata_writer::write::{write, Input, WriteOptions};
+use strata_writer::write::{write, Input, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;
 
 fn rt() -> tokio::runtime::Runtime {
@@ -52,6 +52,15 @@ fn reopen(t: &Arc<Table>) -> Arc<Table> {
 
 /// Writes JSON rows through Strata's writer (as `strata write` does), one commit.
 fn strata_write(t: &Arc<Table>, rows: &[Value], kind_col: Option<&str>) {
+    strata_write_with(t, rows, kind_col, None)
+}
+
+fn strata_write_with(
+    t: &Arc<Table>,
+    rows: &[Value],
+    kind_col: Option<&str>,
+    overwrite: Option<Overwrite>,
+) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("in.jsonl");
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
@@ -75,6 +84,7 @@ fn strata_write(t: &Arc<Table>, rows: &[Value], kind_col: Option<&str>) {
     let opts = WriteOptions {
         row_kind_column: kind_col.map(String::from),
         commit_user: None,
+        overwrite,
     };
     rt().block_on(write(t, inputs, opts))
         .unwrap()
@@ -367,4 +377,66 @@ fn pypaimon_and_strata_take_turns() {
     );
     apply(&r3, &mut model);
     check(&wh, "turns", &t, model.values().cloned().collect());
+}
+
+#[test]
+fn overwrites_replace_partitions_or_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = create(
+        &wh,
+        "ow",
+        "id BIGINT, v STRING, dt STRING",
+        &["id", "dt"],
+        &["dt"],
+        2,
+        &[],
+    );
+    let row = |id: i64, v: &str, dt: &str| json!({"id": id, "v": v, "dt": dt});
+    strata_write(
+        &t,
+        &[row(1, "a", "x"), row(2, "b", "y"), row(3, "c", "z")],
+        None,
+    );
+    // Dynamic: only partition y is replaced.
+    strata_write_with(&t, &[row(9, "new", "y")], None, Some(Overwrite::default()));
+    check(
+        &wh,
+        "ow",
+        &t,
+        vec![
+            json!([1, "a", "x"]),
+            json!([9, "new", "y"]),
+            json!([3, "c", "z"]),
+        ],
+    );
+    // Static partition z.
+    let spec = Overwrite {
+        partition: vec![("dt".into(), "z".into())],
+    };
+    strata_write_with(&t, &[row(7, "zz", "z")], None, Some(spec));
+    check(
+        &wh,
+        "ow",
+        &t,
+        vec![
+            json!([1, "a", "x"]),
+            json!([9, "new", "y"]),
+            json!([7, "zz", "z"]),
+        ],
+    );
+    // Whole unpartitioned table.
+    let u = create(&wh, "ow2", "id BIGINT, v STRING", &["id"], &[], 1, &[]);
+    strata_write(
+        &u,
+        &[json!({"id": 1, "v": "a"}), json!({"id": 2, "v": "b"})],
+        None,
+    );
+    strata_write_with(
+        &u,
+        &[json!({"id": 5, "v": "only"})],
+        None,
+        Some(Overwrite::default()),
+    );
+    check(&wh, "ow2", &u, vec![json!([5, "only"])]);
 }

@@ -74,6 +74,7 @@ pub async fn run(dir: Option<String>) -> Result<String> {
         let opts = WriteOptions {
             row_kind_column: Some("op".into()),
             commit_user: None,
+            overwrite: None,
         };
         if let Some(s) = write(t, inputs, opts).await? {
             println!("wrote {path}: snapshot {}", s.id);

@@ -12,7 +12,7 @@ use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
 use strata_writer::write::input::{read_input, InputFormat};
-use strata_writer::write::{write, Input, WriteOptions};
+use strata_writer::write::{write, Input, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;
 
 /// Strata: Apache Paimon-format tables, from Rust.
@@ -66,6 +66,13 @@ enum Command {
         /// Column holding each row's kind (+I, -U, +U, -D); default: the table's rowkind.field.
         #[arg(long)]
         row_kind_column: Option<String>,
+        /// Replace instead of add: the partitions the rows fall in (dynamic-partition-overwrite,
+        /// the default), the `--partition` given, or the whole table.
+        #[arg(long)]
+        overwrite: bool,
+        /// With --overwrite: the static partition to replace, `k=v` (repeatable).
+        #[arg(long, value_parser = parse_option, requires = "overwrite")]
+        partition: Vec<(String, String)>,
     },
     /// Print the latest schema as JSON.
     ///
@@ -245,6 +252,8 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             files,
             format,
             row_kind_column,
+            overwrite,
+            partition,
         } => {
             let t = open_table(&table).await?;
             let mut inputs = Vec::new();
@@ -269,6 +278,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             let opts = WriteOptions {
                 row_kind_column,
                 commit_user: None,
+                overwrite: overwrite.then_some(Overwrite { partition }),
             };
             match write(t, inputs, opts).await? {
                 Some(s) => println!(

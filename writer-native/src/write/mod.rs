@@ -38,6 +38,17 @@ pub struct WriteOptions {
     pub row_kind_column: Option<String>,
     /// Commit user; a fresh UUID when empty.
     pub commit_user: Option<String>,
+    /// Replace data instead of adding to it (an OVERWRITE snapshot).
+    pub overwrite: Option<Overwrite>,
+}
+
+/// What an overwrite replaces.
+#[derive(Debug, Clone, Default)]
+pub struct Overwrite {
+    /// Static partition spec (`k=v`, possibly partial). Empty: the partitions the new rows fall
+    /// in when `dynamic-partition-overwrite` is on (the default) and the table is partitioned,
+    /// otherwise the whole table.
+    pub partition: Vec<(String, String)>,
 }
 
 fn now_millis() -> i64 {
@@ -239,7 +250,36 @@ pub async fn write(
             groups[g].rows.push((bi, r));
         }
     }
-    if groups.is_empty() {
+    let dynamic = options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty();
+    if let Some(o) = &opts.overwrite {
+        for (k, _) in &o.partition {
+            if !pfields.iter().any(|f| &f.name == k) {
+                return Err(Error::InvalidValue(format!(
+                    "--partition {k}: not a partition column"
+                )));
+            }
+        }
+        for g in &groups {
+            if !partition_matches(&pfields, &g.partition_values, &o.partition, &schema) {
+                return Err(Error::InvalidValue(format!(
+                    "a row of partition {:?} lies outside the overwritten partition {:?}",
+                    g.partition_values
+                        .iter()
+                        .map(|v| v.to_string())
+                        .collect::<Vec<_>>(),
+                    o.partition
+                )));
+            }
+        }
+    }
+    if groups.is_empty()
+        && (opts.overwrite.is_none()
+            || (dynamic
+                && opts
+                    .overwrite
+                    .as_ref()
+                    .is_some_and(|o| o.partition.is_empty())))
+    {
         return Ok(None);
     }
 
@@ -317,8 +357,37 @@ pub async fn write(
             file,
         }));
     }
+    let kind = if let Some(o) = &opts.overwrite {
+        // Delete every live file of the replaced partitions (buckets >= 0), then add the new.
+        let new_partitions: std::collections::HashSet<Vec<u8>> =
+            entries.iter().map(|e| e.partition.serialize()).collect();
+        if let Some(s) = &latest {
+            for e in plan_files(&table, s, None).await? {
+                if e.bucket < 0 {
+                    continue;
+                }
+                let replaced = if !o.partition.is_empty() {
+                    let values = e.partition.decode(&ptypes)?;
+                    partition_matches(&pfields, &values, &o.partition, &schema)
+                } else if dynamic {
+                    new_partitions.contains(&e.partition.serialize())
+                } else {
+                    true
+                };
+                if replaced {
+                    entries.push(ManifestEntry {
+                        kind: FileKind::Delete,
+                        ..e
+                    });
+                }
+            }
+        }
+        CommitKind::Overwrite
+    } else {
+        CommitKind::Append
+    };
     let changes = CommitChanges {
-        kind: CommitKind::Append,
+        kind,
         entries,
         changelog: Vec::new(),
         properties: None,
@@ -335,6 +404,29 @@ pub async fn write(
     )
     .await
     .map(Some)
+}
+
+/// Whether partition `values` match a static spec, comparing as Paimon prints partition
+/// values in paths (before escaping).
+fn partition_matches(
+    fields: &[strata_core::types::DataField],
+    values: &[Datum],
+    spec: &[(String, String)],
+    schema: &strata_core::schema::TableSchema,
+) -> bool {
+    let default = schema
+        .option("partition.default-name")
+        .unwrap_or(strata_core::path::DEFAULT_PARTITION_NAME);
+    let legacy = schema.option("partition.legacy-name") != Some("false");
+    spec.iter().all(|(k, v)| {
+        fields.iter().zip(values).any(|(f, d)| {
+            &f.name == k
+                && strata_core::path::partition_value_text(f, d, legacy)
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| default.to_string())
+                    == *v
+        })
+    })
 }
 
 /// Sorts a bucket's records by key (then arrival) and merges each key's records with the
