@@ -79,6 +79,8 @@ pub enum Merged {
     Fields {
         /// Result row kind.
         kind: i8,
+        /// Sequence number of the result (the key's latest).
+        seq: i64,
         /// Source of each column.
         from: Vec<Option<RecordRef>>,
     },
@@ -86,6 +88,8 @@ pub enum Merged {
     Values {
         /// Result row kind.
         kind: i8,
+        /// Sequence number of the result (the key's latest).
+        seq: i64,
         /// Value of each column.
         values: Vec<Datum>,
     },
@@ -319,12 +323,15 @@ impl MergeFunction {
             }
         }
         if !seen {
+            let seq = max_seq(recs, arena);
             return Ok(deleted.then_some(Merged::Fields {
+                seq,
                 kind: row_kind::DELETE,
                 from,
             }));
         }
         Ok(Some(Merged::Fields {
+            seq: max_seq(recs, arena),
             kind: row_kind::INSERT,
             from,
         }))
@@ -351,10 +358,15 @@ impl MergeFunction {
             return Ok(None);
         }
         Ok(Some(Merged::Values {
+            seq: max_seq(recs, arena),
             kind: row_kind::INSERT,
             values: acc.into_iter().map(|v| v.unwrap_or(Datum::Null)).collect(),
         }))
     }
+}
+
+fn max_seq(recs: &[RecordRef], arena: &[KvBatch]) -> i64 {
+    recs.iter().map(|r| arena[r.0].seq[r.1]).max().unwrap_or(0)
 }
 
 fn cmp_rows(a: &[Datum], b: &[Datum]) -> Ordering {

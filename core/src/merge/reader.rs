@@ -120,7 +120,7 @@ impl MergeReader {
 
     /// Merges what can be merged with the batches at hand: the merged columns and row kinds,
     /// or `None` when every run is exhausted. Call only when [`needs`](Self::needs) is empty.
-    pub fn next_round(&mut self) -> Result<Option<(Vec<ArrayRef>, Int8Array)>> {
+    pub fn next_round(&mut self) -> Result<Option<KvBatch>> {
         debug_assert!(self.needs().is_empty());
         let active: Vec<usize> = (0..self.cursors.len())
             .filter(|&i| self.cursors[i].batch.is_some())
@@ -211,20 +211,17 @@ impl MergeReader {
     }
 
     /// Output columns for merged rows.
-    fn build(&self, out: Output) -> Result<(Vec<ArrayRef>, Int8Array)> {
+    fn build(&self, out: Output) -> Result<KvBatch> {
         assemble(&self.arena, out)
     }
 }
 
 /// Builds the output columns and row kinds of merged rows whose records live in `arena`.
-pub fn assemble_merged(
-    arena: &[KvBatch],
-    merged: Vec<Merged>,
-) -> Result<(Vec<ArrayRef>, Int8Array)> {
+pub fn assemble_merged(arena: &[KvBatch], merged: Vec<Merged>) -> Result<KvBatch> {
     assemble(arena, Output::Merged(merged))
 }
 
-fn assemble(arena: &[KvBatch], out: Output) -> Result<(Vec<ArrayRef>, Int8Array)> {
+fn assemble(arena: &[KvBatch], out: Output) -> Result<KvBatch> {
     {
         let ncols = arena.first().map_or(0, |b| b.cols.len());
         let merged = match out {
@@ -235,11 +232,23 @@ fn assemble(arena: &[KvBatch], out: Output) -> Result<(Vec<ArrayRef>, Int8Array)
                         arena.iter().map(|b| b.cols[c].as_ref()).collect();
                     cols.push(interleave(&sources, &at).map_err(arrow_err)?);
                 }
-                return Ok((cols, Int8Array::from(kinds)));
+                let seq: Vec<i64> = at.iter().map(|r| arena[r.0].seq[r.1]).collect();
+                return Ok(KvBatch {
+                    cols,
+                    seq: seq.into(),
+                    kind: Int8Array::from(kinds),
+                });
             }
             Output::Merged(m) => m,
         };
         let kinds = Int8Array::from(merged.iter().map(Merged::kind).collect::<Vec<_>>());
+        let seq: Vec<i64> = merged
+            .iter()
+            .map(|m| match m {
+                Merged::Pick { at, .. } => arena[at.0].seq[at.1],
+                Merged::Fields { seq, .. } | Merged::Values { seq, .. } => *seq,
+            })
+            .collect();
         let mut cols = Vec::with_capacity(ncols);
         for c in 0..ncols {
             let dt = arena[0].cols[c].data_type().clone();
@@ -272,7 +281,11 @@ fn assemble(arena: &[KvBatch], out: Output) -> Result<(Vec<ArrayRef>, Int8Array)
                 .collect();
             cols.push(interleave(&sources, &indices).map_err(arrow_err)?);
         }
-        Ok((cols, kinds))
+        Ok(KvBatch {
+            cols,
+            seq: seq.into(),
+            kind: kinds,
+        })
     }
 }
 

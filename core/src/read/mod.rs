@@ -342,7 +342,10 @@ impl TableReader {
                 self.current = Some(SplitReader::new(split, dir, self.ctx.clone())?);
             }
             let reader = self.current.as_mut().expect("set above");
-            let Some((cols, kinds)) = reader.next(&self.table).await? else {
+            let Some(crate::merge::KvBatch {
+                cols, kind: kinds, ..
+            }) = reader.next(&self.table).await?
+            else {
                 self.current = None;
                 continue;
             };

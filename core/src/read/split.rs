@@ -4,12 +4,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, Int8Array};
-
 use super::file::DataFileReader;
 use crate::deletion_vector::{read_deletion_vector, DeletionFile};
 use crate::manifest::DataFileMeta;
-use crate::merge::{interval, MergeFunction, MergeReader};
+use crate::merge::{interval, KvBatch, MergeFunction, MergeReader};
 use crate::predicate::BoundPredicate;
 use crate::scan::Split;
 use crate::table::Table;
@@ -129,8 +127,9 @@ impl SplitReader {
         })
     }
 
-    /// The next batch of (read-field columns, row kinds), or `None` at the end.
-    pub async fn next(&mut self, table: &Table) -> Result<Option<(Vec<ArrayRef>, Int8Array)>> {
+    /// The next batch of read-field columns with their row kinds and sequence numbers, or
+    /// `None` at the end.
+    pub async fn next(&mut self, table: &Table) -> Result<Option<KvBatch>> {
         loop {
             match &mut self.current {
                 None => {
@@ -166,7 +165,7 @@ impl SplitReader {
                     });
                 }
                 Some(Section::Sequential(q)) => match q.next(table, &self.dir, &self.ctx).await? {
-                    Some(b) => return Ok(Some((b.cols, b.kind))),
+                    Some(b) => return Ok(Some(b)),
                     None => self.current = None,
                 },
                 Some(Section::Merge(reader, queues)) => {
@@ -175,7 +174,7 @@ impl SplitReader {
                         reader.push(run, b)?;
                     }
                     match reader.next_round()? {
-                        Some((cols, kinds)) => return Ok(Some((cols, kinds))),
+                        Some(b) => return Ok(Some(b)),
                         None => self.current = None,
                     }
                 }

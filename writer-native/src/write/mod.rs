@@ -20,7 +20,7 @@ use strata_core::binary_row::{datum_at, BinaryRow, Datum};
 use strata_core::bucket::bucket_of;
 use strata_core::commit::{Attempt, CommitChanges, Committer};
 use strata_core::manifest::{FileKind, ManifestEntry};
-use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction, Merged};
+use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction};
 use strata_core::options::TableOptions;
 use strata_core::scan::{plan_files, resolve_snapshot, SnapshotSpec};
 use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
@@ -452,11 +452,10 @@ fn merge_in_buffer(
     order.sort_by(|&a, &b| rows.row(a).cmp(&rows.row(b)).then(a.cmp(&b)));
     let arena = vec![KvBatch {
         cols,
-        seq: seq.clone().into(),
+        seq: seq.into(),
         kind: kinds,
     }];
     let mut merged = Vec::new();
-    let mut out_seq = Vec::new();
     let mut i = 0;
     while i < order.len() {
         let mut j = i + 1;
@@ -465,15 +464,13 @@ fn merge_in_buffer(
         }
         let group: Vec<(usize, usize)> = order[i..j].iter().map(|&r| (0, r)).collect();
         if let Some(m) = func.merge(&group, &arena)? {
-            out_seq.push(match &m {
-                Merged::Pick { at, .. } => seq[at.1],
-                _ => seq[order[j - 1]],
-            });
             merged.push(m);
         }
         i = j;
     }
-    let (cols, kinds) = assemble_merged(&arena, merged)?;
+    let out = assemble_merged(&arena, merged)?;
+    let out_seq = out.seq.to_vec();
+    let (cols, kinds) = (out.cols, out.kind);
     Ok((cols, kinds, out_seq))
 }
 
