@@ -21,6 +21,7 @@
 pub mod binary_row;
 pub mod bucket;
 pub mod commit;
+pub mod compaction;
 pub mod deletion_vector;
 mod error;
 pub mod manifest;

@@ -440,3 +440,130 @@ fn overwrites_replace_partitions_or_the_table() {
     );
     check(&wh, "ow2", &u, vec![json!([5, "only"])]);
 }
+
+fn compact(t: &Arc<Table>, full: bool) -> Option<strata_core::snapshot::Snapshot> {
+    use strata_writer::compact::{compact, CompactOptions};
+    rt().block_on(compact(
+        reopen(t),
+        CompactOptions {
+            full,
+            partition: vec![],
+        },
+    ))
+    .unwrap()
+}
+
+fn live_levels(t: &Arc<Table>) -> Vec<(i32, i32)> {
+    let t = reopen(t);
+    rt().block_on(async {
+        let s = strata_core::scan::resolve_snapshot(t.storage(), &Default::default())
+            .await
+            .unwrap()
+            .unwrap();
+        strata_core::scan::plan_files(&t, &s, None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| (e.bucket, e.file.level))
+            .collect()
+    })
+}
+
+#[test]
+fn compaction_keeps_every_reader_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = create(
+        &wh,
+        "c_dedup",
+        "id BIGINT, v STRING, op STRING",
+        &["id"],
+        &[],
+        2,
+        &[],
+    );
+    let mut model: BTreeMap<i64, Value> = BTreeMap::new();
+    for i in 1..=7i64 {
+        let rows = vec![
+            json!({"id": i, "v": format!("v{i}"), "op": "+I"}),
+            json!({"id": 1, "v": format!("one-{i}"), "op": "+U"}),
+            json!({"id": i - 1, "v": "x", "op": "-D"}),
+        ];
+        strata_write(&t, &rows, Some("op"));
+        model.insert(i, json!([i, format!("v{i}"), "+I"]));
+        model.insert(1, json!([1, format!("one-{i}"), "+U"]));
+        model.remove(&(i - 1));
+        if i == 1 {
+            model.insert(1, json!([1, "one-1", "+U"]));
+        }
+        // Universal compaction after each write, as `strata write` runs it.
+        compact(&t, false);
+        check(&wh, "c_dedup", &t, model.values().cloned().collect());
+    }
+    assert!(
+        live_levels(&t).iter().any(|(_, l)| *l > 0),
+        "universal compaction should have run"
+    );
+    compact(&t, true).expect("a full compaction commits");
+    check(&wh, "c_dedup", &t, model.values().cloned().collect());
+    let levels = live_levels(&t);
+    assert!(levels.iter().all(|(_, l)| *l == 5), "{levels:?}");
+    assert!(compact(&t, true).is_none(), "nothing left to compact");
+
+    // first-row: invisible to batch reads until compacted, then the first row of each key.
+    let f = create(
+        &wh,
+        "c_first",
+        "id BIGINT, v STRING",
+        &["id"],
+        &[],
+        1,
+        &[("merge-engine", "first-row")],
+    );
+    strata_write(
+        &f,
+        &[json!({"id": 1, "v": "first"}), json!({"id": 2, "v": "b"})],
+        None,
+    );
+    strata_write(
+        &f,
+        &[json!({"id": 1, "v": "second"}), json!({"id": 3, "v": "c"})],
+        None,
+    );
+    check(&wh, "c_first", &f, vec![]);
+    compact(&f, true).unwrap();
+    check(
+        &wh,
+        "c_first",
+        &f,
+        vec![json!([1, "first"]), json!([2, "b"]), json!([3, "c"])],
+    );
+
+    // aggregation folds across compaction.
+    let agg = [
+        ("merge-engine", "aggregation"),
+        ("fields.total.aggregate-function", "sum"),
+    ];
+    let a = create(
+        &wh,
+        "c_agg",
+        "id BIGINT, total BIGINT",
+        &["id"],
+        &[],
+        1,
+        &agg,
+    );
+    for i in 1..=3 {
+        strata_write(
+            &a,
+            &[
+                json!({"id": 1, "total": i}),
+                json!({"id": 2, "total": 10 * i}),
+            ],
+            None,
+        );
+    }
+    compact(&a, true).unwrap();
+    strata_write(&a, &[json!({"id": 1, "total": 100})], None);
+    check(&wh, "c_agg", &a, vec![json!([1, 106]), json!([2, 60])]);
+}

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod compact;
 pub mod demo;
 pub mod output;
 pub mod reading;

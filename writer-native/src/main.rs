@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use strata_core::scan::SnapshotSpec;
 use strata_core::schema::TableSchema;
+use strata_writer::compact::{compact, CompactOptions};
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
@@ -72,6 +73,20 @@ enum Command {
         overwrite: bool,
         /// With --overwrite: the static partition to replace, `k=v` (repeatable).
         #[arg(long, value_parser = parse_option, requires = "overwrite")]
+        partition: Vec<(String, String)>,
+    },
+    /// Compact primary-key buckets: Paimon's universal compaction, or everything into the
+    /// highest level with --full. Commits a COMPACT snapshot.
+    ///
+    /// Example: strata compact /data/orders --full --partition dt=2024-01-01
+    Compact {
+        /// Table directory.
+        table: String,
+        /// Merge every sorted run of each bucket into the highest level.
+        #[arg(long)]
+        full: bool,
+        /// Only partitions matching `k=v` (repeatable).
+        #[arg(long, value_parser = parse_option)]
         partition: Vec<(String, String)>,
     },
     /// Print the latest schema as JSON.
@@ -280,13 +295,34 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 commit_user: None,
                 overwrite: overwrite.then_some(Overwrite { partition }),
             };
-            match write(t, inputs, opts).await? {
+            let written = write(t, inputs, opts).await?;
+            // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
+            if written.is_some() {
+                let t = open_table(&table).await?;
+                if t.schema().has_primary_key() {
+                    if let Some(s) = compact(t, CompactOptions::default()).await? {
+                        println!("compacted: snapshot {} (COMPACT)", s.id);
+                    }
+                }
+            }
+            match written {
                 Some(s) => println!(
                     "committed snapshot {} ({} rows)",
                     s.id,
                     s.delta_record_count.unwrap_or(0)
                 ),
                 None => println!("nothing to write"),
+            }
+        }
+        Command::Compact {
+            table,
+            full,
+            partition,
+        } => {
+            let t = open_table(&table).await?;
+            match compact(t, CompactOptions { full, partition }).await? {
+                Some(s) => println!("committed snapshot {} (COMPACT)", s.id),
+                None => println!("nothing to compact"),
             }
         }
         Command::Schema { table } => {

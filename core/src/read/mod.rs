@@ -310,22 +310,7 @@ impl TableReader {
 
     /// The directory of a split's files.
     fn split_dir(&self, split: &Split) -> Result<String> {
-        let pfields = self.read_schema.partition_fields()?;
-        let ptypes: Vec<_> = pfields.iter().map(|f| f.data_type.clone()).collect();
-        let values = split.partition.decode(&ptypes)?;
-        let options = TableOptions::new(&self.read_schema.options);
-        let default = options
-            .get("partition.default-name")
-            .unwrap_or(DEFAULT_PARTITION_NAME);
-        let legacy = options.bool("partition.legacy-name", true);
-        let dir = bucket_path(
-            &partition_path(&pfields, &values, default, legacy),
-            split.bucket,
-        );
-        Ok(match options.get("data-file.path-directory") {
-            Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),
-            _ => dir,
-        })
+        bucket_dir(&self.read_schema, &split.partition, split.bucket)
     }
 
     /// The next batch, or `None` when the read is complete.
@@ -456,6 +441,28 @@ pub async fn read_splits_with_kinds(
         None,
         Kinds::Changes,
     )
+}
+
+/// The directory of a bucket's files: the partition path (escaped, with the default
+/// partition name for nulls) then `bucket-N`, under `data-file.path-directory` if set.
+pub fn bucket_dir(
+    schema: &TableSchema,
+    partition: &crate::binary_row::BinaryRow,
+    bucket: i32,
+) -> Result<String> {
+    let pfields = schema.partition_fields()?;
+    let ptypes: Vec<_> = pfields.iter().map(|f| f.data_type.clone()).collect();
+    let values = partition.decode(&ptypes)?;
+    let options = TableOptions::new(&schema.options);
+    let default = options
+        .get("partition.default-name")
+        .unwrap_or(DEFAULT_PARTITION_NAME);
+    let legacy = options.bool("partition.legacy-name", true);
+    let dir = bucket_path(&partition_path(&pfields, &values, default, legacy), bucket);
+    Ok(match options.get("data-file.path-directory") {
+        Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),
+        _ => dir,
+    })
 }
 
 /// Reads everything into memory (tests and small tables).

@@ -13,7 +13,7 @@ use parquet::file::properties::WriterProperties;
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
 use strata_core::manifest::{DataFileMeta, FileSource};
 use strata_core::merge::row_kind;
-use strata_core::path::{bucket_path, file_name, partition_path, DEFAULT_PARTITION_NAME};
+use strata_core::path::file_name;
 use strata_core::predicate::compare_datums;
 use strata_core::stats::SimpleStats;
 use strata_core::table::Table;
@@ -93,19 +93,12 @@ impl DataFileWriter {
 
     fn dir(&self, partition: &[Datum], bucket: i32) -> Result<String> {
         let schema = self.table.schema();
-        let pfields = schema.partition_fields()?;
-        let default = schema
-            .option("partition.default-name")
-            .unwrap_or(DEFAULT_PARTITION_NAME);
-        let legacy = schema.option("partition.legacy-name") != Some("false");
-        let dir = bucket_path(
-            &partition_path(&pfields, partition, default, legacy),
-            bucket,
-        );
-        Ok(match schema.option("data-file.path-directory") {
-            Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),
-            _ => dir,
-        })
+        let types: Vec<DataType> = schema
+            .partition_fields()?
+            .iter()
+            .map(|f| f.data_type.clone())
+            .collect();
+        strata_core::read::bucket_dir(schema, &BinaryRow::encode(&types, partition)?, bucket)
     }
 
     async fn put_parquet(
@@ -188,7 +181,8 @@ impl DataFileWriter {
         }])
     }
 
-    /// Writes a level-0 key-value file: rows sorted by key, unique per key.
+    /// Writes a key-value file at `level`: rows sorted by key, unique per key.
+    #[allow(clippy::too_many_arguments)]
     pub async fn write_key_value(
         &mut self,
         partition: &[Datum],
@@ -196,6 +190,8 @@ impl DataFileWriter {
         cols: Vec<ArrayRef>,
         kinds: Int8Array,
         seq: Vec<i64>,
+        level: i32,
+        source: FileSource,
     ) -> Result<Vec<DataFileMeta>> {
         if kinds.is_empty() {
             return Ok(vec![]);
@@ -280,12 +276,12 @@ impl DataFileWriter {
             min_sequence_number: *seq.iter().min().expect("not empty"),
             max_sequence_number: *seq.iter().max().expect("not empty"),
             schema_id: schema.id,
-            level: 0,
+            level,
             extra_files: vec![],
             creation_time: Some(now_millis()),
             delete_row_count: Some(deletes),
             embedded_file_index: None,
-            file_source: Some(FileSource::Append),
+            file_source: Some(source),
             value_stats_cols: None,
             external_path: None,
             first_row_id: None,

@@ -19,10 +19,10 @@ use arrow_row::{RowConverter, SortField};
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
 use strata_core::bucket::bucket_of;
 use strata_core::commit::{Attempt, CommitChanges, Committer};
-use strata_core::manifest::{FileKind, ManifestEntry};
+use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
 use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction};
 use strata_core::options::TableOptions;
-use strata_core::scan::{plan_files, resolve_snapshot, SnapshotSpec};
+use strata_core::scan::{resolve_snapshot, SnapshotSpec};
 use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
 use strata_core::table::Table;
 use strata_core::types::DataType;
@@ -287,7 +287,7 @@ pub async fn write(
     let latest = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await?;
     let mut max_seq: HashMap<(Vec<u8>, i32), i64> = HashMap::new();
     if let (true, Some(s)) = (pk, &latest) {
-        for e in plan_files(&table, s, None).await? {
+        for e in strata_core::manifest::live_files(table.storage(), s).await? {
             let m = max_seq
                 .entry((e.partition.serialize(), e.bucket))
                 .or_insert(-1);
@@ -345,7 +345,15 @@ pub async fn write(
                 let seq: Vec<i64> = (start..start + kinds.len() as i64).collect();
                 let (cols, kinds, seq) = merge_in_buffer(cols, kinds, seq, &key_idx, func)?;
                 writer
-                    .write_key_value(&g.partition_values, g.bucket, cols, kinds, seq)
+                    .write_key_value(
+                        &g.partition_values,
+                        g.bucket,
+                        cols,
+                        kinds,
+                        seq,
+                        0,
+                        FileSource::Append,
+                    )
                     .await?
             }
         };
@@ -362,7 +370,7 @@ pub async fn write(
         let new_partitions: std::collections::HashSet<Vec<u8>> =
             entries.iter().map(|e| e.partition.serialize()).collect();
         if let Some(s) = &latest {
-            for e in plan_files(&table, s, None).await? {
+            for e in strata_core::manifest::live_files(table.storage(), s).await? {
                 if e.bucket < 0 {
                     continue;
                 }
@@ -408,7 +416,7 @@ pub async fn write(
 
 /// Whether partition `values` match a static spec, comparing as Paimon prints partition
 /// values in paths (before escaping).
-fn partition_matches(
+pub(crate) fn partition_matches(
     fields: &[strata_core::types::DataField],
     values: &[Datum],
     spec: &[(String, String)],
