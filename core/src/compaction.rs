@@ -160,10 +160,9 @@ fn pick_by_ratio(
     let mut size: i64 = runs[..start].iter().map(SortedRun::size).sum();
     let mut triggered = force || candidate > 1;
     for r in &runs[start..] {
-        if (size as f64) * (100.0 + o.size_ratio as f64) / 100.0 < r.size() as f64 {
-            if !triggered || r.level > 1 {
-                break;
-            }
+        let too_big = (size as f64) * (100.0 + o.size_ratio as f64) / 100.0 < r.size() as f64;
+        if too_big && (!triggered || r.level > 1) {
+            break;
         }
         size += r.size();
         candidate += 1;
