@@ -77,6 +77,7 @@ impl Storage for FsStorage {
             Ok(m) => Ok(Some(ObjectMeta {
                 path: p.into(),
                 size: m.len(),
+                last_modified: None,
             })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io(p, e)),
@@ -100,6 +101,7 @@ impl Storage for FsStorage {
                     e.file_name().to_string_lossy()
                 ),
                 size: e.metadata().map_err(|e| io(p, e))?.len(),
+                last_modified: None,
             });
         }
         Ok(out)

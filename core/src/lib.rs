@@ -24,6 +24,7 @@ pub mod commit;
 pub mod compaction;
 pub mod deletion_vector;
 mod error;
+pub mod expire;
 pub mod manifest;
 pub mod merge;
 pub mod options;

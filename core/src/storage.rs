@@ -21,6 +21,8 @@ pub struct ObjectMeta {
     pub path: String,
     /// Size in bytes.
     pub size: u64,
+    /// Last modification (epoch ms), where the storage knows it.
+    pub last_modified: Option<i64>,
 }
 
 /// Async object storage rooted at a table directory.
@@ -130,6 +132,7 @@ impl Storage for MemoryStorage {
         Ok(self.objects().get(path).map(|b| ObjectMeta {
             path: path.into(),
             size: b.len() as u64,
+            last_modified: None,
         }))
     }
 
@@ -163,6 +166,7 @@ impl Storage for MemoryStorage {
             .map(|(k, v)| ObjectMeta {
                 path: k.clone(),
                 size: v.len() as u64,
+                last_modified: None,
             })
             .collect())
     }

@@ -567,3 +567,95 @@ fn compaction_keeps_every_reader_right() {
     strata_write(&a, &[json!({"id": 1, "total": 100})], None);
     check(&wh, "c_agg", &a, vec![json!([1, 106]), json!([2, 60])]);
 }
+
+#[test]
+fn expiration_tags_and_orphans_keep_what_is_used() {
+    use strata_core::expire::{clean_orphans, expire, Retention};
+    use strata_writer::maintenance::{create_tag, delete_tag};
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = create(&wh, "m", "id BIGINT, v STRING", &["id"], &[], 2, &[]);
+    for i in 1..=6i64 {
+        strata_write(
+            &t,
+            &[
+                json!({"id": i % 3, "v": format!("v{i}")}),
+                json!({"id": 10 + i, "v": "x"}),
+            ],
+            None,
+        );
+    }
+    let storage = t.storage_arc();
+    let tagged_rows = {
+        let tt = reopen(&t);
+        rt().block_on(create_tag(tt.storage(), "keep", Some(2)))
+            .unwrap();
+        let mut r = rt()
+            .block_on(
+                ReadBuilder::new()
+                    .snapshot(strata_core::scan::SnapshotSpec::Tag("keep".into()))
+                    .build(tt.clone()),
+            )
+            .unwrap();
+        let types: Vec<DataType> = tt
+            .schema()
+            .fields
+            .iter()
+            .map(|f| f.data_type.clone())
+            .collect();
+        rows_json(&rt().block_on(read_all(&mut r)).unwrap(), &types)
+    };
+    let before = strata_rows(&t);
+    let removed = rt()
+        .block_on(expire(
+            storage.as_ref(),
+            Retention {
+                min: 2,
+                max: None,
+                time_millis: 0,
+            },
+            i64::MAX / 2,
+        ))
+        .unwrap();
+    assert_eq!(removed.snapshots, vec![1, 2, 3, 4]);
+    assert!(!removed.files.is_empty());
+    // The latest snapshot and the tag still read the same, here and in pypaimon.
+    check(&wh, "m", &t, before.clone());
+    let tt = reopen(&t);
+    let types: Vec<DataType> = tt
+        .schema()
+        .fields
+        .iter()
+        .map(|f| f.data_type.clone())
+        .collect();
+    let mut r = rt()
+        .block_on(
+            ReadBuilder::new()
+                .snapshot(strata_core::scan::SnapshotSpec::Tag("keep".into()))
+                .build(tt.clone()),
+        )
+        .unwrap();
+    assert_eq!(
+        rows_json(&rt().block_on(read_all(&mut r)).unwrap(), &types),
+        tagged_rows
+    );
+    assert!(rt()
+        .block_on(
+            ReadBuilder::new()
+                .snapshot(strata_core::scan::SnapshotSpec::Id(1))
+                .build(tt.clone())
+        )
+        .is_err());
+    // Nothing in use is an orphan; after the tag goes, its files are.
+    assert!(rt()
+        .block_on(clean_orphans(storage.as_ref(), i64::MAX))
+        .unwrap()
+        .files
+        .is_empty());
+    rt().block_on(delete_tag(storage.as_ref(), "keep")).unwrap();
+    let orphans = rt()
+        .block_on(clean_orphans(storage.as_ref(), i64::MAX))
+        .unwrap();
+    assert!(!orphans.files.is_empty());
+    check(&wh, "m", &t, before);
+}

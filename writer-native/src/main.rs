@@ -6,9 +6,13 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use std::time::Duration;
 
+use strata_core::expire::Retention;
 use strata_core::scan::SnapshotSpec;
 use strata_core::schema::TableSchema;
 use strata_writer::compact::{compact, CompactOptions};
+use strata_writer::maintenance::{
+    create_tag, delete_tag, list_tags, parse_duration, run_clean_orphans, run_expire,
+};
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
@@ -88,6 +92,42 @@ enum Command {
         /// Only partitions matching `k=v` (repeatable).
         #[arg(long, value_parser = parse_option)]
         partition: Vec<(String, String)>,
+    },
+    /// Expire old snapshots and delete the files only they used.
+    ///
+    /// Example: strata expire /data/orders --retain-min 5 --older-than 1h
+    Expire {
+        /// Table directory.
+        table: String,
+        /// Keep at least this many snapshots.
+        #[arg(long, default_value_t = 10)]
+        retain_min: usize,
+        /// Keep at most this many snapshots.
+        #[arg(long)]
+        retain_max: Option<usize>,
+        /// Keep snapshots younger than this (e.g. 1h, 30min, 2d).
+        #[arg(long, default_value = "1h")]
+        older_than: String,
+    },
+    /// Create, delete or list tags.
+    ///
+    /// Example: strata tag /data/orders create nightly --snapshot 42
+    Tag {
+        /// Table directory.
+        table: String,
+        #[command(subcommand)]
+        action: TagAction,
+    },
+    /// Delete files that no snapshot or tag uses (only files older than --older-than, so
+    /// running writers are safe).
+    ///
+    /// Example: strata clean-orphans /data/orders --older-than 2d
+    CleanOrphans {
+        /// Table directory.
+        table: String,
+        /// Only files last modified longer ago than this.
+        #[arg(long, default_value = "1d")]
+        older_than: String,
     },
     /// Print the latest schema as JSON.
     ///
@@ -182,6 +222,26 @@ enum Command {
         /// Where to put the demo table.
         dir: Option<String>,
     },
+}
+
+/// `strata tag` actions.
+#[derive(Subcommand, Debug)]
+enum TagAction {
+    /// Tag a snapshot (the latest by default).
+    Create {
+        /// Tag name.
+        name: String,
+        /// Snapshot id.
+        #[arg(long)]
+        snapshot: Option<i64>,
+    },
+    /// Delete a tag.
+    Delete {
+        /// Tag name.
+        name: String,
+    },
+    /// List tags: name, snapshot id, commit time.
+    List,
 }
 
 /// Output selection shared by the read commands.
@@ -324,6 +384,44 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 Some(s) => println!("committed snapshot {} (COMPACT)", s.id),
                 None => println!("nothing to compact"),
             }
+        }
+        Command::Expire {
+            table,
+            retain_min,
+            retain_max,
+            older_than,
+        } => {
+            let storage = ObjectStoreStorage::open(&table)?;
+            let retention = Retention {
+                min: retain_min,
+                max: retain_max,
+                time_millis: parse_duration(&older_than)?.as_millis() as i64,
+            };
+            let removed = run_expire(&storage, retention).await?;
+            println!(
+                "expired {} snapshots, deleted {} files",
+                removed.snapshots.len(),
+                removed.files.len()
+            );
+        }
+        Command::Tag { table, action } => {
+            let storage = ObjectStoreStorage::open(&table)?;
+            match action {
+                TagAction::Create { name, snapshot } => {
+                    let t = create_tag(&storage, &name, snapshot).await?;
+                    println!("tagged snapshot {} as {name}", t.snapshot.id);
+                }
+                TagAction::Delete { name } => {
+                    delete_tag(&storage, &name).await?;
+                    println!("deleted tag {name}");
+                }
+                TagAction::List => print!("{}", list_tags(&storage).await?),
+            }
+        }
+        Command::CleanOrphans { table, older_than } => {
+            let storage = ObjectStoreStorage::open(&table)?;
+            let removed = run_clean_orphans(&storage, parse_duration(&older_than)?).await?;
+            println!("deleted {} orphan files", removed.files.len());
         }
         Command::Schema { table } => {
             let storage = ObjectStoreStorage::open(&table)?;

@@ -127,6 +127,7 @@ impl Storage for ObjectStoreStorage {
             Ok(m) => Ok(Some(ObjectMeta {
                 path: path.into(),
                 size: m.size,
+                last_modified: Some(m.last_modified.timestamp_millis()),
             })),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(self.err(path, e)),
@@ -156,7 +157,12 @@ impl Storage for ObjectStoreStorage {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
-        let p = self.path(prefix.trim_end_matches('/'))?;
+        let prefix = prefix.trim_end_matches('/');
+        let p = if prefix.is_empty() {
+            self.root.clone()
+        } else {
+            self.path(prefix)?
+        };
         let root_len = self.root.parts().count();
         let metas: Vec<_> = match self.store.list(Some(&p)).try_collect().await {
             Ok(v) => v,
@@ -174,6 +180,7 @@ impl Storage for ObjectStoreStorage {
                     .collect::<Vec<_>>()
                     .join("/"),
                 size: m.size,
+                last_modified: Some(m.last_modified.timestamp_millis()),
             })
             .collect())
     }

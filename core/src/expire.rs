@@ -1,0 +1,240 @@
+//! Snapshot expiration and orphan cleaning: which snapshots go, and which files no retained
+//! snapshot or tag still uses.
+//!
+//! Expiration deletes the expired snapshots' files first (after moving `EARLIEST`), then the
+//! data, changelog, manifest and index files only they referenced. A crash midway leaves
+//! orphans (which [`clean_orphans`] removes later), never a retained snapshot with a missing
+//! file.
+
+use std::collections::HashSet;
+
+use crate::manifest::{
+    live_files, manifest_path, read_manifest, read_manifest_list, IndexManifestEntry,
+};
+use crate::read::bucket_dir;
+use crate::schema::TableSchema;
+use crate::snapshot::{
+    earliest_snapshot_id, latest_snapshot_id, snapshot_path, write_hint, Consumer, Snapshot, Tag,
+    EARLIEST_HINT,
+};
+use crate::storage::Storage;
+use crate::{Error, Result};
+
+/// Retention settings (Paimon's `snapshot.num-retained.*`, `snapshot.time-retained`).
+#[derive(Debug, Clone, Copy)]
+pub struct Retention {
+    /// Always keep at least this many snapshots (default 10).
+    pub min: usize,
+    /// Never keep more than this many (default unbounded).
+    pub max: Option<usize>,
+    /// Keep snapshots newer than this many milliseconds (default one hour).
+    pub time_millis: i64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            min: 10,
+            max: None,
+            time_millis: 3_600_000,
+        }
+    }
+}
+
+/// What an expiration or orphan cleaning removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Removed {
+    /// Expired snapshot ids.
+    pub snapshots: Vec<i64>,
+    /// Deleted files (paths relative to the table).
+    pub files: Vec<String>,
+}
+
+/// Every file a snapshot uses: its live data files, its changelog files, its manifests and
+/// manifest lists, its index manifest and index files.
+pub async fn snapshot_files(
+    storage: &dyn Storage,
+    schema: &TableSchema,
+    s: &Snapshot,
+) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    let mut lists = vec![s.base_manifest_list.clone(), s.delta_manifest_list.clone()];
+    lists.extend(s.changelog_manifest_list.clone());
+    for list in &lists {
+        out.insert(manifest_path(list)?);
+        for m in read_manifest_list(storage, list).await? {
+            out.insert(manifest_path(&m.file_name)?);
+        }
+    }
+    for e in live_files(storage, s).await? {
+        out.insert(format!(
+            "{}/{}",
+            bucket_dir(schema, &e.partition, e.bucket)?,
+            e.file.file_name
+        ));
+    }
+    if let Some(list) = &s.changelog_manifest_list {
+        for m in read_manifest_list(storage, list).await? {
+            for e in read_manifest(storage, &m.file_name).await? {
+                out.insert(format!(
+                    "{}/{}",
+                    bucket_dir(schema, &e.partition, e.bucket)?,
+                    e.file.file_name
+                ));
+            }
+        }
+    }
+    if let Some(im) = &s.index_manifest {
+        let path = manifest_path(im)?;
+        out.insert(path.clone());
+        let bytes = storage.get(&path).await?;
+        for e in IndexManifestEntry::read_index_manifest(&bytes, &path)? {
+            out.insert(format!("index/{}", e.file_name));
+        }
+    }
+    Ok(out)
+}
+
+/// Tags of the table (their snapshots pin files).
+pub async fn tags(storage: &dyn Storage) -> Result<Vec<(String, Tag)>> {
+    let mut out = Vec::new();
+    for o in storage.list("tag").await? {
+        let Some(name) = o.path.strip_prefix("tag/tag-") else {
+            continue;
+        };
+        let bytes = storage.get(&o.path).await?;
+        out.push((name.to_string(), Tag::from_json(&bytes, &o.path)?));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+async fn min_consumer(storage: &dyn Storage) -> Result<Option<i64>> {
+    let mut min = None;
+    for o in storage.list("consumer").await? {
+        if !o.path.starts_with("consumer/consumer-") {
+            continue;
+        }
+        let c = Consumer::from_json(&storage.get(&o.path).await?, &o.path)?;
+        min = Some(min.map_or(c.next_snapshot, |m: i64| m.min(c.next_snapshot)));
+    }
+    Ok(min)
+}
+
+/// Expires snapshots as Paimon does: keep the newest `min`, at most `max`, everything newer
+/// than `time_millis` before `now_millis`, and every snapshot a consumer has not read yet.
+pub async fn expire(
+    storage: &dyn Storage,
+    retention: Retention,
+    now_millis: i64,
+) -> Result<Removed> {
+    let (Some(earliest), Some(latest)) = (
+        earliest_snapshot_id(storage).await?,
+        latest_snapshot_id(storage).await?,
+    ) else {
+        return Ok(Removed::default());
+    };
+    let schema = TableSchema::load_latest(storage).await?;
+    let min = retention
+        .max
+        .map_or(earliest, |m| (latest - m as i64 + 1).max(earliest));
+    let mut end = (latest - retention.min.max(1) as i64 + 1).max(earliest);
+    if let Some(c) = min_consumer(storage).await? {
+        end = end.min(c.max(earliest));
+    }
+    // Expire [earliest, cut): everything before `min`, then older snapshots while the next
+    // one is itself older than the time retention.
+    let mut cut = min.min(end).max(earliest);
+    while cut < end {
+        let next = Snapshot::load(storage, cut + 1).await?;
+        if next.time_millis >= now_millis - retention.time_millis {
+            break;
+        }
+        cut += 1;
+    }
+    if cut == earliest {
+        return Ok(Removed::default());
+    }
+    let mut candidates = HashSet::new();
+    let mut expired = Vec::new();
+    for id in earliest..cut {
+        match Snapshot::load(storage, id).await {
+            Ok(s) => {
+                candidates.extend(snapshot_files(storage, &schema, &s).await?);
+                expired.push(id);
+            }
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut keep = HashSet::new();
+    for id in cut..=latest {
+        keep.extend(snapshot_files(storage, &schema, &Snapshot::load(storage, id).await?).await?);
+    }
+    for (_, t) in tags(storage).await? {
+        keep.extend(snapshot_files(storage, &schema, &t.snapshot).await?);
+    }
+    // Move EARLIEST and drop the snapshot files first: a crash from here on leaves orphans,
+    // not a retained snapshot pointing at deleted files.
+    write_hint(storage, EARLIEST_HINT, cut).await?;
+    for id in &expired {
+        storage.delete(&snapshot_path(*id)).await?;
+    }
+    let mut files: Vec<String> = candidates.difference(&keep).cloned().collect();
+    files.sort();
+    for f in &files {
+        storage.delete(f).await?;
+    }
+    Ok(Removed {
+        snapshots: expired,
+        files,
+    })
+}
+
+/// Whether a path holds table data or metadata that orphan cleaning may remove (never
+/// schemas, snapshots, tags, consumers, branches or hints).
+fn cleanable(path: &str) -> bool {
+    let first = path.split('/').next().unwrap_or("");
+    !matches!(
+        first,
+        "schema" | "snapshot" | "tag" | "consumer" | "branch" | "changelog" | "statistics"
+    )
+}
+
+/// Deletes files no snapshot or tag uses, last modified before `older_than_millis` (so files
+/// of commits in flight are safe).
+pub async fn clean_orphans(storage: &dyn Storage, older_than_millis: i64) -> Result<Removed> {
+    let schema = TableSchema::load_latest(storage).await?;
+    let mut keep = HashSet::new();
+    if let (Some(e), Some(l)) = (
+        earliest_snapshot_id(storage).await?,
+        latest_snapshot_id(storage).await?,
+    ) {
+        for id in e..=l {
+            match Snapshot::load(storage, id).await {
+                Ok(s) => keep.extend(snapshot_files(storage, &schema, &s).await?),
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    for (_, t) in tags(storage).await? {
+        keep.extend(snapshot_files(storage, &schema, &t.snapshot).await?);
+    }
+    let mut files = Vec::new();
+    for o in storage.list("").await? {
+        if !cleanable(&o.path) || keep.contains(&o.path) {
+            continue;
+        }
+        if o.last_modified.is_none_or(|m| m >= older_than_millis) {
+            continue;
+        }
+        storage.delete(&o.path).await?;
+        files.push(o.path);
+    }
+    files.sort();
+    Ok(Removed {
+        snapshots: vec![],
+        files,
+    })
+}
