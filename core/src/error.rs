@@ -55,6 +55,10 @@ pub enum Error {
         /// The missing path.
         path: String,
     },
+    /// A commit clashes with what another committer published since it was planned (a file
+    /// it deletes is gone, overlapping files at one level, differing bucket counts).
+    #[error("commit conflict: {0}")]
+    Conflict(String),
     /// A put-if-absent found the object already there.
     #[error("already exists: {path}")]
     AlreadyExists {

@@ -8,7 +8,7 @@ use arrow_array::{ArrayRef, Int8Array};
 use strata_core::compaction::{drops_deletes, pick_universal, sorted_runs, CompactionOptions};
 use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
 use strata_core::merge::{row_kind, MergeFunction};
-use strata_core::options::TableOptions;
+use strata_core::options::{ChangelogProducer, TableOptions};
 use strata_core::read::{bucket_dir, SplitContext, SplitReader};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec, Split};
 use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
@@ -72,6 +72,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     let uuid = uuid::Uuid::new_v4().to_string();
     let mut writer = DataFileWriter::new(table.clone(), uuid);
     let mut entries = Vec::new();
+    let mut changelog = Vec::new();
     for ((_, bucket), live) in buckets {
         let partition = live[0].partition.clone();
         let values = partition.decode(&ptypes)?;
@@ -80,7 +81,9 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         }
         let files: Vec<_> = live.iter().map(|e| e.file.clone()).collect();
         let runs = sorted_runs(&files);
-        let unit = if opts.full {
+        let producer = options.changelog_producer()?;
+        let lookup = producer == ChangelogProducer::Lookup && files.iter().any(|f| f.level == 0);
+        let unit = if opts.full || lookup {
             let done = runs.len() == 1
                 && runs[0].level == copts.max_level()
                 && files.iter().all(|f| f.delete_row_count == Some(0));
@@ -93,51 +96,81 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         };
         let Some(unit) = unit else { continue };
         let drop = drops_deletes(unit.output_level, &runs, options.deletion_vectors());
-        let split = Split {
-            partition: partition.clone(),
+        let dir = bucket_dir(&schema, &partition, bucket)?;
+        let total_buckets = live[0].total_buckets;
+        let full = unit.output_level == copts.max_level() && unit.files.len() == files.len();
+        let merged = read_bucket(
+            &table,
+            &partition,
             bucket,
-            files: unit.files.clone(),
-            raw_convertible: false,
-            deletion_files: Default::default(),
-        };
-        let mut reader =
-            SplitReader::new(split, bucket_dir(&schema, &partition, bucket)?, ctx.clone())?;
-        let mut cols: Vec<Vec<ArrayRef>> = vec![Vec::new(); fields.len()];
-        let (mut kinds, mut seqs) = (Vec::new(), Vec::new());
-        while let Some(b) = reader.next(&table).await? {
-            let keep: Vec<usize> = (0..b.kind.len())
-                .filter(|&r| !(drop && row_kind::is_retract(b.kind.value(r))))
-                .collect();
-            let idx =
-                arrow_array::UInt32Array::from(keep.iter().map(|&r| r as u32).collect::<Vec<_>>());
-            for (c, col) in b.cols.iter().enumerate() {
-                cols[c].push(
-                    arrow_select::take::take(col.as_ref(), &idx, None)
-                        .map_err(|e| Error::InvalidValue(e.to_string()))?,
-                );
+            unit.files.clone(),
+            &dir,
+            &ctx,
+            drop,
+        )
+        .await?;
+        // Changelog producers that compaction feeds diff the bucket's values before and after.
+        let before_files: Option<Vec<_>> = match producer {
+            ChangelogProducer::Lookup if full => {
+                Some(files.iter().filter(|f| f.level > 0).cloned().collect())
             }
-            kinds.extend(keep.iter().map(|&r| b.kind.value(r)));
-            seqs.extend(keep.iter().map(|&r| b.seq[r]));
+            ChangelogProducer::FullCompaction if full => Some(
+                files
+                    .iter()
+                    .filter(|f| f.level == copts.max_level())
+                    .cloned()
+                    .collect(),
+            ),
+            _ => None,
+        };
+        if let Some(bf) = before_files {
+            let before = read_bucket(&table, &partition, bucket, bf, &dir, &ctx, true).await?;
+            let live_after = if drop {
+                None
+            } else {
+                Some(
+                    read_bucket(
+                        &table,
+                        &partition,
+                        bucket,
+                        unit.files.clone(),
+                        &dir,
+                        &ctx,
+                        true,
+                    )
+                    .await?,
+                )
+            };
+            if let Some((c, k, q)) = diff_changelog(
+                &before,
+                live_after.as_ref().unwrap_or(&merged),
+                &ctx.key_cols,
+            )? {
+                for file in writer
+                    .write_changelog(&values, bucket, c, k, q, FileSource::Compact)
+                    .await?
+                {
+                    changelog.push(ManifestEntry {
+                        kind: FileKind::Add,
+                        partition: partition.clone(),
+                        bucket,
+                        total_buckets,
+                        file,
+                    });
+                }
+            }
         }
-        let cols: Vec<ArrayRef> = cols
-            .into_iter()
-            .map(|parts| {
-                let refs: Vec<&dyn arrow_array::Array> = parts.iter().map(|a| a.as_ref()).collect();
-                arrow_select::concat::concat(&refs).map_err(|e| Error::InvalidValue(e.to_string()))
-            })
-            .collect::<Result<_>>()?;
         let out = writer
             .write_key_value(
                 &values,
                 bucket,
-                cols,
-                Int8Array::from(kinds),
-                seqs,
+                merged.cols,
+                Int8Array::from(merged.kinds),
+                merged.seq,
                 unit.output_level,
                 FileSource::Compact,
             )
             .await?;
-        let total_buckets = live[0].total_buckets;
         let inputs: std::collections::HashSet<&str> =
             unit.files.iter().map(|f| f.file_name.as_str()).collect();
         entries.extend(
@@ -162,7 +195,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     let changes = CommitChanges {
         kind: CommitKind::Compact,
         entries,
-        changelog: Vec::new(),
+        changelog,
         properties: None,
     };
     let user = uuid::Uuid::new_v4().to_string();
@@ -175,4 +208,136 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     )
     .await
     .map(Some)
+}
+
+/// Merged rows of a bucket: columns, kinds, sequence numbers.
+struct Rows3 {
+    cols: Vec<ArrayRef>,
+    kinds: Vec<i8>,
+    seq: Vec<i64>,
+}
+
+/// Reads `files` of a bucket merged, without retractions when `live_only`.
+async fn read_bucket(
+    table: &Arc<Table>,
+    partition: &strata_core::binary_row::BinaryRow,
+    bucket: i32,
+    files: Vec<strata_core::manifest::DataFileMeta>,
+    dir: &str,
+    ctx: &Arc<SplitContext>,
+    live_only: bool,
+) -> Result<Rows3> {
+    let split = Split {
+        partition: partition.clone(),
+        bucket,
+        files,
+        raw_convertible: false,
+        deletion_files: Default::default(),
+    };
+    let mut reader = SplitReader::new(split, dir.to_string(), ctx.clone())?;
+    let mut parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); ctx.fields.len()];
+    let (mut kinds, mut seq) = (Vec::new(), Vec::new());
+    while let Some(b) = reader.next(table).await? {
+        let keep: Vec<u32> = (0..b.kind.len())
+            .filter(|&r| !(live_only && row_kind::is_retract(b.kind.value(r))))
+            .map(|r| r as u32)
+            .collect();
+        let idx = arrow_array::UInt32Array::from(keep.clone());
+        for (c, col) in b.cols.iter().enumerate() {
+            parts[c].push(
+                arrow_select::take::take(col.as_ref(), &idx, None)
+                    .map_err(|e| Error::InvalidValue(e.to_string()))?,
+            );
+        }
+        kinds.extend(keep.iter().map(|&r| b.kind.value(r as usize)));
+        seq.extend(keep.iter().map(|&r| b.seq[r as usize]));
+    }
+    let cols = parts
+        .into_iter()
+        .enumerate()
+        .map(|(c, p)| {
+            if p.is_empty() {
+                return Ok(arrow_array::new_empty_array(
+                    &strata_core::types::to_arrow_type(&ctx.fields[c].data_type),
+                ));
+            }
+            let refs: Vec<&dyn arrow_array::Array> = p.iter().map(|a| a.as_ref()).collect();
+            arrow_select::concat::concat(&refs).map_err(|e| Error::InvalidValue(e.to_string()))
+        })
+        .collect::<Result<_>>()?;
+    Ok(Rows3 { cols, kinds, seq })
+}
+
+/// The changelog between a bucket's values before and after: `+I` for new keys, `-D` for
+/// vanished ones, `-U`/`+U` for changed ones (unchanged rows produce nothing).
+#[allow(clippy::type_complexity)]
+fn diff_changelog(
+    before: &Rows3,
+    after: &Rows3,
+    key_cols: &[usize],
+) -> Result<Option<(Vec<ArrayRef>, Int8Array, Vec<i64>)>> {
+    use arrow_row::{RowConverter, SortField};
+    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
+    let conv = |cols: &[ArrayRef]| {
+        RowConverter::new(
+            cols.iter()
+                .map(|c| SortField::new(c.data_type().clone()))
+                .collect(),
+        )
+        .map_err(arrow)
+    };
+    let kb: Vec<ArrayRef> = key_cols.iter().map(|&i| before.cols[i].clone()).collect();
+    let ka: Vec<ArrayRef> = key_cols.iter().map(|&i| after.cols[i].clone()).collect();
+    let kconv = conv(&kb)?;
+    let (bk, ak) = (
+        kconv.convert_columns(&kb).map_err(arrow)?,
+        kconv.convert_columns(&ka).map_err(arrow)?,
+    );
+    let vconv = conv(&before.cols)?;
+    let (bv, av) = (
+        vconv.convert_columns(&before.cols).map_err(arrow)?,
+        vconv.convert_columns(&after.cols).map_err(arrow)?,
+    );
+    let before_at: std::collections::HashMap<&[u8], usize> = (0..before.kinds.len())
+        .map(|i| (bk.row(i).data(), i))
+        .collect();
+    let mut seen = vec![false; before.kinds.len()];
+    let (mut idx, mut kinds, mut seq) = (Vec::new(), Vec::new(), Vec::new());
+    for a in 0..after.kinds.len() {
+        match before_at.get(ak.row(a).data()) {
+            None => {
+                idx.push((1, a));
+                kinds.push(row_kind::INSERT);
+                seq.push(after.seq[a]);
+            }
+            Some(&b) => {
+                seen[b] = true;
+                if bv.row(b) != av.row(a) {
+                    idx.extend([(0, b), (1, a)]);
+                    kinds.extend([row_kind::UPDATE_BEFORE, row_kind::UPDATE_AFTER]);
+                    seq.extend([after.seq[a], after.seq[a]]);
+                }
+            }
+        }
+    }
+    for (b, s) in seen.iter().enumerate() {
+        if !s {
+            idx.push((0, b));
+            kinds.push(row_kind::DELETE);
+            seq.push(before.seq[b]);
+        }
+    }
+    if idx.is_empty() {
+        return Ok(None);
+    }
+    let cols = (0..after.cols.len())
+        .map(|c| {
+            arrow_select::interleave::interleave(
+                &[before.cols[c].as_ref(), after.cols[c].as_ref()],
+                &idx,
+            )
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(arrow)?;
+    Ok(Some((cols, Int8Array::from(kinds), seq)))
 }

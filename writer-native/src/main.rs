@@ -276,6 +276,28 @@ fn seconds(s: f64) -> strata_core::Result<Duration> {
         .map_err(|_| strata_core::Error::InvalidValue(format!("{s} is not a duration in seconds")))
 }
 
+/// Universal compaction after a write. A concurrent committer may compact the same files
+/// first: then plan again from the new state; the written data is committed either way.
+async fn compact_after_write(table: &str) -> strata_core::Result<()> {
+    for _ in 0..3 {
+        let t = open_table(table).await?;
+        if !t.schema().has_primary_key() {
+            return Ok(());
+        }
+        match compact(t, CompactOptions::default()).await {
+            Ok(Some(s)) => {
+                println!("compacted: snapshot {} (COMPACT)", s.id);
+                return Ok(());
+            }
+            Ok(None) => return Ok(()),
+            Err(strata_core::Error::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    eprintln!("strata: compaction kept conflicting with concurrent writers; the write is committed, compact later");
+    Ok(())
+}
+
 fn parse_option(s: &str) -> Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
@@ -358,12 +380,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             let written = write(t, inputs, opts).await?;
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
             if written.is_some() {
-                let t = open_table(&table).await?;
-                if t.schema().has_primary_key() {
-                    if let Some(s) = compact(t, CompactOptions::default()).await? {
-                        println!("compacted: snapshot {} (COMPACT)", s.id);
-                    }
-                }
+                compact_after_write(&table).await?;
             }
             match written {
                 Some(s) => println!(

@@ -11,7 +11,7 @@ use crate::types::DataType;
 use crate::{Error, Result};
 
 fn conflict(what: String) -> Error {
-    Error::InvalidValue(format!("commit conflict: {what}"))
+    Error::Conflict(what)
 }
 
 /// Checks `delta` against the live entries `base` of the latest snapshot:

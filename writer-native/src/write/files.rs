@@ -30,6 +30,7 @@ pub struct DataFileWriter {
     table: Arc<Table>,
     uuid: String,
     counter: u64,
+    prefix: &'static str,
 }
 
 fn field(name: &str, t: arrow_schema::DataType, nullable: bool, id: i32) -> Field {
@@ -88,6 +89,7 @@ impl DataFileWriter {
             table,
             uuid,
             counter: 0,
+            prefix: "data-",
         }
     }
 
@@ -118,7 +120,7 @@ impl DataFileWriter {
         w.write(&batch)
             .map_err(|e| Error::InvalidValue(e.to_string()))?;
         w.close().map_err(|e| Error::InvalidValue(e.to_string()))?;
-        let name = file_name("data-", &self.uuid, self.counter, ".parquet");
+        let name = file_name(self.prefix, &self.uuid, self.counter, ".parquet");
         self.counter += 1;
         let size = buf.len() as i64;
         self.table
@@ -181,7 +183,26 @@ impl DataFileWriter {
         }])
     }
 
-    /// Writes a key-value file at `level`: rows sorted by key, unique per key.
+    /// Writes a changelog file (`changelog-…`, level 0): the records as given, with their row
+    /// kinds, sorted by key.
+    pub async fn write_changelog(
+        &mut self,
+        partition: &[Datum],
+        bucket: i32,
+        cols: Vec<ArrayRef>,
+        kinds: Int8Array,
+        seq: Vec<i64>,
+        source: FileSource,
+    ) -> Result<Vec<DataFileMeta>> {
+        self.prefix = "changelog-";
+        let out = self
+            .write_key_value(partition, bucket, cols, kinds, seq, 0, source)
+            .await;
+        self.prefix = "data-";
+        out
+    }
+
+    /// Writes a key-value file at `level`: rows sorted by key.
     #[allow(clippy::too_many_arguments)]
     pub async fn write_key_value(
         &mut self,

@@ -21,7 +21,7 @@ use strata_core::bucket::bucket_of;
 use strata_core::commit::{Attempt, CommitChanges, Committer};
 use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
 use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction};
-use strata_core::options::TableOptions;
+use strata_core::options::{ChangelogProducer, TableOptions};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec};
 use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
 use strata_core::table::Table;
@@ -298,6 +298,8 @@ pub async fn write(
     let uuid = uuid::Uuid::new_v4().to_string();
     let mut writer = DataFileWriter::new(table.clone(), uuid.clone());
     let mut entries = Vec::new();
+    let mut changelog = Vec::new();
+    let producer = options.changelog_producer()?;
     let func = if pk {
         Some(MergeFunction::new(
             &options,
@@ -343,6 +345,19 @@ pub async fn write(
                     .unwrap_or(-1)
                     + 1;
                 let seq: Vec<i64> = (start..start + kinds.len() as i64).collect();
+                if producer == ChangelogProducer::Input {
+                    let (c, k, s) = sort_by_key(&cols, &kinds, &seq, &key_idx)?;
+                    let files = writer
+                        .write_changelog(&g.partition_values, g.bucket, c, k, s, FileSource::Append)
+                        .await?;
+                    changelog.extend(files.into_iter().map(|file| ManifestEntry {
+                        kind: FileKind::Add,
+                        partition: g.partition.clone(),
+                        bucket: g.bucket,
+                        total_buckets,
+                        file,
+                    }));
+                }
                 let (cols, kinds, seq) = merge_in_buffer(cols, kinds, seq, &key_idx, func)?;
                 writer
                     .write_key_value(
@@ -394,10 +409,13 @@ pub async fn write(
     } else {
         CommitKind::Append
     };
+    if kind == CommitKind::Overwrite {
+        changelog.clear(); // Paimon drops changelog produced by overwrites
+    }
     let changes = CommitChanges {
         kind,
         entries,
-        changelog: Vec::new(),
+        changelog,
         properties: None,
     };
     let user = opts
@@ -435,6 +453,45 @@ pub(crate) fn partition_matches(
                     == *v
         })
     })
+}
+
+/// The records sorted by key, then arrival (stable), unmerged.
+pub(crate) fn sort_by_key(
+    cols: &[ArrayRef],
+    kinds: &Int8Array,
+    seq: &[i64],
+    key_idx: &[usize],
+) -> Result<(Vec<ArrayRef>, Int8Array, Vec<i64>)> {
+    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
+    let key_cols: Vec<ArrayRef> = key_idx.iter().map(|&i| cols[i].clone()).collect();
+    let converter = RowConverter::new(
+        key_cols
+            .iter()
+            .map(|c| SortField::new(c.data_type().clone()))
+            .collect(),
+    )
+    .map_err(arrow)?;
+    let rows = converter.convert_columns(&key_cols).map_err(arrow)?;
+    let mut order: Vec<u32> = (0..kinds.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        rows.row(a as usize)
+            .cmp(&rows.row(b as usize))
+            .then(a.cmp(&b))
+    });
+    let idx = arrow_array::UInt32Array::from(order.clone());
+    let cols = cols
+        .iter()
+        .map(|c| arrow_select::take::take(c.as_ref(), &idx, None))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(arrow)?;
+    let kinds = Int8Array::from(
+        order
+            .iter()
+            .map(|&i| kinds.value(i as usize))
+            .collect::<Vec<_>>(),
+    );
+    let seq = order.iter().map(|&i| seq[i as usize]).collect();
+    Ok((cols, kinds, seq))
 }
 
 /// Sorts a bucket's records by key (then arrival) and merges each key's records with the
