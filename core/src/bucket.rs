@@ -108,6 +108,27 @@ mod tests {
     }
 
     #[test]
+    fn column_buckets_equal_row_buckets() {
+        use std::sync::Arc;
+        let ids = arrow_array::Int64Array::from(vec![Some(1), Some(3), None, Some(-7)]);
+        let ks = arrow_array::Int32Array::from(vec![Some(0), Some(5), Some(2), None]);
+        let types: Vec<DataType> = vec!["BIGINT".parse().unwrap(), "INT".parse().unwrap()];
+        let cols: Vec<arrow_array::ArrayRef> = vec![Arc::new(ids.clone()), Arc::new(ks.clone())];
+        let fast = buckets_of_columns(&cols, &types, 7).unwrap();
+        for r in 0..4 {
+            let v = vec![
+                crate::binary_row::datum_at(&ids, r).unwrap(),
+                crate::binary_row::datum_at(&ks, r).unwrap(),
+            ];
+            assert_eq!(
+                fast[r],
+                bucket_of(&BinaryRow::encode(&types, &v).unwrap(), 7),
+                "row {r}"
+            );
+        }
+    }
+
+    #[test]
     fn java_remainder_and_floor_mod() {
         assert_eq!(bucket_of_hash(i32::MIN, 3), 2);
         assert_eq!(bucket_of_hash(-7, 3), 1);
@@ -115,4 +136,51 @@ mod tests {
         assert!(mod_bucket(1, 0).is_err());
         assert_eq!(murmur_hash_words(&[1, 2, 3]), murmur_hash_words(&[1, 2, 3]));
     }
+}
+
+/// The bucket of every row of `cols` (the bucket-key columns, of Paimon types `types`). Rows
+/// whose keys are non-null integers, dates or booleans are hashed from a reused buffer laid out
+/// exactly as their BinaryRow; other rows build the BinaryRow.
+pub fn buckets_of_columns(
+    cols: &[arrow_array::ArrayRef],
+    types: &[crate::types::DataType],
+    buckets: i32,
+) -> Result<Vec<i32>> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Date32Type, Int16Type, Int32Type, Int64Type, Int8Type};
+    use arrow_array::Array;
+    use arrow_schema::DataType as A;
+    let rows = cols.first().map_or(0, |c| c.len());
+    let header = crate::binary_row::header_size(cols.len());
+    let mut buf = vec![0u8; header + 8 * cols.len()];
+    let fixed = cols.iter().all(|c| {
+        matches!(
+            c.data_type(),
+            A::Int8 | A::Int16 | A::Int32 | A::Int64 | A::Date32 | A::Boolean
+        )
+    });
+    let mut out = Vec::with_capacity(rows);
+    for r in 0..rows {
+        if fixed && cols.iter().all(|c| c.is_valid(r)) {
+            for (i, c) in cols.iter().enumerate() {
+                let slot: u64 = match c.data_type() {
+                    A::Int8 => c.as_primitive::<Int8Type>().value(r) as u8 as u64,
+                    A::Int16 => c.as_primitive::<Int16Type>().value(r) as u16 as u64,
+                    A::Int32 => c.as_primitive::<Int32Type>().value(r) as u32 as u64,
+                    A::Date32 => c.as_primitive::<Date32Type>().value(r) as u32 as u64,
+                    A::Int64 => c.as_primitive::<Int64Type>().value(r) as u64,
+                    _ => u64::from(c.as_boolean().value(r)),
+                };
+                buf[header + 8 * i..header + 8 * i + 8].copy_from_slice(&slot.to_le_bytes());
+            }
+            out.push(bucket_of_hash(murmur_hash_words(&buf), buckets));
+        } else {
+            let values: Vec<crate::binary_row::Datum> = cols
+                .iter()
+                .map(|c| crate::binary_row::datum_at(c.as_ref(), r))
+                .collect::<Result<_>>()?;
+            out.push(bucket_of(&BinaryRow::encode(types, &values)?, buckets));
+        }
+    }
+    Ok(out)
 }

@@ -17,7 +17,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, Int8Array, RecordBatch};
 use arrow_row::{RowConverter, SortField};
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
-use strata_core::bucket::bucket_of;
+use strata_core::bucket::buckets_of_columns;
 use strata_core::commit::{Attempt, CommitChanges, Committer};
 use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
 use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction};
@@ -166,7 +166,7 @@ pub async fn write(
 
     // Route every row; check keys and kinds on the way, naming file and line.
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<(Vec<u8>, i32), usize> = HashMap::new();
+    let mut by_key: HashMap<Vec<u8>, HashMap<i32, usize>> = HashMap::new();
     let mut kinds: Vec<Vec<i8>> = Vec::with_capacity(inputs.len());
     for (bi, input) in inputs.iter().enumerate() {
         let b = &input.batch;
@@ -221,32 +221,44 @@ pub async fn write(
             )));
         }
         kinds.push(k);
+        let row_buckets: Option<Vec<i32>> = if buckets > 0 {
+            let cols: Vec<ArrayRef> = bidx.iter().map(|&c| b.column(c).clone()).collect();
+            Some(buckets_of_columns(&cols, &btypes, buckets)?)
+        } else {
+            None
+        };
+        // Unpartitioned tables route by bucket alone; partitioned ones build each row's
+        // partition (cached while consecutive rows share it).
+        let mut last: Option<(Vec<Datum>, BinaryRow, Vec<u8>)> = None;
         for r in 0..b.num_rows() {
             let pvals: Vec<Datum> = pidx
                 .iter()
                 .map(|&c| datum_at(b.column(c).as_ref(), r))
                 .collect::<Result<_>>()?;
-            let partition = BinaryRow::encode(&ptypes, &pvals)
-                .map_err(|e| Error::InvalidValue(format!("{}: {e}", at(r))))?;
-            let bucket = if buckets > 0 {
-                let bvals: Vec<Datum> = bidx
-                    .iter()
-                    .map(|&c| datum_at(b.column(c).as_ref(), r))
-                    .collect::<Result<_>>()?;
-                bucket_of(&BinaryRow::encode(&btypes, &bvals)?, buckets)
-            } else {
-                0
+            if last.as_ref().is_none_or(|l| l.0 != pvals) {
+                let partition = BinaryRow::encode(&ptypes, &pvals)
+                    .map_err(|e| Error::InvalidValue(format!("{}: {e}", at(r))))?;
+                let bytes = partition.serialize();
+                last = Some((pvals.clone(), partition, bytes));
+            }
+            let (pvals, partition, bytes) = last.as_ref().expect("set above");
+            let bucket = row_buckets.as_ref().map_or(0, |v| v[r]);
+            let g = match by_key.get(bytes.as_slice()).and_then(|m| m.get(&bucket)) {
+                Some(&g) => g,
+                None => {
+                    groups.push(Group {
+                        partition: partition.clone(),
+                        partition_values: pvals.clone(),
+                        bucket,
+                        rows: Vec::new(),
+                    });
+                    by_key
+                        .entry(bytes.clone())
+                        .or_default()
+                        .insert(bucket, groups.len() - 1);
+                    groups.len() - 1
+                }
             };
-            let key = (partition.serialize(), bucket);
-            let g = *by_key.entry(key).or_insert_with(|| {
-                groups.push(Group {
-                    partition,
-                    partition_values: pvals,
-                    bucket,
-                    rows: Vec::new(),
-                });
-                groups.len() - 1
-            });
             groups[g].rows.push((bi, r));
         }
     }
