@@ -77,67 +77,6 @@ pub fn mod_bucket(key: i64, buckets: i32) -> Result<i32> {
     Ok(key.rem_euclid(i64::from(buckets)) as i32)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::binary_row::Datum;
-    use crate::types::DataType;
-
-    fn key(t: &str, v: Datum) -> BinaryRow {
-        BinaryRow::encode(&[t.parse::<DataType>().unwrap()], &[v]).unwrap()
-    }
-
-    #[test]
-    fn hashes_match_pypaimon_written_buckets() {
-        for (id, hash, bucket) in [
-            (1, 1465514398, 0),
-            (2, 1340390384, 0),
-            (3, -771300025, 1),
-            (10, 124495984, 0),
-            (11, -1585648237, 1),
-            (12, 1824611496, 0),
-        ] {
-            let k = key("BIGINT", Datum::BigInt(id));
-            assert_eq!(k.hash_code(), hash, "id {id}");
-            assert_eq!(bucket_of(&k, 2), bucket, "id {id}");
-        }
-        for (k, bucket) in [(0, 3), (1, 2), (2, 0), (3, 1), (4, 2), (5, 0)] {
-            assert_eq!(bucket_of(&key("INT", Datum::Int(k)), 4), bucket, "k {k}");
-        }
-        assert_eq!(bucket_of(&key("INT", Datum::Null), 4), 0);
-    }
-
-    #[test]
-    fn column_buckets_equal_row_buckets() {
-        use std::sync::Arc;
-        let ids = arrow_array::Int64Array::from(vec![Some(1), Some(3), None, Some(-7)]);
-        let ks = arrow_array::Int32Array::from(vec![Some(0), Some(5), Some(2), None]);
-        let types: Vec<DataType> = vec!["BIGINT".parse().unwrap(), "INT".parse().unwrap()];
-        let cols: Vec<arrow_array::ArrayRef> = vec![Arc::new(ids.clone()), Arc::new(ks.clone())];
-        let fast = buckets_of_columns(&cols, &types, 7).unwrap();
-        for r in 0..4 {
-            let v = vec![
-                crate::binary_row::datum_at(&ids, r).unwrap(),
-                crate::binary_row::datum_at(&ks, r).unwrap(),
-            ];
-            assert_eq!(
-                fast[r],
-                bucket_of(&BinaryRow::encode(&types, &v).unwrap(), 7),
-                "row {r}"
-            );
-        }
-    }
-
-    #[test]
-    fn java_remainder_and_floor_mod() {
-        assert_eq!(bucket_of_hash(i32::MIN, 3), 2);
-        assert_eq!(bucket_of_hash(-7, 3), 1);
-        assert_eq!(mod_bucket(-7, 3).unwrap(), 2);
-        assert!(mod_bucket(1, 0).is_err());
-        assert_eq!(murmur_hash_words(&[1, 2, 3]), murmur_hash_words(&[1, 2, 3]));
-    }
-}
-
 /// The bucket of every row of `cols` (the bucket-key columns, of Paimon types `types`). Rows
 /// whose keys are non-null integers, dates or booleans are hashed from a reused buffer laid out
 /// exactly as their BinaryRow; other rows build the BinaryRow.
@@ -183,4 +122,65 @@ pub fn buckets_of_columns(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::binary_row::Datum;
+    use crate::types::DataType;
+
+    fn key(t: &str, v: Datum) -> BinaryRow {
+        BinaryRow::encode(&[t.parse::<DataType>().unwrap()], &[v]).unwrap()
+    }
+
+    #[test]
+    fn hashes_match_pypaimon_written_buckets() {
+        for (id, hash, bucket) in [
+            (1, 1465514398, 0),
+            (2, 1340390384, 0),
+            (3, -771300025, 1),
+            (10, 124495984, 0),
+            (11, -1585648237, 1),
+            (12, 1824611496, 0),
+        ] {
+            let k = key("BIGINT", Datum::BigInt(id));
+            assert_eq!(k.hash_code(), hash, "id {id}");
+            assert_eq!(bucket_of(&k, 2), bucket, "id {id}");
+        }
+        for (k, bucket) in [(0, 3), (1, 2), (2, 0), (3, 1), (4, 2), (5, 0)] {
+            assert_eq!(bucket_of(&key("INT", Datum::Int(k)), 4), bucket, "k {k}");
+        }
+        assert_eq!(bucket_of(&key("INT", Datum::Null), 4), 0);
+    }
+
+    #[test]
+    fn column_buckets_equal_row_buckets() {
+        use std::sync::Arc;
+        let ids = arrow_array::Int64Array::from(vec![Some(1), Some(3), None, Some(-7)]);
+        let ks = arrow_array::Int32Array::from(vec![Some(0), Some(5), Some(2), None]);
+        let types: Vec<DataType> = vec!["BIGINT".parse().unwrap(), "INT".parse().unwrap()];
+        let cols: Vec<arrow_array::ArrayRef> = vec![Arc::new(ids.clone()), Arc::new(ks.clone())];
+        let fast = buckets_of_columns(&cols, &types, 7).unwrap();
+        for (r, want) in fast.iter().enumerate() {
+            let v = vec![
+                crate::binary_row::datum_at(&ids, r).unwrap(),
+                crate::binary_row::datum_at(&ks, r).unwrap(),
+            ];
+            assert_eq!(
+                *want,
+                bucket_of(&BinaryRow::encode(&types, &v).unwrap(), 7),
+                "row {r}"
+            );
+        }
+    }
+
+    #[test]
+    fn java_remainder_and_floor_mod() {
+        assert_eq!(bucket_of_hash(i32::MIN, 3), 2);
+        assert_eq!(bucket_of_hash(-7, 3), 1);
+        assert_eq!(mod_bucket(-7, 3).unwrap(), 2);
+        assert!(mod_bucket(1, 0).is_err());
+        assert_eq!(murmur_hash_words(&[1, 2, 3]), murmur_hash_words(&[1, 2, 3]));
+    }
 }
