@@ -276,12 +276,17 @@ fn seconds(s: f64) -> strata_core::Result<Duration> {
         .map_err(|_| strata_core::Error::InvalidValue(format!("{s} is not a duration in seconds")))
 }
 
-/// Universal compaction after a write. A concurrent committer may compact the same files
-/// first: then plan again from the new state; the written data is committed either way.
+/// Universal compaction after a write (skipped with `write-only=true`, as in Paimon, when a
+/// separate job compacts). A concurrent committer may compact the same files first: then plan
+/// again from the new state; the written data is committed either way.
 async fn compact_after_write(table: &str) -> strata_core::Result<()> {
     for _ in 0..3 {
         let t = open_table(table).await?;
-        if !t.schema().has_primary_key() {
+        let write_only = t
+            .schema()
+            .option("write-only")
+            .is_some_and(|v| v.trim() == "true");
+        if !t.schema().has_primary_key() || write_only {
             return Ok(());
         }
         match compact(t, CompactOptions::default()).await {
