@@ -21,3 +21,4 @@ if [ ! -d "$WH/bench.db/merge/snapshot" ]; then
   "$CACHE/venv/bin/python" core/benches/py/gen_merge_table.py "$WH" "$ROWS" 5 4
 fi
 cargo bench -p strata-core --bench merge_read -- "$WH"
+cargo bench -p strata-writer --bench write
