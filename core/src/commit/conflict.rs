@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::binary_row::Datum;
 use crate::manifest::{fold_entries, FileKind, ManifestEntry};
-use crate::predicate::compare_datums;
+use crate::predicate::compare_datum_rows;
 use crate::snapshot::CommitKind;
 use crate::types::DataType;
 use crate::{Error, Result};
@@ -63,9 +63,9 @@ pub fn check_conflicts(
                 .push((min, max, &e.file.file_name));
         }
         for ((_, _, level), files) in levels.iter_mut() {
-            files.sort_by(|a, b| cmp_keys(&a.0, &b.0));
+            files.sort_by(|a, b| compare_datum_rows(&a.0, &b.0));
             for w in files.windows(2) {
-                if cmp_keys(&w[0].1, &w[1].0) != Ordering::Less {
+                if compare_datum_rows(&w[0].1, &w[1].0) != Ordering::Less {
                     return Err(conflict(format!(
                         "files {} and {} overlap at level {level}",
                         w[0].2, w[1].2
@@ -79,11 +79,3 @@ pub fn check_conflicts(
 
 /// A file's (min key, max key, name).
 type KeyRange<'a> = (Vec<Datum>, Vec<Datum>, &'a str);
-
-fn cmp_keys(a: &[Datum], b: &[Datum]) -> Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| compare_datums(x, y).unwrap_or(Ordering::Equal))
-        .find(|o| *o != Ordering::Equal)
-        .unwrap_or(Ordering::Equal)
-}

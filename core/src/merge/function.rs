@@ -8,7 +8,7 @@ use arrow_array::{Array, ArrayRef, Int8Array};
 use super::aggregate::{AggregateFn, Aggregator};
 use crate::binary_row::{datum_at, Datum};
 use crate::options::{MergeEngine, TableOptions};
-use crate::predicate::compare_datums;
+use crate::predicate::compare_datum_rows;
 use crate::types::DataField;
 use crate::{Error, Result};
 
@@ -302,7 +302,7 @@ impl MergeFunction {
                 }
                 let newer = match &group_seq[gi] {
                     None => true,
-                    Some(old) => cmp_rows(&seq, old) != Ordering::Less,
+                    Some(old) => compare_datum_rows(&seq, old) != Ordering::Less,
                 };
                 if newer {
                     for &c in g.cols.iter().chain(&g.seq) {
@@ -367,14 +367,6 @@ impl MergeFunction {
 
 fn max_seq(recs: &[RecordRef], arena: &[KvBatch]) -> i64 {
     recs.iter().map(|r| arena[r.0].seq[r.1]).max().unwrap_or(0)
-}
-
-fn cmp_rows(a: &[Datum], b: &[Datum]) -> Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| compare_datums(x, y).unwrap_or(Ordering::Equal))
-        .find(|o| *o != Ordering::Equal)
-        .unwrap_or(Ordering::Equal)
 }
 
 /// `fields.<name>.<suffix>` options: (name, value).

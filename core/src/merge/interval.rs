@@ -5,17 +5,9 @@ use std::cmp::Ordering;
 
 use crate::binary_row::Datum;
 use crate::manifest::DataFileMeta;
-use crate::predicate::compare_datums;
+use crate::predicate::compare_datum_rows;
 use crate::types::DataType;
 use crate::Result;
-
-fn cmp_keys(a: &[Datum], b: &[Datum]) -> Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| compare_datums(x, y).unwrap_or(Ordering::Equal))
-        .find(|o| *o != Ordering::Equal)
-        .unwrap_or(Ordering::Equal)
-}
 
 /// A file with its decoded key range.
 struct Ranged {
@@ -43,21 +35,23 @@ pub fn partition(
             Ok(Ranged { file: f, min, max })
         })
         .collect::<Result<_>>()?;
-    ranged.sort_by(|a, b| cmp_keys(&a.min, &b.min).then_with(|| cmp_keys(&a.max, &b.max)));
+    ranged.sort_by(|a, b| {
+        compare_datum_rows(&a.min, &b.min).then_with(|| compare_datum_rows(&a.max, &b.max))
+    });
 
     let mut sections = Vec::new();
     let mut current: Vec<Ranged> = Vec::new();
     let mut bound: Option<Vec<Datum>> = None;
     for r in ranged {
         if let Some(b) = &bound {
-            if cmp_keys(&r.min, b) == Ordering::Greater {
+            if compare_datum_rows(&r.min, b) == Ordering::Greater {
                 sections.push(runs(std::mem::take(&mut current)));
                 bound = None;
             }
         }
         if bound
             .as_ref()
-            .is_none_or(|b| cmp_keys(&r.max, b) == Ordering::Greater)
+            .is_none_or(|b| compare_datum_rows(&r.max, b) == Ordering::Greater)
         {
             bound = Some(r.max.clone());
         }
@@ -74,11 +68,14 @@ pub fn partition(
 fn runs(files: Vec<Ranged>) -> Vec<Vec<DataFileMeta>> {
     let mut runs: Vec<Vec<Ranged>> = Vec::new();
     for f in files {
-        let best = runs
-            .iter_mut()
-            .min_by(|a, b| cmp_keys(&a.last().expect("run").max, &b.last().expect("run").max));
+        let best = runs.iter_mut().min_by(|a, b| {
+            compare_datum_rows(&a.last().expect("run").max, &b.last().expect("run").max)
+        });
         match best {
-            Some(run) if cmp_keys(&f.min, &run.last().expect("run").max) == Ordering::Greater => {
+            Some(run)
+                if compare_datum_rows(&f.min, &run.last().expect("run").max)
+                    == Ordering::Greater =>
+            {
                 run.push(f)
             }
             _ => runs.push(vec![f]),

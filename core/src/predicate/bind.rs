@@ -300,6 +300,16 @@ pub fn compare_datums(a: &Datum, b: &Datum) -> Option<Ordering> {
     })
 }
 
+/// Orders two rows of datums field by field with [`compare_datums`] (Paimon's key order);
+/// fields of different kinds count as equal.
+pub fn compare_datum_rows(a: &[Datum], b: &[Datum]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| compare_datums(x, y).unwrap_or(Ordering::Equal))
+        .find(|o| *o != Ordering::Equal)
+        .unwrap_or(Ordering::Equal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
