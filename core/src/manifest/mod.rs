@@ -11,6 +11,7 @@
 //! current layout.
 
 mod avro;
+mod avro_schema;
 mod entry;
 mod fold;
 mod index;

@@ -1,0 +1,188 @@
+//! Helpers of the write-path suites: create tables, write rows through Strata's writer, read
+//! them back with Strata and with pypaimon, and compare against a model.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::{dump_warehouse, rows_json};
+use serde_json::Value;
+use strata_core::read::{read_all, ReadBuilder};
+use strata_core::table::Table;
+use strata_core::types::DataType;
+use strata_writer::table::{create_table, CreateTable};
+use strata_writer::write::input::{read_input, InputFormat};
+use strata_writer::write::{write, Input, Overwrite, WriteOptions};
+use strata_writer::ObjectStoreStorage;
+
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().unwrap()
+}
+
+pub fn create(
+    wh: &Path,
+    name: &str,
+    columns: &str,
+    pk: &[&str],
+    part: &[&str],
+    bucket: i32,
+    opts: &[(&str, &str)],
+) -> Arc<Table> {
+    let spec = CreateTable {
+        columns: columns.into(),
+        primary_keys: pk.iter().map(|s| s.to_string()).collect(),
+        partition_keys: part.iter().map(|s| s.to_string()).collect(),
+        bucket: Some(bucket),
+        options: opts
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    let dir = wh.join(format!("db.db/{name}"));
+    let storage = ObjectStoreStorage::create(dir.to_str().unwrap()).unwrap();
+    rt().block_on(create_table(&storage, &spec.schema().unwrap()))
+        .unwrap();
+    Arc::new(rt().block_on(Table::open(Arc::new(storage))).unwrap())
+}
+
+pub fn reopen(t: &Arc<Table>) -> Arc<Table> {
+    rt().block_on(async { Arc::new(Table::open(t.storage_arc()).await.unwrap()) })
+}
+
+/// Writes JSON rows through Strata's writer (as `strata write` does), one commit.
+pub fn strata_write(t: &Arc<Table>, rows: &[Value], kind_col: Option<&str>) {
+    strata_write_with(t, rows, kind_col, None)
+}
+
+pub fn strata_write_with(
+    t: &Arc<Table>,
+    rows: &[Value],
+    kind_col: Option<&str>,
+    overwrite: Option<Overwrite>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.jsonl");
+    let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&path, text).unwrap();
+    let extra: Vec<String> = kind_col.map(String::from).into_iter().collect();
+    let t = reopen(t);
+    let inputs = read_input(
+        path.to_str().unwrap(),
+        InputFormat::Jsonl,
+        &t.schema().fields,
+        &extra,
+    )
+    .unwrap()
+    .into_iter()
+    .map(|(first_line, batch)| Input {
+        path: "in.jsonl".into(),
+        first_line,
+        batch,
+    })
+    .collect();
+    let opts = WriteOptions {
+        row_kind_column: kind_col.map(String::from),
+        commit_user: None,
+        overwrite,
+    };
+    rt().block_on(write(t, inputs, opts))
+        .unwrap()
+        .expect("a snapshot");
+}
+
+pub fn strata_rows(t: &Arc<Table>) -> Vec<Value> {
+    let t = reopen(t);
+    let types: Vec<DataType> = t
+        .schema()
+        .fields
+        .iter()
+        .map(|f| f.data_type.clone())
+        .collect();
+    rt().block_on(async {
+        let mut r = ReadBuilder::new().build(t).await.unwrap();
+        rows_json(&read_all(&mut r).await.unwrap(), &types)
+    })
+}
+
+pub fn pypaimon_rows(wh: &Path, name: &str) -> Vec<Value> {
+    let dump = dump_warehouse(wh);
+    let t = dump["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap();
+    assert!(
+        t["read"].get("error").is_none(),
+        "pypaimon failed on {name}: {}",
+        t["read"]
+    );
+    t["read"]["rows"].as_array().unwrap().clone()
+}
+
+pub fn sorted(mut rows: Vec<Value>) -> Vec<Value> {
+    rows.sort_by_cached_key(|r| serde_json::to_string(r).unwrap());
+    rows
+}
+
+pub fn check(wh: &Path, name: &str, t: &Arc<Table>, model: Vec<Value>) {
+    let model = sorted(model);
+    assert_eq!(strata_rows(t), model, "{name}: Strata vs model");
+    assert_eq!(pypaimon_rows(wh, name), model, "{name}: pypaimon vs model");
+}
+
+pub fn compact(t: &Arc<Table>, full: bool) -> Option<strata_core::snapshot::Snapshot> {
+    use strata_writer::compact::{compact, CompactOptions};
+    rt().block_on(compact(
+        reopen(t),
+        CompactOptions {
+            full,
+            partition: vec![],
+        },
+    ))
+    .unwrap()
+}
+
+pub fn live_levels(t: &Arc<Table>) -> Vec<(i32, i32)> {
+    let t = reopen(t);
+    rt().block_on(async {
+        let s = strata_core::scan::resolve_snapshot(t.storage(), &Default::default())
+            .await
+            .unwrap()
+            .unwrap();
+        strata_core::scan::plan_files(&t, &s, None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| (e.bucket, e.file.level))
+            .collect()
+    })
+}
+
+pub fn changes(t: &Arc<Table>, from: i64, to: i64) -> Vec<Value> {
+    let t = reopen(t);
+    let mut types: Vec<DataType> = t
+        .schema()
+        .fields
+        .iter()
+        .map(|f| f.data_type.clone())
+        .collect();
+    types.push("STRING".parse().unwrap());
+    rt().block_on(async {
+        let mut r = strata_core::read::read_changes(t, from, to, None, None)
+            .await
+            .unwrap();
+        rows_json(&read_all(&mut r).await.unwrap(), &types)
+    })
+}
+
+pub fn pypaimon_changes(wh: &Path, name: &str, from: i64, to: i64) -> Value {
+    let dump = dump_warehouse(wh);
+    let t = dump["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap()
+        .clone();
+    t["incremental"][format!("{from}-{to}")]["rows"].clone()
+}
