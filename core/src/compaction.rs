@@ -184,32 +184,16 @@ pub fn drops_deletes(output_level: i32, runs: &[SortedRun], deletion_vectors: bo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::binary_row::BinaryRow;
-    use crate::stats::SimpleStats;
 
     fn file(level: i32, size: i64, seq: i64) -> DataFileMeta {
         DataFileMeta {
             file_name: format!("f{level}-{seq}"),
             file_size: size,
             row_count: 1,
-            min_key: BinaryRow::empty(),
-            max_key: BinaryRow::empty(),
-            key_stats: SimpleStats::empty(),
-            value_stats: SimpleStats::empty(),
             min_sequence_number: seq,
             max_sequence_number: seq,
-            schema_id: 0,
             level,
-            extra_files: vec![],
-            creation_time: None,
-            delete_row_count: Some(0),
-            embedded_file_index: None,
-            file_source: None,
-            value_stats_cols: None,
-            external_path: None,
-            first_row_id: None,
-            write_cols: None,
-            write_cols_sequences: None,
+            ..Default::default()
         }
     }
 

@@ -73,6 +73,36 @@ pub struct DataFileMeta {
     pub write_cols_sequences: Option<Vec<i64>>,
 }
 
+impl Default for DataFileMeta {
+    /// An empty level-0 file: no rows, empty keys and stats, sequence 0, schema 0, every
+    /// optional field unset. Writers and tests fill in what they know.
+    fn default() -> Self {
+        DataFileMeta {
+            file_name: String::new(),
+            file_size: 0,
+            row_count: 0,
+            min_key: BinaryRow::empty(),
+            max_key: BinaryRow::empty(),
+            key_stats: SimpleStats::empty(),
+            value_stats: SimpleStats::empty(),
+            min_sequence_number: 0,
+            max_sequence_number: 0,
+            schema_id: 0,
+            level: 0,
+            extra_files: vec![],
+            creation_time: None,
+            delete_row_count: Some(0),
+            embedded_file_index: None,
+            file_source: None,
+            value_stats_cols: None,
+            external_path: None,
+            first_row_id: None,
+            write_cols: None,
+            write_cols_sequences: None,
+        }
+    }
+}
+
 /// One manifest record: a file added to or deleted from a (partition, bucket).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ManifestEntry {

@@ -90,7 +90,6 @@ fn runs(files: Vec<Ranged>) -> Vec<Vec<DataFileMeta>> {
 mod tests {
     use super::*;
     use crate::binary_row::BinaryRow;
-    use crate::stats::SimpleStats;
 
     fn file(name: &str, min: i64, max: i64) -> DataFileMeta {
         let t = ["BIGINT".parse::<DataType>().unwrap()];
@@ -100,22 +99,7 @@ mod tests {
             row_count: 1,
             min_key: BinaryRow::encode(&t, &[Datum::BigInt(min)]).unwrap(),
             max_key: BinaryRow::encode(&t, &[Datum::BigInt(max)]).unwrap(),
-            key_stats: SimpleStats::empty(),
-            value_stats: SimpleStats::empty(),
-            min_sequence_number: 0,
-            max_sequence_number: 0,
-            schema_id: 0,
-            level: 0,
-            extra_files: vec![],
-            creation_time: None,
-            delete_row_count: Some(0),
-            embedded_file_index: None,
-            file_source: None,
-            value_stats_cols: None,
-            external_path: None,
-            first_row_id: None,
-            write_cols: None,
-            write_cols_sequences: None,
+            ..Default::default()
         }
     }
 

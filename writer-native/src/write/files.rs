@@ -267,24 +267,11 @@ impl DataFileWriter {
             file_name: name,
             file_size: size,
             row_count: rows,
-            min_key: BinaryRow::empty(),
-            max_key: BinaryRow::empty(),
-            key_stats: SimpleStats::empty(),
             value_stats,
-            min_sequence_number: 0,
-            max_sequence_number: 0,
             schema_id: schema.id,
-            level: 0,
-            extra_files: vec![],
             creation_time: Some(now_millis()),
-            delete_row_count: Some(0),
-            embedded_file_index: None,
             file_source: Some(FileSource::Append),
-            value_stats_cols: None,
-            external_path: None,
-            first_row_id: None,
-            write_cols: None,
-            write_cols_sequences: None,
+            ..Default::default()
         }])
     }
 
@@ -403,16 +390,10 @@ impl DataFileWriter {
             max_sequence_number: *seq.iter().max().expect("not empty"),
             schema_id: schema.id,
             level,
-            extra_files: vec![],
             creation_time: Some(now_millis()),
             delete_row_count: Some(deletes),
-            embedded_file_index: None,
             file_source: Some(source),
-            value_stats_cols: None,
-            external_path: None,
-            first_row_id: None,
-            write_cols: None,
-            write_cols_sequences: None,
+            ..Default::default()
         }])
     }
 }

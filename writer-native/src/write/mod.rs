@@ -297,9 +297,16 @@ pub async fn write(
 
     // Sequence numbers continue from each bucket's live maximum.
     let latest = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await?;
+    // The latest live files, read once: sequence numbers and overwrites both need them.
+    let live = match &latest {
+        Some(s) if pk || opts.overwrite.is_some() => {
+            strata_core::manifest::live_files(table.storage(), s).await?
+        }
+        _ => Vec::new(),
+    };
     let mut max_seq: HashMap<(Vec<u8>, i32), i64> = HashMap::new();
-    if let (true, Some(s)) = (pk, &latest) {
-        for e in strata_core::manifest::live_files(table.storage(), s).await? {
+    if pk {
+        for e in &live {
             let m = max_seq
                 .entry((e.partition.serialize(), e.bucket))
                 .or_insert(-1);
@@ -396,25 +403,23 @@ pub async fn write(
         // Delete every live file of the replaced partitions (buckets >= 0), then add the new.
         let new_partitions: std::collections::HashSet<Vec<u8>> =
             entries.iter().map(|e| e.partition.serialize()).collect();
-        if let Some(s) = &latest {
-            for e in strata_core::manifest::live_files(table.storage(), s).await? {
-                if e.bucket < 0 {
-                    continue;
-                }
-                let replaced = if !o.partition.is_empty() {
-                    let values = e.partition.decode(&ptypes)?;
-                    partition_matches(&pfields, &values, &o.partition, &schema)
-                } else if dynamic {
-                    new_partitions.contains(&e.partition.serialize())
-                } else {
-                    true
-                };
-                if replaced {
-                    entries.push(ManifestEntry {
-                        kind: FileKind::Delete,
-                        ..e
-                    });
-                }
+        for e in live {
+            if e.bucket < 0 {
+                continue;
+            }
+            let replaced = if !o.partition.is_empty() {
+                let values = e.partition.decode(&ptypes)?;
+                partition_matches(&pfields, &values, &o.partition, &schema)
+            } else if dynamic {
+                new_partitions.contains(&e.partition.serialize())
+            } else {
+                true
+            };
+            if replaced {
+                entries.push(ManifestEntry {
+                    kind: FileKind::Delete,
+                    ..e
+                });
             }
         }
         CommitKind::Overwrite
@@ -467,42 +472,38 @@ pub(crate) fn partition_matches(
     })
 }
 
+/// The key rows of the records and their order by key, then arrival (stable).
+fn key_order(cols: &[ArrayRef], key_idx: &[usize]) -> Result<(arrow_row::Rows, Vec<usize>)> {
+    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
+    let key_cols: Vec<ArrayRef> = key_idx.iter().map(|&i| cols[i].clone()).collect();
+    let fields = key_cols
+        .iter()
+        .map(|c| SortField::new(c.data_type().clone()))
+        .collect();
+    let rows = RowConverter::new(fields)
+        .and_then(|conv| conv.convert_columns(&key_cols))
+        .map_err(arrow)?;
+    let mut order: Vec<usize> = (0..cols.first().map_or(0, |c| c.len())).collect();
+    order.sort_by(|&a, &b| rows.row(a).cmp(&rows.row(b)).then(a.cmp(&b)));
+    Ok((rows, order))
+}
+
 /// The records sorted by key, then arrival (stable), unmerged.
-pub(crate) fn sort_by_key(
+fn sort_by_key(
     cols: &[ArrayRef],
     kinds: &Int8Array,
     seq: &[i64],
     key_idx: &[usize],
 ) -> Result<(Vec<ArrayRef>, Int8Array, Vec<i64>)> {
-    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
-    let key_cols: Vec<ArrayRef> = key_idx.iter().map(|&i| cols[i].clone()).collect();
-    let converter = RowConverter::new(
-        key_cols
-            .iter()
-            .map(|c| SortField::new(c.data_type().clone()))
-            .collect(),
-    )
-    .map_err(arrow)?;
-    let rows = converter.convert_columns(&key_cols).map_err(arrow)?;
-    let mut order: Vec<u32> = (0..kinds.len() as u32).collect();
-    order.sort_by(|&a, &b| {
-        rows.row(a as usize)
-            .cmp(&rows.row(b as usize))
-            .then(a.cmp(&b))
-    });
-    let idx = arrow_array::UInt32Array::from(order.clone());
+    let (_, order) = key_order(cols, key_idx)?;
+    let idx = arrow_array::UInt32Array::from(order.iter().map(|&i| i as u32).collect::<Vec<_>>());
     let cols = cols
         .iter()
         .map(|c| arrow_select::take::take(c.as_ref(), &idx, None))
         .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(arrow)?;
-    let kinds = Int8Array::from(
-        order
-            .iter()
-            .map(|&i| kinds.value(i as usize))
-            .collect::<Vec<_>>(),
-    );
-    let seq = order.iter().map(|&i| seq[i as usize]).collect();
+        .map_err(|e| Error::InvalidValue(e.to_string()))?;
+    let kinds = Int8Array::from(order.iter().map(|&i| kinds.value(i)).collect::<Vec<_>>());
+    let seq = order.iter().map(|&i| seq[i]).collect();
     Ok((cols, kinds, seq))
 }
 
@@ -515,18 +516,7 @@ fn merge_in_buffer(
     key_idx: &[usize],
     func: &MergeFunction,
 ) -> Result<(Vec<ArrayRef>, Int8Array, Vec<i64>)> {
-    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
-    let key_cols: Vec<ArrayRef> = key_idx.iter().map(|&i| cols[i].clone()).collect();
-    let converter = RowConverter::new(
-        key_cols
-            .iter()
-            .map(|c| SortField::new(c.data_type().clone()))
-            .collect(),
-    )
-    .map_err(arrow)?;
-    let rows = converter.convert_columns(&key_cols).map_err(arrow)?;
-    let mut order: Vec<usize> = (0..kinds.len()).collect();
-    order.sort_by(|&a, &b| rows.row(a).cmp(&rows.row(b)).then(a.cmp(&b)));
+    let (rows, order) = key_order(&cols, key_idx)?;
     let arena = vec![KvBatch {
         cols,
         seq: seq.into(),
