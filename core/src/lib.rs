@@ -33,6 +33,7 @@ pub mod predicate;
 pub mod read;
 pub mod scan;
 pub mod schema;
+pub mod schema_evolution;
 pub mod snapshot;
 pub mod stats;
 pub mod storage;

@@ -83,6 +83,7 @@ pub fn strata_write_with(
         row_kind_column: kind_col.map(String::from),
         commit_user: None,
         overwrite,
+        ..WriteOptions::default()
     };
     rt().block_on(write(t, inputs, opts))
         .unwrap()

@@ -197,6 +197,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         entries,
         changelog,
         properties: None,
+        offsets: Vec::new(),
     };
     let user = uuid::Uuid::new_v4().to_string();
     commit_with_retries(

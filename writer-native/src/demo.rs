@@ -75,6 +75,7 @@ pub async fn run(dir: Option<String>) -> Result<String> {
             row_kind_column: Some("op".into()),
             commit_user: None,
             overwrite: None,
+            ..WriteOptions::default()
         };
         if let Some(s) = write(t, inputs, opts).await? {
             println!("wrote {path}: snapshot {}", s.id);

@@ -9,6 +9,7 @@
 
 pub mod compact;
 pub mod demo;
+pub mod ingest;
 pub mod maintenance;
 pub mod output;
 pub mod reading;

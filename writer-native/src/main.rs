@@ -79,6 +79,12 @@ enum Command {
         #[arg(long, value_parser = parse_option, requires = "overwrite")]
         partition: Vec<(String, String)>,
     },
+    /// Keep a primary-key table in sync with a CDC stream (Debezium, Canal or Maxwell JSON)
+    /// from Kafka, a file or stdin; exactly-once, with offsets stored in the table's snapshots.
+    ///
+    /// Example: strata ingest /data/orders --format debezium-json --kafka 127.0.0.1:9092
+    ///          --topic orders --create-if-missing --primary-key id
+    Ingest(strata_writer::ingest::command::IngestArgs),
     /// Compact primary-key buckets: Paimon's universal compaction, or everything into the
     /// highest level with --full. Commits a COMPACT snapshot.
     ///
@@ -381,6 +387,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 row_kind_column,
                 commit_user: None,
                 overwrite: overwrite.then_some(Overwrite { partition }),
+                ..WriteOptions::default()
             };
             let written = write(t, inputs, opts).await?;
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
@@ -520,6 +527,19 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             };
             let t = open_table(&table).await?;
             stream(t, opts, out.sink()).await?;
+        }
+        Command::Ingest(args) => {
+            let stats = strata_writer::ingest::command::run(args).await?;
+            println!(
+                "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
+                stats.rows,
+                stats.messages,
+                stats.commits,
+                stats.last_snapshot.map_or("none".into(), |s| s.to_string()),
+                stats.skipped,
+                stats.duplicates,
+                stats.schema_changes
+            );
         }
         Command::Demo { dir } => {
             strata_writer::demo::run(dir).await?;

@@ -9,6 +9,7 @@
 
 mod conflict;
 mod manifest_meta;
+pub mod offsets;
 
 use std::sync::Arc;
 
@@ -41,8 +42,12 @@ pub struct CommitChanges {
     pub entries: Vec<ManifestEntry>,
     /// ADD entries of changelog files.
     pub changelog: Vec<ManifestEntry>,
-    /// Snapshot properties (for example Kafka offsets).
+    /// Snapshot properties.
     pub properties: Option<std::collections::BTreeMap<String, String>>,
+    /// Source offsets this commit consumed (exactly-once ingest); checked against the table
+    /// and stored in the snapshot's properties. Commits without claims carry the latest
+    /// snapshot's offsets forward.
+    pub offsets: Vec<offsets::OffsetClaim>,
 }
 
 /// The outcome of one commit attempt.
@@ -160,6 +165,26 @@ impl Committer {
             )?;
         }
 
+        // Source offsets: claims are checked against the table (fencing a writer whose
+        // partition another writer consumed); otherwise the latest offsets carry forward.
+        let mut properties = changes.properties.clone();
+        let offsets_text = if changes.offsets.is_empty() {
+            latest
+                .as_ref()
+                .and_then(|l| l.properties.as_ref())
+                .and_then(|p| p.get(offsets::SOURCE_OFFSETS_PROPERTY))
+                .cloned()
+        } else {
+            let current = offsets::table_offsets(storage, latest.as_ref()).await?;
+            let next = offsets::apply_claims(&current, &changes.offsets)?;
+            Some(offsets::offsets_json(&next))
+        };
+        if let Some(text) = offsets_text {
+            properties
+                .get_or_insert_with(Default::default)
+                .insert(offsets::SOURCE_OFFSETS_PROPERTY.to_string(), text);
+        }
+
         let mut counter = 0u64;
         let mut next_name = |prefix: &str| {
             counter += 1;
@@ -263,7 +288,7 @@ impl Committer {
                 .as_ref()
                 .filter(|l| l.schema_id == schema.id)
                 .and_then(|l| l.statistics.clone()),
-            properties: changes.properties.clone(),
+            properties,
             next_row_id: Some(latest.as_ref().and_then(|l| l.next_row_id).unwrap_or(0)),
             operation: None,
             log_offsets: None,

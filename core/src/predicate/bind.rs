@@ -139,33 +139,44 @@ pub(crate) fn parse_timestamp(s: &str) -> Option<Timestamp> {
     })
 }
 
+fn msg(what: impl std::fmt::Display) -> String {
+    what.to_string()
+}
+
 /// Converts a literal to a datum of type `t`.
 pub fn literal_datum(column: &str, t: &DataType, lit: &Literal) -> Result<Datum> {
+    convert_literal(t, lit).map_err(|what| bad(column, t, what))
+}
+
+/// Converts a literal to a datum of type `t`; the error says why it does not fit. Integers
+/// are accepted for DATE (days), TIME (milliseconds of the day) and timestamps (epoch
+/// milliseconds); strings in their SQL text forms.
+pub fn convert_literal(t: &DataType, lit: &Literal) -> std::result::Result<Datum, String> {
     let text = match lit {
         Literal::Null => return Ok(Datum::Null),
         Literal::Bool(b) => {
             return match t.kind {
                 TypeKind::Boolean => Ok(Datum::Boolean(*b)),
-                _ => Err(bad(column, t, "a boolean literal")),
+                _ => Err(msg("a boolean literal")),
             }
         }
         Literal::Number(s) | Literal::String(s) => s.as_str(),
     };
-    let int = |min: i128, max: i128| -> Result<i128> {
+    let int = |min: i128, max: i128| -> std::result::Result<i128, String> {
         let v: i128 = text
             .trim()
             .parse()
-            .map_err(|_| bad(column, t, format!("{text:?} is not an integer")))?;
+            .map_err(|_| msg(format!("{text:?} is not an integer")))?;
         if v < min || v > max {
-            return Err(bad(column, t, format!("{v} is out of range")));
+            return Err(msg(format!("{v} is out of range")));
         }
         Ok(v)
     };
     Ok(match &t.kind {
         TypeKind::Boolean => match text.trim().to_ascii_lowercase().as_str() {
-            "true" => Datum::Boolean(true),
-            "false" => Datum::Boolean(false),
-            _ => return Err(bad(column, t, format!("{text:?} is not a boolean"))),
+            "true" | "1" => Datum::Boolean(true),
+            "false" | "0" => Datum::Boolean(false),
+            _ => return Err(msg(format!("{text:?} is not a boolean"))),
         },
         TypeKind::TinyInt => Datum::TinyInt(int(i8::MIN.into(), i8::MAX.into())? as i8),
         TypeKind::SmallInt => Datum::SmallInt(int(i16::MIN.into(), i16::MAX.into())? as i16),
@@ -174,54 +185,52 @@ pub fn literal_datum(column: &str, t: &DataType, lit: &Literal) -> Result<Datum>
         TypeKind::Float => Datum::Float(
             text.trim()
                 .parse()
-                .map_err(|_| bad(column, t, format!("{text:?} is not a number")))?,
+                .map_err(|_| msg(format!("{text:?} is not a number")))?,
         ),
         TypeKind::Double => Datum::Double(
             text.trim()
                 .parse()
-                .map_err(|_| bad(column, t, format!("{text:?} is not a number")))?,
+                .map_err(|_| msg(format!("{text:?} is not a number")))?,
         ),
         TypeKind::Char(_) | TypeKind::VarChar(_) => Datum::String(text.to_string()),
         TypeKind::Binary(_) | TypeKind::VarBinary(_) => Datum::Binary(text.as_bytes().to_vec()),
         TypeKind::Decimal { precision, scale } => {
             let v = parse_decimal(text.trim(), *scale).ok_or_else(|| {
-                bad(
-                    column,
-                    t,
-                    format!("{text:?} is not a decimal with at most {scale} fractional digits"),
-                )
+                msg(format!(
+                    "{text:?} is not a decimal with at most {scale} fractional digits"
+                ))
             })?;
             if v.unsigned_abs() >= 10u128.pow(u32::from(*precision)) {
-                return Err(bad(
-                    column,
-                    t,
-                    format!("{} does not fit", format_decimal(v, *scale)),
-                ));
+                return Err(msg(format!("{} does not fit", format_decimal(v, *scale))));
             }
             Datum::Decimal(v)
         }
         TypeKind::Date => match lit {
             Literal::Number(_) => Datum::Date(int(i32::MIN.into(), i32::MAX.into())? as i32),
             _ => Datum::Date(
-                parse_date(text)
-                    .ok_or_else(|| bad(column, t, format!("{text:?} is not YYYY-MM-DD")))?,
+                parse_date(text).ok_or_else(|| msg(format!("{text:?} is not YYYY-MM-DD")))?,
             ),
         },
-        TypeKind::Time(_) => Datum::Time(int(0, 86_399_999)? as i32),
+        TypeKind::Time(_) => match lit {
+            Literal::Number(_) => Datum::Time(int(0, 86_399_999)? as i32),
+            _ => Datum::Time(
+                parse_timestamp(&format!("1970-01-01 {}", text.trim()))
+                    .filter(|ts| (0..86_400_000).contains(&ts.millis))
+                    .map(|ts| ts.millis as i32)
+                    .ok_or_else(|| format!("{text:?} is not HH:MM[:SS[.f]]"))?,
+            ),
+        },
         TypeKind::Timestamp(_) | TypeKind::LocalZonedTimestamp(_) => match lit {
             Literal::Number(_) => Datum::Timestamp(Timestamp {
                 millis: int(i64::MIN.into(), i64::MAX.into())? as i64,
                 nano_of_milli: 0,
             }),
-            _ => Datum::Timestamp(parse_timestamp(text).ok_or_else(|| {
-                bad(
-                    column,
-                    t,
-                    format!("{text:?} is not YYYY-MM-DD HH:MM[:SS[.f]]"),
-                )
-            })?),
+            _ => Datum::Timestamp(
+                parse_timestamp(text)
+                    .ok_or_else(|| msg(format!("{text:?} is not YYYY-MM-DD HH:MM[:SS[.f]]")))?,
+            ),
         },
-        _ => return Err(bad(column, t, "filters on nested types are not supported")),
+        _ => return Err(msg("nested types are not supported here")),
     })
 }
 

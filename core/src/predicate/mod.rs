@@ -15,7 +15,7 @@ mod bind;
 mod eval;
 mod parse;
 
-pub use bind::{compare_datum_rows, compare_datums, BoundPredicate, Literal};
+pub use bind::{compare_datum_rows, compare_datums, convert_literal, BoundPredicate, Literal};
 pub use eval::ColumnFacts;
 
 /// A comparison operator.

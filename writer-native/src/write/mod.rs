@@ -40,6 +40,12 @@ pub struct WriteOptions {
     pub commit_user: Option<String>,
     /// Replace data instead of adding to it (an OVERWRITE snapshot).
     pub overwrite: Option<Overwrite>,
+    /// Commit identifier (unique per commit user; retries of one commit reuse it). Defaults to
+    /// Paimon's batch identifier.
+    pub commit_identifier: Option<i64>,
+    /// Source offsets the rows come from (exactly-once ingest). A write with claims commits
+    /// even when it has no rows, so the offsets advance.
+    pub offsets: Vec<strata_core::commit::offsets::OffsetClaim>,
 }
 
 /// What an overwrite replaces.
@@ -285,6 +291,7 @@ pub async fn write(
         }
     }
     if groups.is_empty()
+        && opts.offsets.is_empty()
         && (opts.overwrite.is_none()
             || (dynamic
                 && opts
@@ -434,6 +441,7 @@ pub async fn write(
         entries,
         changelog,
         properties: None,
+        offsets: opts.offsets.clone(),
     };
     let user = opts
         .commit_user
@@ -442,7 +450,7 @@ pub async fn write(
         table,
         &user,
         &changes,
-        BATCH_COMMIT_IDENTIFIER,
+        opts.commit_identifier.unwrap_or(BATCH_COMMIT_IDENTIFIER),
         latest.map(|s| s.id),
     )
     .await

@@ -1,0 +1,150 @@
+//! The `strata ingest` command line.
+
+use std::sync::Arc;
+
+use strata_core::storage::Storage;
+use strata_core::{Error, Result};
+
+use super::kafka::{consume, KafkaOptions};
+use super::pipeline::{ingest, IngestOptions, IngestStats, OnError};
+use super::{source, CdcFormat};
+use crate::maintenance::parse_duration;
+use crate::ObjectStoreStorage;
+
+/// `strata ingest` arguments.
+#[derive(clap::Args, Debug, Clone)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["kafka", "file", "stdin"])))]
+pub struct IngestArgs {
+    /// Table directory.
+    pub table: String,
+    /// Message format.
+    #[arg(long, value_enum)]
+    pub format: CdcFormat,
+    /// Kafka bootstrap servers (`host:port,...`).
+    #[arg(long, requires = "topic")]
+    pub kafka: Option<String>,
+    /// Kafka topics, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub topic: Vec<String>,
+    /// Kafka consumer group.
+    #[arg(long, default_value = "strata-ingest")]
+    pub group: String,
+    /// Extra librdkafka setting `key=value` (repeatable).
+    #[arg(long = "kafka-option", value_parser = parse_kv)]
+    pub kafka_options: Vec<(String, String)>,
+    /// Read messages from a file, one JSON message per line (resumes after the last line
+    /// the table holds).
+    #[arg(long)]
+    pub file: Option<String>,
+    /// Read messages from stdin, one JSON message per line.
+    #[arg(long)]
+    pub stdin: bool,
+    /// Time between commits (e.g. 5s, 500ms).
+    #[arg(long, default_value = "5s")]
+    pub commit_interval: String,
+    /// Commit early once this many rows are buffered.
+    #[arg(long, default_value_t = 500_000)]
+    pub max_buffer_rows: usize,
+    /// Create the table from the first message if it does not exist.
+    #[arg(long)]
+    pub create_if_missing: bool,
+    /// Primary key of a created table, comma-separated (default: the key the messages name).
+    #[arg(long, value_delimiter = ',')]
+    pub primary_key: Vec<String>,
+    /// Partition columns of a created table, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub partition: Vec<String>,
+    /// Bucket count of a created table.
+    #[arg(long, default_value_t = 4)]
+    pub bucket: i32,
+    /// Table option `key=value` of a created table (repeatable).
+    #[arg(long = "option", value_parser = parse_kv)]
+    pub options: Vec<(String, String)>,
+    /// What to do with a message that cannot be ingested.
+    #[arg(long, value_enum, default_value = "fail")]
+    pub on_error: OnError,
+    /// JSON-lines file for skipped messages (required with --on-error skip).
+    #[arg(long)]
+    pub dead_letter: Option<std::path::PathBuf>,
+    /// Stop after this many seconds without messages.
+    #[arg(long)]
+    pub until_idle: Option<f64>,
+    /// Do not compact in the background.
+    #[arg(long)]
+    pub no_compact: bool,
+}
+
+fn parse_kv(s: &str) -> std::result::Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .ok_or_else(|| format!("expected key=value, got {s:?}"))
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs `strata ingest`.
+pub async fn run(args: IngestArgs) -> Result<IngestStats> {
+    if args.on_error == OnError::Skip && args.dead_letter.is_none() {
+        return Err(Error::InvalidValue(
+            "--on-error skip needs --dead-letter FILE: skipped messages are never dropped silently"
+                .into(),
+        ));
+    }
+    let duration = |s: &str| {
+        parse_duration(s).map_err(|e| Error::InvalidValue(format!("--commit-interval: {e}")))
+    };
+    let storage: Arc<dyn Storage> = Arc::new(ObjectStoreStorage::create(&args.table)?);
+    let opts = IngestOptions {
+        format: args.format,
+        commit_interval: duration(&args.commit_interval)?,
+        max_buffer_rows: args.max_buffer_rows.max(1),
+        create_if_missing: args.create_if_missing,
+        primary_key: args.primary_key,
+        partition: args.partition,
+        bucket: args.bucket,
+        table_options: args.options,
+        on_error: args.on_error,
+        dead_letter: args.dead_letter,
+        until_idle: args
+            .until_idle
+            .map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
+        compact: !args.no_compact,
+        progress: true,
+    };
+    let events = if let Some(brokers) = args.kafka {
+        consume(
+            &KafkaOptions {
+                brokers,
+                topics: args.topic,
+                group: args.group,
+                config: args.kafka_options,
+            },
+            storage.clone(),
+        )?
+    } else if let Some(f) = &args.file {
+        source::file(storage.as_ref(), f).await?
+    } else {
+        source::stdin()
+    };
+    ingest(&args.table, storage, opts, events, shutdown_signal()).await
+}

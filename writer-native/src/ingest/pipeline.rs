@@ -1,0 +1,655 @@
+//! The ingest pipeline: events in, decoded and converted rows buffered, commits out.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_schema::{Field, Schema};
+use serde_json::json;
+use strata_core::binary_row::{datums_to_array, Datum};
+use strata_core::commit::offsets::OffsetClaim;
+use strata_core::merge::row_kind;
+use strata_core::schema::TableSchema;
+use strata_core::schema_evolution::{commit_schema, evolve, widens_to, SchemaChange};
+use strata_core::storage::Storage;
+use strata_core::table::Table;
+use strata_core::types::{to_arrow_type, DataField, DataType, TypeKind, MAX_LENGTH};
+use strata_core::{Error, Result};
+use tokio::sync::mpsc::Receiver;
+
+use super::convert::{infer_type, to_datum};
+use super::formats::{decode, CdcFormat, Decoded};
+use super::{Event, Message};
+use crate::compact::{compact, CompactOptions};
+use crate::write::{write, Input, WriteOptions};
+
+/// What to do with a message that cannot be ingested.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OnError {
+    /// Commit what came before it, then stop with an error naming it.
+    #[default]
+    Fail,
+    /// Write it to the dead-letter file and go on.
+    Skip,
+}
+
+/// How `strata ingest` runs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The message format.
+    pub format: CdcFormat,
+    /// Time between commits.
+    pub commit_interval: Duration,
+    /// Rows buffered before a commit regardless of the interval (bounds memory).
+    pub max_buffer_rows: usize,
+    /// Create the table from the first message if it does not exist.
+    pub create_if_missing: bool,
+    /// Primary key of a created table (default: the key the messages name).
+    pub primary_key: Vec<String>,
+    /// Partition columns of a created table.
+    pub partition: Vec<String>,
+    /// Bucket count of a created table.
+    pub bucket: i32,
+    /// Table options of a created table.
+    pub table_options: Vec<(String, String)>,
+    /// Bad messages: fail or skip.
+    pub on_error: OnError,
+    /// Where skipped messages go (JSON lines).
+    pub dead_letter: Option<std::path::PathBuf>,
+    /// Stop after this long without messages (Kafka); files and stdin stop at their end.
+    pub until_idle: Option<Duration>,
+    /// Run universal compaction in the background after commits.
+    pub compact: bool,
+    /// Print progress lines to stderr.
+    pub progress: bool,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            format: CdcFormat::Debezium,
+            commit_interval: Duration::from_secs(5),
+            max_buffer_rows: 500_000,
+            create_if_missing: false,
+            primary_key: Vec::new(),
+            partition: Vec::new(),
+            bucket: 4,
+            table_options: Vec::new(),
+            on_error: OnError::Fail,
+            dead_letter: None,
+            until_idle: None,
+            compact: true,
+            progress: false,
+        }
+    }
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    /// Messages read (including skipped ones and ones already in the table).
+    pub messages: u64,
+    /// Row changes written.
+    pub rows: u64,
+    /// Messages sent to the dead-letter file.
+    pub skipped: u64,
+    /// Messages already covered by the table's offsets.
+    pub duplicates: u64,
+    /// Snapshots committed (not counting compactions).
+    pub commits: u64,
+    /// The last snapshot committed.
+    pub last_snapshot: Option<i64>,
+    /// Schema changes applied.
+    pub schema_changes: u64,
+}
+
+/// Where one source partition stands.
+#[derive(Debug, Clone, Copy, Default)]
+struct Position {
+    /// The table's offset when this writer began (or last committed) the partition.
+    from: Option<i64>,
+    /// The offset after the last message buffered since then.
+    next: Option<i64>,
+}
+
+const KIND_COLUMN: &str = "_strata_row_kind";
+
+struct Pipeline {
+    location: String,
+    storage: Arc<dyn Storage>,
+    opts: IngestOptions,
+    table: Option<Arc<Table>>,
+    columns: Vec<Vec<Datum>>,
+    kinds: Vec<&'static str>,
+    positions: HashMap<(Arc<str>, i32), Position>,
+    user: String,
+    identifier: i64,
+    last_commit: Instant,
+    stats: IngestStats,
+    dead_letter: Option<std::io::BufWriter<std::fs::File>>,
+    compaction: Option<tokio::task::JoinHandle<Result<Option<strata_core::snapshot::Snapshot>>>>,
+    commits_since_compaction: u32,
+    started: Instant,
+}
+
+fn kind_text(k: i8) -> &'static str {
+    match k {
+        row_kind::UPDATE_BEFORE => "-U",
+        row_kind::UPDATE_AFTER => "+U",
+        row_kind::DELETE => "-D",
+        _ => "+I",
+    }
+}
+
+/// A message that cannot be ingested: where and why.
+fn bad_message(msg: &Message, why: impl std::fmt::Display) -> Error {
+    Error::InvalidValue(format!("{}: {why}", msg.location()))
+}
+
+/// Runs an ingest until the source ends, goes idle for `until_idle`, fails, or `shutdown`
+/// resolves; commits what is buffered before returning (except after a failed commit).
+pub async fn ingest(
+    location: &str,
+    storage: Arc<dyn Storage>,
+    opts: IngestOptions,
+    mut events: Receiver<Event>,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<IngestStats> {
+    let table = match strata_core::schema::latest_schema_id(storage.as_ref()).await? {
+        Some(_) => Some(Arc::new(Table::open(storage.clone()).await?)),
+        None if opts.create_if_missing => None,
+        None => {
+            return Err(Error::NotFound {
+                path: format!("{location} (no table here; use --create-if-missing)"),
+            })
+        }
+    };
+    if let Some(t) = &table {
+        if !t.schema().has_primary_key() {
+            return Err(Error::InvalidValue(format!(
+                "{location}: CDC ingest needs a primary-key table"
+            )));
+        }
+    }
+    let dead_letter = match &opts.dead_letter {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| Error::Storage {
+                    path: p.display().to_string(),
+                    message: e.to_string(),
+                })?,
+        )),
+        None => None,
+    };
+    let mut p = Pipeline {
+        location: location.to_string(),
+        storage,
+        table,
+        columns: Vec::new(),
+        kinds: Vec::new(),
+        positions: HashMap::new(),
+        user: uuid::Uuid::new_v4().to_string(),
+        identifier: 0,
+        last_commit: Instant::now(),
+        stats: IngestStats::default(),
+        dead_letter,
+        compaction: None,
+        commits_since_compaction: 0,
+        started: Instant::now(),
+        opts,
+    };
+    p.reset_buffer();
+    tokio::pin!(shutdown);
+    let mut idle_since: Option<Instant> = None;
+    loop {
+        let wait = p
+            .opts
+            .commit_interval
+            .saturating_sub(p.last_commit.elapsed())
+            .max(Duration::from_millis(10));
+        let event = tokio::select! {
+            _ = &mut shutdown => {
+                tracing::info!("shutting down: committing what is buffered");
+                break;
+            }
+            e = tokio::time::timeout(wait, events.recv()) => e,
+        };
+        match event {
+            Err(_) => {} // commit interval elapsed
+            Ok(None) | Ok(Some(Event::End)) => break,
+            Ok(Some(Event::Failed(why))) => {
+                p.commit().await?;
+                return Err(Error::Storage {
+                    path: "source".into(),
+                    message: why,
+                });
+            }
+            Ok(Some(Event::Idle)) => {
+                let since = *idle_since.get_or_insert_with(Instant::now);
+                if p.opts.until_idle.is_some_and(|d| since.elapsed() >= d) {
+                    break;
+                }
+            }
+            Ok(Some(Event::Assigned(parts))) => {
+                for (source, partition, from) in parts {
+                    p.positions
+                        .insert((source, partition), Position { from, next: None });
+                }
+            }
+            Ok(Some(Event::Revoked(parts, ack))) => {
+                p.commit().await?;
+                for (s, part) in parts {
+                    p.positions.remove(&(s, part));
+                }
+                let _ = ack.send(());
+            }
+            Ok(Some(Event::Message(m))) => {
+                idle_since = None;
+                if let Err(e) = p.message(m).await {
+                    // Keep what came before the bad message, then stop.
+                    p.commit().await?;
+                    p.finish_compaction().await;
+                    return Err(e);
+                }
+            }
+        }
+        if p.kinds.len() >= p.opts.max_buffer_rows
+            || p.last_commit.elapsed() >= p.opts.commit_interval
+        {
+            p.commit().await?;
+        }
+    }
+    p.commit().await?;
+    p.finish_compaction().await;
+    if let Some(d) = p.dead_letter.as_mut() {
+        d.flush().map_err(|e| Error::Storage {
+            path: "dead-letter file".into(),
+            message: e.to_string(),
+        })?;
+    }
+    Ok(p.stats)
+}
+
+impl Pipeline {
+    fn schema(&self) -> Option<&Arc<TableSchema>> {
+        self.table.as_ref().map(|t| t.schema())
+    }
+
+    fn reset_buffer(&mut self) {
+        let n = self.schema().map_or(0, |s| s.fields.len());
+        self.columns = (0..n).map(|_| Vec::new()).collect();
+        self.kinds.clear();
+    }
+
+    async fn message(&mut self, msg: Message) -> Result<()> {
+        self.stats.messages += 1;
+        let key = (msg.source.clone(), msg.partition);
+        let pos = self.positions.entry(key.clone()).or_default();
+        if let Some(n) = pos.next.or(pos.from) {
+            if msg.offset < n {
+                self.stats.duplicates += 1; // already in the table (or in the buffer)
+                return Ok(());
+            }
+        }
+        match self.rows_of(&msg).await {
+            Ok(()) => {}
+            Err(e @ Error::InvalidValue(_)) if self.opts.on_error == OnError::Skip => {
+                self.dead_letter(&msg, &e)?;
+            }
+            Err(e) => return Err(e),
+        }
+        if msg.resumable() {
+            self.positions.entry(key).or_default().next = Some(msg.offset + 1);
+        }
+        Ok(())
+    }
+
+    fn dead_letter(&mut self, msg: &Message, e: &Error) -> Result<()> {
+        self.stats.skipped += 1;
+        let Some(d) = self.dead_letter.as_mut() else {
+            return Err(Error::InvalidValue(format!(
+                "{e} (--on-error skip needs a --dead-letter file, so that nothing is dropped silently)"
+            )));
+        };
+        let payload = msg.payload.as_deref().map(String::from_utf8_lossy);
+        let line = json!({
+            "source": &*msg.source,
+            "partition": msg.partition,
+            "offset": msg.offset,
+            "error": e.to_string(),
+            "payload": payload,
+        });
+        writeln!(d, "{line}").map_err(|e| Error::Storage {
+            path: "dead-letter file".into(),
+            message: e.to_string(),
+        })?;
+        tracing::warn!(location = %msg.location(), error = %e, "message sent to the dead-letter file");
+        Ok(())
+    }
+
+    /// Decodes a message and buffers its rows (all or none).
+    async fn rows_of(&mut self, msg: &Message) -> Result<()> {
+        let decoded =
+            decode(self.opts.format, msg.payload.as_deref()).map_err(|e| bad_message(msg, e))?;
+        if decoded.changes.is_empty() {
+            return Ok(());
+        }
+        if self.table.is_none() {
+            self.create_table(msg, &decoded).await?;
+        }
+        let change = self.schema_change(msg, &decoded)?;
+        if !change.is_empty() {
+            self.commit().await?;
+            self.apply_schema_change(msg, &change).await?;
+        }
+        let schema = self.schema().expect("table exists").clone();
+        let mut rows: Vec<Vec<Datum>> = Vec::with_capacity(decoded.changes.len());
+        for c in &decoded.changes {
+            let mut row = Vec::with_capacity(schema.fields.len());
+            for f in &schema.fields {
+                let v = c.row.get(&f.name);
+                let d = match v {
+                    None => Datum::Null,
+                    Some(v) => to_datum(v, &f.data_type, decoded.encoding(&f.name))
+                        .map_err(|e| bad_message(msg, format!("column {}: {e}", f.name)))?,
+                };
+                if d.is_null() && !f.data_type.nullable {
+                    let what = if schema.primary_keys.contains(&f.name) {
+                        "primary-key column"
+                    } else {
+                        "NOT NULL column"
+                    };
+                    return Err(bad_message(msg, format!("{what} {} is missing", f.name)));
+                }
+                row.push(d);
+            }
+            rows.push(row);
+        }
+        for (row, c) in rows.into_iter().zip(&decoded.changes) {
+            for (col, d) in self.columns.iter_mut().zip(row) {
+                col.push(d);
+            }
+            self.kinds.push(kind_text(c.kind));
+        }
+        Ok(())
+    }
+
+    /// Columns the message has that the table lacks, and columns it declares wider.
+    fn schema_change(&self, msg: &Message, decoded: &Decoded) -> Result<SchemaChange> {
+        let schema = self.schema().expect("table exists");
+        let mut change = SchemaChange::default();
+        for c in &decoded.columns {
+            if let Some(f) = schema.field(&c.name) {
+                let (have, want) = (&f.data_type, &c.data_type);
+                if widens_to(want, have) {
+                    continue;
+                }
+                if !widens_to(have, want) {
+                    return Err(Error::Unsupported {
+                        file: msg.location(),
+                        what: format!(
+                            "column {} changed type from {have} to {want}, which is not a widening",
+                            c.name
+                        ),
+                    });
+                }
+                change.widen.push((c.name.clone(), want.clone()));
+            }
+        }
+        for ch in &decoded.changes {
+            for (name, v) in &ch.row.0 {
+                if schema.field(name).is_some() || change.add.iter().any(|(n, _)| n == name) {
+                    continue;
+                }
+                let declared = decoded.columns.iter().find(|c| &c.name == name);
+                let t = declared
+                    .map(|c| c.data_type.clone())
+                    .or_else(|| infer_type(v));
+                if let Some(t) = t {
+                    change.add.push((name.clone(), t));
+                }
+            }
+        }
+        Ok(change)
+    }
+
+    async fn apply_schema_change(&mut self, msg: &Message, change: &SchemaChange) -> Result<()> {
+        for _ in 0..10 {
+            let current = TableSchema::load_latest(self.storage.as_ref()).await?;
+            let next = evolve(&current, change, now_millis()).map_err(|e| Error::Unsupported {
+                file: msg.location(),
+                what: e.to_string(),
+            })?;
+            if next.id != current.id {
+                match commit_schema(self.storage.as_ref(), &next).await {
+                    Ok(()) => {}
+                    Err(Error::AlreadyExists { .. }) => continue,
+                    Err(e) => return Err(e),
+                }
+                self.stats.schema_changes += 1;
+                tracing::info!(schema = next.id, location = %msg.location(), add = ?change.add, widen = ?change.widen, "schema evolved");
+            }
+            self.table = Some(Arc::new(Table::open(self.storage.clone()).await?));
+            self.reset_buffer();
+            return Ok(());
+        }
+        Err(Error::Conflict(
+            "schema evolution kept racing with other writers".into(),
+        ))
+    }
+
+    async fn create_table(&mut self, msg: &Message, decoded: &Decoded) -> Result<()> {
+        let first = &decoded.changes[0].row;
+        let mut fields: Vec<DataField> = Vec::new();
+        let mut add = |name: &str, t: DataType| {
+            if !fields.iter().any(|f| f.name == name) {
+                fields.push(DataField::new(fields.len() as i32, name, t));
+            }
+        };
+        for c in &decoded.columns {
+            add(&c.name, c.data_type.clone());
+        }
+        for (name, v) in &first.0 {
+            let t =
+                infer_type(v).unwrap_or_else(|| DataType::nullable(TypeKind::VarChar(MAX_LENGTH)));
+            add(name, t);
+        }
+        let pk = if self.opts.primary_key.is_empty() {
+            decoded.primary_keys.clone()
+        } else {
+            self.opts.primary_key.clone()
+        };
+        if pk.is_empty() {
+            return Err(Error::InvalidValue(format!(
+                "{}: the messages name no primary key; pass --primary-key",
+                msg.location()
+            )));
+        }
+        let mut options: std::collections::BTreeMap<String, String> =
+            self.opts.table_options.iter().cloned().collect();
+        options
+            .entry("bucket".into())
+            .or_insert_with(|| self.opts.bucket.to_string());
+        let schema = TableSchema::create(
+            fields,
+            self.opts.partition.clone(),
+            pk,
+            options,
+            now_millis(),
+        )?;
+        match crate::table::create_table(self.storage.as_ref(), &schema).await {
+            Ok(()) => {
+                tracing::info!(table = %self.location, "created the table from {}", msg.location())
+            }
+            Err(Error::AlreadyExists { .. }) => {} // another ingest created it first
+            Err(e) => return Err(e),
+        }
+        self.table = Some(Arc::new(Table::open(self.storage.clone()).await?));
+        self.reset_buffer();
+        Ok(())
+    }
+
+    /// Commits the buffer and the offsets it covers as one snapshot.
+    async fn commit(&mut self) -> Result<()> {
+        self.last_commit = Instant::now();
+        let claims: Vec<OffsetClaim> = self
+            .positions
+            .iter()
+            .filter_map(|((s, p), pos)| {
+                pos.next.map(|to| OffsetClaim {
+                    source: s.to_string(),
+                    partition: *p,
+                    from: pos.from,
+                    to,
+                })
+            })
+            .collect();
+        let Some(table) = self.table.clone() else {
+            return Ok(()); // nothing decoded yet, so nothing to record
+        };
+        if self.kinds.is_empty() && claims.is_empty() {
+            return Ok(());
+        }
+        self.wait_for_compaction_if_behind().await;
+        let rows = self.kinds.len();
+        let batch = self.batch(&table)?;
+        self.identifier += 1;
+        let inputs = vec![Input {
+            path: "ingest buffer".into(),
+            first_line: 1,
+            batch,
+        }];
+        let snapshot = write(
+            table.clone(),
+            inputs,
+            WriteOptions {
+                row_kind_column: Some(KIND_COLUMN.into()),
+                commit_user: Some(self.user.clone()),
+                commit_identifier: Some(self.identifier),
+                offsets: claims,
+                ..WriteOptions::default()
+            },
+        )
+        .await?;
+        for pos in self.positions.values_mut() {
+            if let Some(n) = pos.next.take() {
+                pos.from = Some(n);
+            }
+        }
+        self.reset_buffer();
+        self.stats.rows += rows as u64;
+        if let Some(s) = snapshot {
+            self.stats.commits += 1;
+            self.stats.last_snapshot = Some(s.id);
+            let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+            tracing::info!(snapshot = s.id, rows, "committed");
+            if self.opts.progress {
+                eprintln!(
+                    "strata ingest: snapshot {} | {} rows in this commit | {} rows, {} messages, {:.0} rows/s | {} skipped",
+                    s.id,
+                    rows,
+                    self.stats.rows,
+                    self.stats.messages,
+                    self.stats.rows as f64 / secs,
+                    self.stats.skipped
+                );
+            }
+            self.start_compaction(table);
+        }
+        Ok(())
+    }
+
+    fn batch(&self, table: &Table) -> Result<RecordBatch> {
+        let schema = table.schema();
+        let mut fields: Vec<Field> = schema
+            .fields
+            .iter()
+            .map(strata_core::types::arrow_field)
+            .collect();
+        fields.push(Field::new(KIND_COLUMN, arrow_schema::DataType::Utf8, false));
+        let mut cols: Vec<ArrayRef> = Vec::with_capacity(fields.len());
+        for (f, values) in schema.fields.iter().zip(&self.columns) {
+            cols.push(datums_to_array(values, &to_arrow_type(&f.data_type))?);
+        }
+        cols.push(Arc::new(StringArray::from(self.kinds.clone())));
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
+            .map_err(|e| Error::InvalidValue(format!("ingest buffer: {e}")))
+    }
+
+    fn start_compaction(&mut self, table: Arc<Table>) {
+        self.commits_since_compaction += 1;
+        let write_only = table.schema().option("write-only") == Some("true");
+        if !self.opts.compact || write_only {
+            return;
+        }
+        if self.compaction.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        if let Some(r) = self
+            .compaction
+            .take()
+            .and_then(futures::FutureExt::now_or_never)
+        {
+            log_compaction(r);
+        }
+        self.commits_since_compaction = 0;
+        self.compaction = Some(tokio::spawn(async move {
+            compact(table, CompactOptions::default()).await
+        }));
+    }
+
+    /// The stop trigger: a compaction that fell several commits behind makes ingest wait.
+    async fn wait_for_compaction_if_behind(&mut self) {
+        let stop = self
+            .schema()
+            .and_then(|s| s.option("num-sorted-run.stop-trigger"))
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(8);
+        let trigger = self
+            .schema()
+            .and_then(|s| s.option("num-sorted-run.compaction-trigger"))
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(5);
+        let allowed = stop.saturating_sub(trigger).max(1);
+        if self.commits_since_compaction >= allowed
+            && self.compaction.as_ref().is_some_and(|h| !h.is_finished())
+        {
+            tracing::info!("compaction is behind: waiting for it (stop trigger)");
+            if let Some(h) = self.compaction.take() {
+                log_compaction(h.await);
+            }
+        }
+    }
+
+    async fn finish_compaction(&mut self) {
+        if let Some(h) = self.compaction.take() {
+            log_compaction(h.await);
+        }
+    }
+}
+
+fn log_compaction(
+    r: std::result::Result<Result<Option<strata_core::snapshot::Snapshot>>, tokio::task::JoinError>,
+) {
+    match r {
+        Ok(Ok(Some(s))) => tracing::info!(snapshot = s.id, "compacted"),
+        Ok(Ok(None)) => {}
+        // A conflict means another writer compacted the bucket first: nothing is lost.
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "background compaction failed; it will run again after the next commit")
+        }
+        Err(e) => tracing::warn!(error = %e, "background compaction panicked"),
+    }
+}
+
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
