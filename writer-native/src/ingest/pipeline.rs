@@ -496,7 +496,14 @@ impl Pipeline {
 
     /// Commits the buffer and the offsets it covers as one snapshot.
     async fn commit(&mut self) -> Result<()> {
+        let result = self.commit_buffer().await;
+        // The interval counts from the end of a commit, so a slow commit never makes the next
+        // one follow at once.
         self.last_commit = Instant::now();
+        result
+    }
+
+    async fn commit_buffer(&mut self) -> Result<()> {
         let claims: Vec<OffsetClaim> = self
             .positions
             .iter()

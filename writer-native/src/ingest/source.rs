@@ -83,6 +83,9 @@ fn read_lines(mut reader: impl BufRead, source: Arc<str>, skip: i64, tx: Sender<
         }
         let this = offset;
         offset += 1;
+        while matches!(line.last(), Some(b'\n' | b'\r')) {
+            line.pop();
+        }
         if this < skip || line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

@@ -1,0 +1,297 @@
+//! `strata ingest` end to end with the embedded file source: every format reaches the source
+//! table's state, the changelog holds every change exactly once (also across SIGKILLs), bad
+//! messages stop or go to the dead-letter file, and schema changes evolve the table.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use strata_writer::ingest::sample::{generate, Order, Rng, Sample};
+use strata_writer::ingest::CdcFormat;
+
+fn strata(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .output()
+        .expect("run strata")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = strata(args);
+    assert!(
+        out.status.success(),
+        "strata {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn order_json(o: &Order) -> Value {
+    json!({"id": o.id, "customer": o.customer, "qty": o.qty, "price": o.price, "note": o.note})
+}
+
+/// The table's rows by id.
+fn scan(table: &str) -> BTreeMap<i64, Value> {
+    jsonl(&ok(&["scan", table]))
+        .into_iter()
+        .map(|r| (r["id"].as_i64().unwrap(), r))
+        .collect()
+}
+
+fn model(s: &Sample) -> BTreeMap<i64, Value> {
+    s.table.iter().map(|(k, o)| (*k, order_json(o))).collect()
+}
+
+fn latest_snapshot(table: &str) -> i64 {
+    std::fs::read_to_string(format!("{table}/snapshot/LATEST"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Every change the table's changelog holds (changelog-producer = input), as sorted text.
+fn changelog(table: &str) -> Vec<String> {
+    let to = latest_snapshot(table).to_string();
+    let mut rows: Vec<String> = jsonl(&ok(&["diff", table, "--from", "0", "--to", &to]))
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn expected_changelog(s: &Sample) -> Vec<String> {
+    let mut rows: Vec<String> = s
+        .changes
+        .iter()
+        .map(|(k, o)| {
+            let mut v = order_json(o);
+            v["_kind"] = json!(k);
+            v.to_string()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn write_events(path: &Path, s: &Sample) {
+    let text: String = s
+        .events
+        .iter()
+        .map(|e| format!("{}\n", e.payload))
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
+
+fn format_name(f: CdcFormat) -> &'static str {
+    match f {
+        CdcFormat::Debezium => "debezium-json",
+        CdcFormat::Canal => "canal-json",
+        CdcFormat::Maxwell => "maxwell-json",
+    }
+}
+
+fn ingest_args<'a>(table: &'a str, format: &'a str, file: &'a str) -> Vec<&'a str> {
+    vec![
+        "ingest",
+        table,
+        "--format",
+        format,
+        "--file",
+        file,
+        "--create-if-missing",
+        "--primary-key",
+        "id",
+        "--bucket",
+        "2",
+        "--option",
+        "changelog-producer=input",
+    ]
+}
+
+#[test]
+fn every_format_reaches_the_source_state_with_each_change_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, format) in [CdcFormat::Debezium, CdcFormat::Canal, CdcFormat::Maxwell]
+        .into_iter()
+        .enumerate()
+    {
+        let s = generate(format, 300, 3000, 1, 7 + i as u64);
+        let file = dir.path().join(format!("{}.jsonl", format_name(format)));
+        write_events(&file, &s);
+        let table = dir.path().join(format_name(format));
+        let table = table.to_str().unwrap();
+        let mut args = ingest_args(table, format_name(format), file.to_str().unwrap());
+        args.extend(["--max-buffer-rows", "700"]);
+        let out = ok(&args);
+        assert!(out.contains("from 3000 messages"), "{out}");
+        assert_eq!(scan(table), model(&s), "{format:?}");
+        assert_eq!(changelog(table), expected_changelog(&s), "{format:?}");
+        // A second run finds every line in the table: nothing new is committed.
+        let before = latest_snapshot(table);
+        let out = ok(&args);
+        assert!(out.contains("ingested 0 rows"), "{out}");
+        assert_eq!(latest_snapshot(table), before);
+    }
+}
+
+#[test]
+fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = generate(CdcFormat::Debezium, 2000, 30_000, 1, 42);
+    let file = dir.path().join("events.jsonl");
+    write_events(&file, &s);
+    let table = dir.path().join("orders");
+    let table = table.to_str().unwrap();
+    let mut args = ingest_args(table, "debezium-json", file.to_str().unwrap());
+    args.extend(["--max-buffer-rows", "1000", "--commit-interval", "100ms"]);
+    let mut rng = Rng::new(99);
+    let mut kills = 0;
+    let mut rounds = 0;
+    while kills < 20 {
+        rounds += 1;
+        assert!(
+            rounds < 200,
+            "the ingest kept finishing before it could be killed"
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(40 + rng.below(300)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            kills += 1;
+        }
+        child.wait().unwrap();
+    }
+    // Finish the ingest, then check the table and that every change landed exactly once.
+    ok(&args);
+    assert_eq!(scan(table), model(&s));
+    assert_eq!(changelog(table), expected_changelog(&s));
+}
+
+#[test]
+fn bad_messages_stop_the_ingest_or_go_to_the_dead_letter_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    let lines = [
+        r#"{"before":null,"after":{"id":1,"n":"a"},"op":"c"}"#,
+        r#"{"before":null,"after":{"id":2,"n":"b"},"op":"c""#,
+        r#"{"before":null,"after":{"n":"no key"},"op":"c"}"#,
+        r#"{"before":null,"after":{"id":"x","n":"bad id"},"op":"c"}"#,
+        r#"{"before":null,"after":{"id":3,"n":"c"},"op":"c"}"#,
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let table = dir.path().join("t");
+    let table = table.to_str().unwrap();
+    let f = file.to_str().unwrap();
+    let base = ["ingest", table, "--format", "debezium-json", "--file", f];
+    let mut args = base.to_vec();
+    args.extend(["--create-if-missing", "--primary-key", "id"]);
+    let out = strata(&args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("events.jsonl line 2") && err.contains("malformed JSON"),
+        "{err}"
+    );
+    // What came before the bad message is committed; nothing after it.
+    assert_eq!(scan(table).keys().copied().collect::<Vec<_>>(), [1]);
+    // Skipping sends each bad message to the dead-letter file with where and why.
+    let dl = dir.path().join("dead.jsonl");
+    let mut args = base.to_vec();
+    args.extend(["--on-error", "skip"]);
+    let out = strata(&args);
+    assert!(
+        !out.status.success(),
+        "skip without a dead-letter file is refused"
+    );
+    args.extend(["--dead-letter", dl.to_str().unwrap()]);
+    let out = ok(&args);
+    assert!(out.contains("3 skipped"), "{out}");
+    assert_eq!(scan(table).keys().copied().collect::<Vec<_>>(), [1, 3]);
+    let dead = jsonl(&std::fs::read_to_string(&dl).unwrap());
+    let offsets: Vec<i64> = dead.iter().map(|d| d["offset"].as_i64().unwrap()).collect();
+    assert_eq!(offsets, [1, 2, 3]);
+    assert!(dead[1]["error"]
+        .as_str()
+        .unwrap()
+        .contains("primary-key column id is missing"));
+    assert!(dead[2]["error"].as_str().unwrap().contains("column id"));
+    assert_eq!(dead[0]["payload"], json!(lines[1]));
+}
+
+fn envelope(fields: Value, after: Value, op: &str) -> String {
+    let mut after_s = json!({"type": "struct", "optional": true, "field": "after"});
+    after_s["fields"] = fields;
+    json!({"schema": {"type": "struct", "fields": [after_s]},
+           "payload": {"before": null, "after": after, "op": op}})
+    .to_string()
+}
+
+#[test]
+fn new_and_widened_source_columns_evolve_the_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = |t: &str, n: &str| json!({"type": t, "optional": n != "id", "field": n});
+    let v1 = json!([f("int32", "id"), f("int32", "qty")]);
+    let v2 = json!([f("int32", "id"), f("int64", "qty"), f("string", "email")]);
+    let v3 = json!([f("int32", "id"), f("string", "qty")]);
+    let lines = [
+        envelope(v1.clone(), json!({"id": 1, "qty": 5}), "c"),
+        envelope(
+            v2.clone(),
+            json!({"id": 2, "qty": 5_000_000_000_i64, "email": "a@b"}),
+            "c",
+        ),
+        envelope(v1, json!({"id": 3, "qty": 7}), "c"),
+    ];
+    let file = dir.path().join("events.jsonl");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let table = dir.path().join("t");
+    let table = table.to_str().unwrap();
+    let args = [
+        "ingest",
+        table,
+        "--format",
+        "debezium-json",
+        "--file",
+        file.to_str().unwrap(),
+        "--create-if-missing",
+    ];
+    let mut with_key = args.to_vec();
+    with_key.extend(["--primary-key", "id"]);
+    let out = ok(&with_key);
+    assert!(out.contains("1 schema changes"), "{out}");
+    let rows = scan(table);
+    assert_eq!(rows[&1], json!({"id": 1, "qty": 5, "email": null}));
+    assert_eq!(
+        rows[&2],
+        json!({"id": 2, "qty": 5_000_000_000_i64, "email": "a@b"})
+    );
+    assert_eq!(rows[&3], json!({"id": 3, "qty": 7, "email": null}));
+    let schema = ok(&["schema", table]);
+    assert!(
+        schema.contains("\"id\": 1,") && schema.contains("BIGINT"),
+        "{schema}"
+    );
+    // A change that is not a widening stops the ingest, naming where.
+    let bad = envelope(v3, json!({"id": 4, "qty": "many"}), "c");
+    std::fs::write(&file, lines.join("\n") + "\n" + &bad + "\n").unwrap();
+    let out = strata(&args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 4") && err.contains("qty"), "{err}");
+    assert_eq!(scan(table).len(), 3);
+}
