@@ -169,7 +169,9 @@ fn poll_loop(consumer: BaseConsumer<IngestContext>, tx: Sender<Event>) {
             break;
         }
         let event = match consumer.poll(Duration::from_millis(200)) {
-            None => Event::Idle,
+            // Idle means caught up: a consumer still waiting for partitions is not idle.
+            None if consumer.assignment().is_ok_and(|a| a.count() > 0) => Event::Idle,
+            None => continue,
             Some(Ok(m)) => {
                 let topic = topics
                     .entry(m.topic().to_string())
