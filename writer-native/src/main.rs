@@ -1,6 +1,7 @@
 //! The `strata` command line. The work lives in the `strata_writer` library.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -85,6 +86,24 @@ enum Command {
     /// Example: strata ingest /data/orders --format debezium-json --kafka 127.0.0.1:9092
     ///          --topic orders --create-if-missing --primary-key id
     Ingest(strata_writer::ingest::command::IngestArgs),
+    /// Print a deterministic sample CDC stream of an `orders` table (one JSON message per
+    /// line), for trying `strata ingest --file` or `--stdin`.
+    ///
+    /// Example: strata sample-cdc --format debezium-json --events 1000 > orders.jsonl
+    SampleCdc {
+        /// Message format.
+        #[arg(long, value_enum, default_value = "debezium-json")]
+        format: strata_writer::ingest::CdcFormat,
+        /// Number of events.
+        #[arg(long, default_value_t = 1000)]
+        events: usize,
+        /// Number of distinct order ids.
+        #[arg(long, default_value_t = 200)]
+        keys: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Compact primary-key buckets: Paimon's universal compaction, or everything into the
     /// highest level with --full. Commits a COMPACT snapshot.
     ///
@@ -540,6 +559,21 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 stats.duplicates,
                 stats.schema_changes
             );
+        }
+        Command::SampleCdc {
+            format,
+            events,
+            keys,
+            seed,
+        } => {
+            let s = strata_writer::ingest::sample::generate(format, keys, events, 1, seed);
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            for e in &s.events {
+                writeln!(out, "{}", e.payload).map_err(|e| strata_core::Error::Storage {
+                    path: "stdout".into(),
+                    message: e.to_string(),
+                })?;
+            }
         }
         Command::Demo { dir } => {
             strata_writer::demo::run(dir).await?;

@@ -295,3 +295,52 @@ fn new_and_widened_source_columns_evolve_the_schema() {
     assert!(err.contains("line 4") && err.contains("qty"), "{err}");
     assert_eq!(scan(table).len(), 3);
 }
+
+/// SIGTERM commits what is buffered before the process exits (stdin stays open, and the
+/// commit interval is far away).
+#[test]
+fn sigterm_commits_the_buffer_and_exits() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("t");
+    let table = table.to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["ingest", table, "--format", "maxwell-json", "--stdin"])
+        .args([
+            "--create-if-missing",
+            "--primary-key",
+            "id",
+            "--commit-interval",
+            "1h",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for id in 0..50 {
+        writeln!(
+            stdin,
+            r#"{{"type":"insert","data":{{"id":{id},"v":"x{id}"}}}}"#
+        )
+        .unwrap();
+    }
+    stdin.flush().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("ingested 50 rows"));
+    assert_eq!(scan(table).len(), 50);
+}

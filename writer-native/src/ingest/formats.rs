@@ -8,6 +8,7 @@
 
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use strata_core::merge::row_kind;
 use strata_core::types::{DataType, TypeKind};
@@ -135,13 +136,47 @@ fn nullable(kind: TypeKind) -> DataType {
 /// Decodes one message. `None` (a Kafka tombstone) and messages without data (Canal DDL,
 /// Maxwell bootstrap markers) decode to no changes; anything malformed is an error saying why.
 pub fn decode(format: CdcFormat, payload: Option<&[u8]>) -> Result<Decoded, String> {
-    let Some(payload) = payload.filter(|p| !p.iter().all(u8::is_ascii_whitespace)) else {
-        return Ok(Decoded::default());
-    };
-    match format {
-        CdcFormat::Debezium => debezium(payload),
-        CdcFormat::Canal => canal(payload),
-        CdcFormat::Maxwell => maxwell(payload),
+    Decoder::new(format).decode(payload)
+}
+
+/// A decoder for a stream of messages. Consecutive Debezium messages repeat the same schema
+/// envelope; its column types are worked out once and reused while the text is the same.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    format: CdcFormat,
+    schema_text: String,
+    schema_columns: Vec<SourceColumn>,
+}
+
+impl Decoder {
+    /// A decoder of `format`.
+    pub fn new(format: CdcFormat) -> Self {
+        Decoder {
+            format,
+            schema_text: String::new(),
+            schema_columns: Vec::new(),
+        }
+    }
+
+    /// Decodes one message (see [`decode`]).
+    pub fn decode(&mut self, payload: Option<&[u8]>) -> Result<Decoded, String> {
+        let Some(payload) = payload.filter(|p| !p.iter().all(u8::is_ascii_whitespace)) else {
+            return Ok(Decoded::default());
+        };
+        match self.format {
+            CdcFormat::Debezium => self.debezium(payload),
+            CdcFormat::Canal => canal(payload),
+            CdcFormat::Maxwell => maxwell(payload),
+        }
+    }
+
+    fn columns_of(&mut self, schema: &RawValue) -> Result<Vec<SourceColumn>, String> {
+        if schema.get() != self.schema_text {
+            let v: Value = serde_json::from_str(schema.get()).map_err(json_err)?;
+            self.schema_columns = debezium_columns(&v)?;
+            self.schema_text = schema.get().to_string();
+        }
+        Ok(self.schema_columns.clone())
     }
 }
 
@@ -159,8 +194,9 @@ struct DebeziumBody {
 /// An event with the schema envelope (`schema` + `payload`) or without (the payload's fields
 /// at the top level).
 #[derive(Deserialize)]
-struct DebeziumMessage {
-    schema: Option<Value>,
+struct DebeziumMessage<'a> {
+    #[serde(borrow)]
+    schema: Option<&'a RawValue>,
     /// Absent: no envelope; `Some(None)`: an envelope with a null payload (a tombstone).
     #[serde(default, deserialize_with = "present")]
     payload: Option<Option<DebeziumBody>>,
@@ -174,57 +210,60 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Optio
     T::deserialize(d).map(Some)
 }
 
-fn debezium(payload: &[u8]) -> Result<Decoded, String> {
-    let msg: DebeziumMessage = serde_json::from_slice(payload).map_err(json_err)?;
-    let (body, columns) = match (msg.schema, msg.payload) {
-        (_, Some(None)) => return Ok(Decoded::default()), // tombstone in an envelope
-        (Some(schema), Some(Some(body))) => {
-            let columns = debezium_columns(&schema)?;
-            (body, columns)
-        }
-        (None, Some(Some(body))) => (body, Vec::new()),
-        (_, None) => (
-            DebeziumBody {
-                before: msg.before,
-                after: msg.after,
-                op: msg.op,
-            },
-            Vec::new(),
-        ),
-    };
-    let op = body.op.ok_or("a Debezium change event without \"op\"")?;
-    let need = |r: Option<Row>, which: &str| {
-        r.ok_or_else(|| format!("a Debezium {op:?} event without \"{which}\""))
-    };
-    let mut changes = Vec::with_capacity(2);
-    match op.as_str() {
-        "c" | "r" => changes.push(Change {
-            kind: row_kind::INSERT,
-            row: need(body.after, "after")?,
-        }),
-        "u" => {
-            if let Some(before) = body.before {
+impl Decoder {
+    fn debezium(&mut self, payload: &[u8]) -> Result<Decoded, String> {
+        let msg: DebeziumMessage = serde_json::from_slice(payload).map_err(json_err)?;
+        let (body, columns) = match (msg.schema, msg.payload) {
+            (_, Some(None)) => return Ok(Decoded::default()), // tombstone in an envelope
+            (Some(schema), Some(Some(body))) if schema.get() != "null" => {
+                let columns = self.columns_of(schema)?;
+                (body, columns)
+            }
+            (_, Some(Some(body))) => (body, Vec::new()),
+
+            (_, None) => (
+                DebeziumBody {
+                    before: msg.before,
+                    after: msg.after,
+                    op: msg.op,
+                },
+                Vec::new(),
+            ),
+        };
+        let op = body.op.ok_or("a Debezium change event without \"op\"")?;
+        let need = |r: Option<Row>, which: &str| {
+            r.ok_or_else(|| format!("a Debezium {op:?} event without \"{which}\""))
+        };
+        let mut changes = Vec::with_capacity(2);
+        match op.as_str() {
+            "c" | "r" => changes.push(Change {
+                kind: row_kind::INSERT,
+                row: need(body.after, "after")?,
+            }),
+            "u" => {
+                if let Some(before) = body.before {
+                    changes.push(Change {
+                        kind: row_kind::UPDATE_BEFORE,
+                        row: before,
+                    });
+                }
                 changes.push(Change {
-                    kind: row_kind::UPDATE_BEFORE,
-                    row: before,
+                    kind: row_kind::UPDATE_AFTER,
+                    row: need(body.after, "after")?,
                 });
             }
-            changes.push(Change {
-                kind: row_kind::UPDATE_AFTER,
-                row: need(body.after, "after")?,
-            });
+            "d" => changes.push(Change {
+                kind: row_kind::DELETE,
+                row: need(body.before, "before")?,
+            }),
+            other => return Err(format!("unsupported Debezium operation {other:?}")),
         }
-        "d" => changes.push(Change {
-            kind: row_kind::DELETE,
-            row: need(body.before, "before")?,
-        }),
-        other => return Err(format!("unsupported Debezium operation {other:?}")),
+        Ok(Decoded {
+            changes,
+            columns,
+            primary_keys: Vec::new(),
+        })
     }
-    Ok(Decoded {
-        changes,
-        columns,
-        primary_keys: Vec::new(),
-    })
 }
 
 /// The columns of the `after` (else `before`) struct of a Debezium schema envelope.

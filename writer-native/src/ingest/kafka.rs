@@ -6,7 +6,9 @@
 //! commits what it buffered, so the next owner starts exactly where this one stopped. Offsets
 //! are never committed to the group: the table is the only record of progress.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rdkafka::config::ClientConfig;
@@ -41,6 +43,7 @@ pub struct KafkaOptions {
 
 struct IngestContext {
     tx: Sender<Event>,
+    watermarks: Arc<Watermarks>,
     storage: Arc<dyn Storage>,
     runtime: Handle,
 }
@@ -89,6 +92,9 @@ impl ConsumerContext for IngestContext {
                     let stored = offsets.get(topic).and_then(|m| m.get(p)).copied();
                     let at = stored.map_or(Offset::Beginning, Offset::Offset);
                     let _ = tpl.set_partition_offset(topic, *p, at);
+                    if let Ok(mut starts) = self.watermarks.starts.lock() {
+                        starts.insert((topic.clone(), *p), stored.unwrap_or(0));
+                    }
                     assigned.push((Arc::<str>::from(topic.as_str()), *p, stored));
                 }
                 tracing::info!(partitions = ?parts, "assigned");
@@ -129,8 +135,13 @@ impl ConsumerContext for IngestContext {
 /// the receiver is dropped.
 pub fn consume(opts: &KafkaOptions, storage: Arc<dyn Storage>) -> Result<Receiver<Event>> {
     let (tx, rx) = channel(CHANNEL_CAPACITY);
+    let watermarks = Watermarks::spawn(&opts.brokers).ok_or_else(|| Error::Storage {
+        path: format!("kafka {}", opts.brokers),
+        message: "cannot create the watermark client".into(),
+    })?;
     let ctx = IngestContext {
         tx: tx.clone(),
+        watermarks: watermarks.clone(),
         storage,
         runtime: Handle::current(),
     };
@@ -154,7 +165,7 @@ pub fn consume(opts: &KafkaOptions, storage: Arc<dyn Storage>) -> Result<Receive
     consumer.subscribe(&topics).map_err(kafka)?;
     std::thread::Builder::new()
         .name("kafka-source".into())
-        .spawn(move || poll_loop(consumer, tx))
+        .spawn(move || poll_loop(consumer, tx, watermarks))
         .map_err(|e| Error::Storage {
             path: "kafka source thread".into(),
             message: e.to_string(),
@@ -162,15 +173,102 @@ pub fn consume(opts: &KafkaOptions, storage: Arc<dyn Storage>) -> Result<Receive
     Ok(rx)
 }
 
-fn poll_loop(consumer: BaseConsumer<IngestContext>, tx: Sender<Event>) {
-    let mut topics: std::collections::HashMap<String, Arc<str>> = Default::default();
+/// High watermarks of the partitions being read, refreshed by a thread of their own (a
+/// watermark query is a broker round trip; the poll loop must never wait on one, or it misses
+/// rebalances).
+#[derive(Default)]
+struct Watermarks {
+    wanted: Mutex<Vec<(String, i32)>>,
+    highs: Mutex<HashMap<(String, i32), i64>>,
+    /// Where reading began, for partitions nothing was read from yet.
+    starts: Mutex<HashMap<(String, i32), i64>>,
+    stop: AtomicBool,
+}
+
+impl Watermarks {
+    fn spawn(brokers: &str) -> Option<Arc<Watermarks>> {
+        let client: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", brokers)
+            .set("group.id", "strata-ingest-watermarks")
+            .create()
+            .ok()?;
+        let w = Arc::new(Watermarks::default());
+        let shared = w.clone();
+        std::thread::Builder::new()
+            .name("kafka-watermarks".into())
+            .spawn(move || {
+                while !shared.stop.load(Ordering::Relaxed) {
+                    let wanted = shared.wanted.lock().map(|w| w.clone()).unwrap_or_default();
+                    for (t, p) in wanted {
+                        if let Ok((_, high)) =
+                            client.fetch_watermarks(&t, p, Duration::from_secs(2))
+                        {
+                            if let Ok(mut h) = shared.highs.lock() {
+                                h.insert((t, p), high);
+                            }
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            })
+            .ok()?;
+        Some(w)
+    }
+
+    /// Messages behind the high watermarks (`None` while any is unknown).
+    fn lag(&self, consumer: &BaseConsumer<IngestContext>) -> Option<i64> {
+        let positions = consumer.position().ok()?;
+        let parts: Vec<(String, i32)> = positions
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_string(), e.partition()))
+            .collect();
+        if let Ok(mut w) = self.wanted.lock() {
+            *w = parts.clone();
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        let highs = self.highs.lock().ok()?;
+        let starts = self.starts.lock().ok()?;
+        let mut total = 0;
+        for e in positions.elements() {
+            let key = (e.topic().to_string(), e.partition());
+            let high = *highs.get(&key)?;
+            let at = match e.offset() {
+                Offset::Offset(at) => at,
+                // Nothing read yet: reading began at the table's offset (or the beginning).
+                _ => starts.get(&key).copied().unwrap_or(0),
+            };
+            total += (high - at).max(0);
+        }
+        Some(total)
+    }
+}
+
+fn poll_loop(
+    consumer: BaseConsumer<IngestContext>,
+    tx: Sender<Event>,
+    watermarks: Arc<Watermarks>,
+) {
+    let mut topics: HashMap<String, Arc<str>> = Default::default();
+    let mut lag_at = std::time::Instant::now();
     loop {
         if tx.is_closed() {
             break;
         }
+        if lag_at.elapsed() >= Duration::from_secs(2) {
+            lag_at = std::time::Instant::now();
+            if let Some(n) = watermarks.lag(&consumer) {
+                if tx.blocking_send(Event::Lag(n)).is_err() {
+                    break;
+                }
+            }
+        }
         let event = match consumer.poll(Duration::from_millis(200)) {
-            // Idle means caught up: a consumer still waiting for partitions is not idle.
-            None if consumer.assignment().is_ok_and(|a| a.count() > 0) => Event::Idle,
+            // Idle means caught up: a consumer waiting for partitions, or for a slow fetch of
+            // messages the partitions already hold, is not idle.
+            None if watermarks.lag(&consumer) == Some(0) => Event::Idle,
             None => continue,
             Some(Ok(m)) => {
                 let topic = topics
@@ -194,5 +292,6 @@ fn poll_loop(consumer: BaseConsumer<IngestContext>, tx: Sender<Event>) {
             break;
         }
     }
+    watermarks.stop.store(true, Ordering::Relaxed);
     consumer.unsubscribe();
 }

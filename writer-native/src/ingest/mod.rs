@@ -71,6 +71,8 @@ pub enum Event {
     Idle,
     /// The source is exhausted (end of file or stdin).
     End,
+    /// Messages the source has not delivered yet (Kafka: high watermarks minus positions).
+    Lag(i64),
     /// The source failed.
     Failed(String),
 }

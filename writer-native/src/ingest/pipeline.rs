@@ -20,7 +20,7 @@ use strata_core::{Error, Result};
 use tokio::sync::mpsc::Receiver;
 
 use super::convert::{infer_type, to_datum};
-use super::formats::{decode, CdcFormat, Decoded};
+use super::formats::{CdcFormat, Decoded, Decoder};
 use super::{Event, Message};
 use crate::compact::{compact, CompactOptions};
 use crate::write::{write, Input, WriteOptions};
@@ -117,6 +117,7 @@ struct Position {
 const KIND_COLUMN: &str = "_strata_row_kind";
 
 struct Pipeline {
+    decoder: Decoder,
     location: String,
     storage: Arc<dyn Storage>,
     opts: IngestOptions,
@@ -132,6 +133,7 @@ struct Pipeline {
     compaction: Option<tokio::task::JoinHandle<Result<Option<strata_core::snapshot::Snapshot>>>>,
     commits_since_compaction: u32,
     started: Instant,
+    lag: Option<i64>,
 }
 
 fn kind_text(k: i8) -> &'static str {
@@ -187,6 +189,7 @@ pub async fn ingest(
         None => None,
     };
     let mut p = Pipeline {
+        decoder: Decoder::new(opts.format),
         location: location.to_string(),
         storage,
         table,
@@ -201,6 +204,7 @@ pub async fn ingest(
         compaction: None,
         commits_since_compaction: 0,
         started: Instant::now(),
+        lag: None,
         opts,
     };
     p.reset_buffer();
@@ -229,6 +233,7 @@ pub async fn ingest(
                     message: why,
                 });
             }
+            Ok(Some(Event::Lag(n))) => p.lag = Some(n),
             Ok(Some(Event::Idle)) => {
                 let since = *idle_since.get_or_insert_with(Instant::now);
                 if p.opts.until_idle.is_some_and(|d| since.elapsed() >= d) {
@@ -334,8 +339,10 @@ impl Pipeline {
 
     /// Decodes a message and buffers its rows (all or none).
     async fn rows_of(&mut self, msg: &Message) -> Result<()> {
-        let decoded =
-            decode(self.opts.format, msg.payload.as_deref()).map_err(|e| bad_message(msg, e))?;
+        let decoded = self
+            .decoder
+            .decode(msg.payload.as_deref())
+            .map_err(|e| bad_message(msg, e))?;
         if decoded.changes.is_empty() {
             return Ok(());
         }
@@ -556,8 +563,11 @@ impl Pipeline {
             let secs = self.started.elapsed().as_secs_f64().max(1e-3);
             tracing::info!(snapshot = s.id, rows, "committed");
             if self.opts.progress {
+                let lag = self
+                    .lag
+                    .map_or(String::new(), |n| format!(" | lag {n} messages"));
                 eprintln!(
-                    "strata ingest: snapshot {} | {} rows in this commit | {} rows, {} messages, {:.0} rows/s | {} skipped",
+                    "strata ingest: snapshot {} | {} rows in this commit | {} rows, {} messages, {:.0} rows/s | {} skipped{lag}",
                     s.id,
                     rows,
                     self.stats.rows,
