@@ -22,3 +22,5 @@ if [ ! -d "$WH/bench.db/merge/snapshot" ]; then
 fi
 cargo bench -p strata-core --bench merge_read -- "$WH"
 cargo bench -p strata-writer --bench write
+source scripts/tansu.sh
+cargo bench -p strata-tests --bench ingest

@@ -37,15 +37,7 @@ fi
 export STRATA_PYTHON="$VENV/bin/python"
 
 step "Kafka-protocol broker for the ingest suites (tansu, sqlite engine)"
-INFRA="${STRATA_INFRA:-$HOME/.cache/strata-infra}"
-export STRATA_TANSU="$INFRA/bin/tansu"
-if [ ! -x "$STRATA_TANSU" ]; then
-  # About 15 minutes on a cold 2-core machine; cached afterwards. Its own target directory,
-  # so it never invalidates Strata's build cache.
-  CARGO_TARGET_DIR="$INFRA/target" cargo install tansu --version 0.6.0 --locked \
-    --no-default-features --features libsql --root "$INFRA"
-  rm -rf "$INFRA/target"
-fi
+source scripts/tansu.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
