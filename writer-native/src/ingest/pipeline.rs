@@ -643,9 +643,21 @@ impl Pipeline {
         }
     }
 
+    /// Waits for the background compaction; with the `lookup` changelog producer, compacts
+    /// once more so that the last commits' changes reach the changelog before the process ends.
     async fn finish_compaction(&mut self) {
         if let Some(h) = self.compaction.take() {
             log_compaction(h.await);
+        }
+        let Some(table) = self.table.clone() else {
+            return;
+        };
+        let lookup = strata_core::options::TableOptions::new(&table.schema().options)
+            .changelog_producer()
+            .is_ok_and(|p| p == strata_core::options::ChangelogProducer::Lookup);
+        if lookup && self.opts.compact && self.commits_since_compaction > 0 {
+            self.commits_since_compaction = 0;
+            log_compaction(Ok(compact(table, CompactOptions::default()).await));
         }
     }
 }
