@@ -125,6 +125,42 @@ impl<'a> TableOptions<'a> {
         self.list("sequence.field")
     }
 
+    /// A memory-size option (`128 mb`, `256MB`, `64 kb`, `1 gb`, plain bytes), in bytes.
+    pub fn memory_size(&self, key: &str) -> Result<Option<u64>> {
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        let t = v.trim().to_ascii_lowercase();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let mult: u64 = match unit.trim() {
+            "" | "b" | "bytes" => 1,
+            "k" | "kb" | "kib" | "kibibytes" => 1 << 10,
+            "m" | "mb" | "mib" | "mebibytes" => 1 << 20,
+            "g" | "gb" | "gib" | "gibibytes" => 1 << 30,
+            "t" | "tb" | "tib" | "tebibytes" => 1 << 40,
+            _ => 0,
+        };
+        num.parse::<u64>()
+            .ok()
+            .filter(|_| mult > 0)
+            .and_then(|n| n.checked_mul(mult))
+            .map(Some)
+            .ok_or_else(|| {
+                Error::InvalidValue(format!("option {key} = {v:?} is not a memory size"))
+            })
+    }
+
+    /// `target-file-size`: data files roll over at this size (default 128 MB for primary-key
+    /// tables, 256 MB for append tables, as in Paimon).
+    pub fn target_file_size(&self, primary_key: bool) -> Result<u64> {
+        let default = if primary_key { 128 << 20 } else { 256 << 20 };
+        Ok(self
+            .memory_size("target-file-size")?
+            .unwrap_or(default)
+            .max(1))
+    }
+
     /// `sequence.field.sort-order=descending`.
     pub fn sequence_descending(&self) -> bool {
         self.get("sequence.field.sort-order")

@@ -2,6 +2,7 @@
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use arrow_array::{Array, ArrayRef, Int64Array, Int8Array, RecordBatch};
@@ -13,6 +14,7 @@ use parquet::file::properties::WriterProperties;
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
 use strata_core::manifest::{DataFileMeta, FileSource};
 use strata_core::merge::row_kind;
+use strata_core::options::TableOptions;
 use strata_core::path::file_name;
 use strata_core::predicate::compare_datums;
 use strata_core::stats::SimpleStats;
@@ -180,6 +182,9 @@ fn min_max(c: &ArrayRef) -> Result<(Datum, Datum)> {
     })
 }
 
+/// Rows written between checks of a file's size against `target-file-size`.
+const ROLL_CHECK_ROWS: usize = 8192;
+
 fn now_millis() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -208,31 +213,52 @@ impl DataFileWriter {
         strata_core::read::bucket_dir(schema, &BinaryRow::encode(&types, partition)?, bucket)
     }
 
+    /// Writes the rows as Parquet files in `dir`, rolling over to a new file once one reaches
+    /// the table's `target-file-size`; returns each file's name, size and rows.
     async fn put_parquet(
         &mut self,
         dir: &str,
         schema: Arc<Schema>,
         cols: Vec<ArrayRef>,
-    ) -> Result<(String, i64)> {
+    ) -> Result<Vec<(String, i64, Range<usize>)>> {
+        let bad = |e: parquet::errors::ParquetError| Error::InvalidValue(e.to_string());
+        let target = {
+            let s = self.table.schema();
+            TableOptions::new(&s.options).target_file_size(s.has_primary_key())?
+        };
         let batch = RecordBatch::try_new(schema.clone(), cols)
             .map_err(|e| Error::InvalidValue(e.to_string()))?;
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("level 1")))
             .build();
-        let mut buf = Vec::new();
-        let mut w = ArrowWriter::try_new(&mut buf, schema, Some(props))
-            .map_err(|e| Error::InvalidValue(e.to_string()))?;
-        w.write(&batch)
-            .map_err(|e| Error::InvalidValue(e.to_string()))?;
-        w.close().map_err(|e| Error::InvalidValue(e.to_string()))?;
-        let name = file_name(self.prefix, &self.uuid, self.counter, ".parquet");
-        self.counter += 1;
-        let size = buf.len() as i64;
-        self.table
-            .storage()
-            .put(&format!("{dir}/{name}"), Bytes::from(buf))
-            .await?;
-        Ok((name, size))
+        let rows = batch.num_rows();
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < rows || out.is_empty() {
+            let mut buf = Vec::new();
+            let mut w =
+                ArrowWriter::try_new(&mut buf, schema.clone(), Some(props.clone())).map_err(bad)?;
+            let mut end = start;
+            while end < rows {
+                let len = ROLL_CHECK_ROWS.min(rows - end);
+                w.write(&batch.slice(end, len)).map_err(bad)?;
+                end += len;
+                if (w.bytes_written() + w.in_progress_size()) as u64 >= target {
+                    break;
+                }
+            }
+            w.close().map_err(bad)?;
+            let name = file_name(self.prefix, &self.uuid, self.counter, ".parquet");
+            self.counter += 1;
+            let size = buf.len() as i64;
+            self.table
+                .storage()
+                .put(&format!("{dir}/{name}"), Bytes::from(buf))
+                .await?;
+            out.push((name, size, start..end));
+            start = end;
+        }
+        Ok(out)
     }
 
     /// Writes an append-table file of the table's columns.
@@ -243,7 +269,6 @@ impl DataFileWriter {
         cols: Vec<ArrayRef>,
     ) -> Result<Vec<DataFileMeta>> {
         let schema = self.table.schema().clone();
-        let rows = cols.first().map_or(0, |c| c.len()) as i64;
         let arrow = Arc::new(Schema::new(
             schema
                 .fields
@@ -258,21 +283,28 @@ impl DataFileWriter {
                 })
                 .collect::<Vec<_>>(),
         ));
-        let (mins, maxs, nulls) = column_stats(&cols, &schema.fields)?;
         let types: Vec<DataType> = schema.fields.iter().map(|f| f.data_type.clone()).collect();
-        let value_stats = SimpleStats::from_values(&types, &mins, &maxs, nulls)?;
         let dir = self.dir(partition, bucket)?;
-        let (name, size) = self.put_parquet(&dir, arrow, cols).await?;
-        Ok(vec![DataFileMeta {
-            file_name: name,
-            file_size: size,
-            row_count: rows,
-            value_stats,
-            schema_id: schema.id,
-            creation_time: Some(now_millis()),
-            file_source: Some(FileSource::Append),
-            ..Default::default()
-        }])
+        let files = self.put_parquet(&dir, arrow, cols.clone()).await?;
+        let mut metas = Vec::with_capacity(files.len());
+        for (name, size, range) in files {
+            let part: Vec<ArrayRef> = cols
+                .iter()
+                .map(|c| c.slice(range.start, range.len()))
+                .collect();
+            let (mins, maxs, nulls) = column_stats(&part, &schema.fields)?;
+            metas.push(DataFileMeta {
+                file_name: name,
+                file_size: size,
+                row_count: range.len() as i64,
+                value_stats: SimpleStats::from_values(&types, &mins, &maxs, nulls)?,
+                schema_id: schema.id,
+                creation_time: Some(now_millis()),
+                file_source: Some(FileSource::Append),
+                ..Default::default()
+            });
+        }
+        Ok(metas)
     }
 
     /// Writes a changelog file (`changelog-…`, level 0): the records as given, with their row
@@ -366,34 +398,40 @@ impl DataFileWriter {
                 .collect::<Result<_>>()?;
             BinaryRow::encode(&key_types, &v)
         };
-        let (kmins, kmaxs, knulls) = column_stats(&key_cols, &key_fields)?;
-        let (vmins, vmaxs, vnulls) = column_stats(&cols, &schema.fields)?;
         let vtypes: Vec<DataType> = schema.fields.iter().map(|f| f.data_type.clone()).collect();
-        let deletes = kinds
-            .values()
-            .iter()
-            .filter(|k| row_kind::is_retract(**k))
-            .count() as i64;
         let dir = self.dir(partition, bucket)?;
-        let (name, size) = self
+        let files = self
             .put_parquet(&dir, Arc::new(Schema::new(fields)), all)
             .await?;
-        Ok(vec![DataFileMeta {
-            file_name: name,
-            file_size: size,
-            row_count: kinds.len() as i64,
-            min_key: row_key(0)?,
-            max_key: row_key(kinds.len() - 1)?,
-            key_stats: SimpleStats::from_values(&key_types, &kmins, &kmaxs, knulls)?,
-            value_stats: SimpleStats::from_values(&vtypes, &vmins, &vmaxs, vnulls)?,
-            min_sequence_number: *seq.iter().min().expect("not empty"),
-            max_sequence_number: *seq.iter().max().expect("not empty"),
-            schema_id: schema.id,
-            level,
-            creation_time: Some(now_millis()),
-            delete_row_count: Some(deletes),
-            file_source: Some(source),
-            ..Default::default()
-        }])
+        let mut metas = Vec::with_capacity(files.len());
+        for (name, size, r) in files {
+            let slice = |c: &ArrayRef| c.slice(r.start, r.len());
+            let kpart: Vec<ArrayRef> = key_cols.iter().map(slice).collect();
+            let vpart: Vec<ArrayRef> = cols.iter().map(slice).collect();
+            let (kmins, kmaxs, knulls) = column_stats(&kpart, &key_fields)?;
+            let (vmins, vmaxs, vnulls) = column_stats(&vpart, &schema.fields)?;
+            let deletes = kinds.values()[r.clone()]
+                .iter()
+                .filter(|k| row_kind::is_retract(**k))
+                .count() as i64;
+            metas.push(DataFileMeta {
+                file_name: name,
+                file_size: size,
+                row_count: r.len() as i64,
+                min_key: row_key(r.start)?,
+                max_key: row_key(r.end - 1)?,
+                key_stats: SimpleStats::from_values(&key_types, &kmins, &kmaxs, knulls)?,
+                value_stats: SimpleStats::from_values(&vtypes, &vmins, &vmaxs, vnulls)?,
+                min_sequence_number: *seq[r.clone()].iter().min().expect("not empty"),
+                max_sequence_number: *seq[r.clone()].iter().max().expect("not empty"),
+                schema_id: schema.id,
+                level,
+                creation_time: Some(now_millis()),
+                delete_row_count: Some(deletes),
+                file_source: Some(source),
+                ..Default::default()
+            });
+        }
+        Ok(metas)
     }
 }
