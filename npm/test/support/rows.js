@@ -5,6 +5,13 @@ import { Type, TimeUnit } from 'apache-arrow'
 
 const MAX_SAFE = 2n ** 53n
 
+// Runs in browsers too (the e2e test imports it into the page): no Buffer.
+function base64 (bytes) {
+  let s = ''
+  for (const b of bytes) s += String.fromCharCode(b)
+  return btoa(s)
+}
+
 function civil (days) {
   const d = new Date(Number(days) * 86_400_000)
   const y = d.getUTCFullYear()
@@ -98,12 +105,12 @@ function valueAt (data, i) {
       const b = Number(data.valueOffsets[p + 1])
       const bytes = data.values.subarray(a, b)
       return t.typeId === Type.Binary || t.typeId === Type.LargeBinary
-        ? Buffer.from(bytes).toString('base64')
+        ? base64(bytes)
         : new TextDecoder().decode(bytes)
     }
     case Type.FixedSizeBinary: {
       const w = t.byteWidth
-      return Buffer.from(data.values.subarray(p * w, (p + 1) * w)).toString('base64')
+      return base64(data.values.subarray(p * w, (p + 1) * w))
     }
     case Type.Decimal: return decimal(data.values, p * 4, t.scale)
     case Type.Date: return t.unit === 0 ? civil(data.values[p]) : civil(BigInt(data.values[p]) / 86_400_000n)

@@ -34,7 +34,7 @@ export async function serve (root, { ranges = true, cors = true } = {}) {
       let st
       try { st = await stat(file) } catch { return done(404, Buffer.from('not found')) }
       if (!st.isFile()) return done(404, Buffer.from('not found'))
-      const type = file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream'
+      const type = file.endsWith('.html') ? 'text/html' : /\.m?js$/.test(file) ? 'text/javascript' : file.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream'
       if (req.method === 'HEAD') {
         entry.status = 200
         res.writeHead(200, { 'content-length': st.size, 'content-type': type, ...(cors ? { 'access-control-allow-origin': '*' } : {}) })
