@@ -31,10 +31,15 @@ fi
 rustup target list --installed | grep -qx wasm32-unknown-unknown \
   || rustup target add wasm32-unknown-unknown
 
-step "wasm-bindgen-cli at the crate's version"
+step "wasm-bindgen-cli at the crate's version, wasm-pack"
 WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3 }' Cargo.lock)"
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WB_VERSION" ]; then
   cargo install wasm-bindgen-cli --version "$WB_VERSION" --root "$INFRA" --force
+fi
+
+WP_VERSION=0.15.1
+if [ "$(wasm-pack --version 2>/dev/null | cut -d' ' -f2)" != "$WP_VERSION" ]; then
+  cargo install wasm-pack --version "$WP_VERSION" --root "$INFRA" --force
 fi
 
 step "build reader-wasm (wasm-release profile) into npm/pkg"
@@ -74,6 +79,13 @@ if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
 fi
 
 [ "${1:-}" = build ] && exit 0
+
+step "wasm-pack test --node and --headless --chrome (reader-wasm's own tests)"
+# wasm-pack finds the wasm-bindgen-test-runner installed above (same version); the browser
+# run needs the runner told to use a browser, and reader-wasm/webdriver.json points it at
+# Debian's chromium.
+wasm-pack test --node reader-wasm
+WASM_BINDGEN_USE_BROWSER=1 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" reader-wasm
 
 step "test tables (pypaimon and strata)"
 cargo build -p strata-writer --bin strata
