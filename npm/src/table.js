@@ -12,7 +12,7 @@ function wrapError (e, poison) {
     ? `strata-reader: internal error in the Wasm module (${e.message}); it will be reloaded`
     : String(e && e.message ? e.message : e))
   err.name = 'StrataError'
-  err.code = trapped ? 'INTERNAL' : 'STORAGE'
+  err.code = 'INTERNAL'
   err.cause = e
   return err
 }
@@ -133,8 +133,13 @@ export class Table {
   async diff (fromSnapshot, toSnapshot, options = {}) {
     const { columns, filter } = options
     const json = JSON.stringify({ columns, filter: filterText(filter) })
+    const id = (v, name) => {
+      if (!Number.isSafeInteger(Number(v))) throw invalid(`${name} must be a snapshot id, got ${v}`)
+      return BigInt(v)
+    }
+    const [from, to] = [id(fromSnapshot, 'fromSnapshot'), id(toSnapshot, 'toSnapshot')]
     return this.#call(async (t) => {
-      const reader = await t.diff(BigInt(fromSnapshot), BigInt(toSnapshot), json)
+      const reader = await t.diff(from, to, json)
       try {
         return tableFromIPC(await reader.readAll())
       } finally {

@@ -121,6 +121,7 @@ test('failures are Errors with stable codes naming the file', async () => {
   await code(table.scan({ tag: 'nope' }), 'NOT_FOUND')
   await code(table.scan({ bogus: 1 }), 'INVALID_ARGUMENT')
   await code(table.diff(3, 1), 'INVALID_ARGUMENT')
+  await code(table.diff(1.5, 2), 'INVALID_ARGUMENT')
   await code(openTable({}), 'INVALID_ARGUMENT')
 
   // A corrupt snapshot file: the error names it.
