@@ -3,7 +3,11 @@
 //!
 //! A server that ignores `Range` answers `200` with the whole object; the object is then kept
 //! and later ranges of it are sliced locally, so it is downloaded once. Hints and snapshot
-//! files are never cached (by us or the browser), so streams see new commits.
+//! files are never cached by the browser, so streams see new commits.
+//!
+//! Snapshot and schema files are small and immutable, and the core asks whether one exists
+//! right before reading it: `head` on them is a `GET` whose body is kept for the `get` that
+//! follows, saving a round trip each.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -40,7 +44,14 @@ pub struct HttpStorage {
     base: String,
     headers: Vec<(String, String)>,
     whole: RefCell<HashMap<String, Bytes>>,
+    /// Bodies fetched by `head`, each handed out once by `get`.
+    prefetched: RefCell<HashMap<String, Bytes>>,
     stats: Cell<FetchStats>,
+}
+
+/// Small immutable metadata files whose existence check may fetch them.
+fn prefetchable(path: &str) -> bool {
+    path.starts_with("snapshot/snapshot-") || path.starts_with("schema/schema-")
 }
 
 impl HttpStorage {
@@ -56,6 +67,7 @@ impl HttpStorage {
             base,
             headers,
             whole: RefCell::new(HashMap::new()),
+            prefetched: RefCell::new(HashMap::new()),
             stats: Cell::new(FetchStats::default()),
         }
     }
@@ -154,6 +166,9 @@ impl Storage for HttpStorage {
         if let Some(b) = self.whole.borrow().get(path) {
             return Ok(b.clone());
         }
+        if let Some(b) = self.prefetched.borrow_mut().remove(path) {
+            return Ok(b);
+        }
         let response = self.send(path, "GET", None).await?;
         self.body(path, &response).await
     }
@@ -188,6 +203,24 @@ impl Storage for HttpStorage {
     async fn head(&self, path: &str) -> Result<Option<ObjectMeta>> {
         if let Some(b) = self.whole.borrow().get(path) {
             return Ok(Some(meta(path, b.len() as u64)));
+        }
+        if prefetchable(path) {
+            return match self.send(path, "GET", None).await {
+                Ok(r) => {
+                    let body = self.body(path, &r).await?;
+                    let size = body.len() as u64;
+                    let mut kept = self.prefetched.borrow_mut();
+                    // Probes that are never followed by a read (the earliest snapshot's,
+                    // a search's) must not pile up in a long-running stream.
+                    if kept.len() >= 64 {
+                        kept.clear();
+                    }
+                    kept.insert(path.to_string(), body);
+                    Ok(Some(meta(path, size)))
+                }
+                Err(Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            };
         }
         match self.send(path, "HEAD", None).await {
             Ok(r) => {

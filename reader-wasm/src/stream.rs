@@ -17,6 +17,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, to_js};
 use crate::ipc::stream_bytes;
+use crate::table::parse_filter;
 
 /// Options of `stream`, as JSON from the npm package.
 #[derive(Debug, Default, Deserialize)]
@@ -69,12 +70,7 @@ impl TableStream {
     /// Starts a stream as `options` say.
     pub(crate) async fn start(table: Arc<Table>, o: StreamOptions) -> Result<Self, JsValue> {
         let mode = start_mode(o.from.as_deref().unwrap_or("latest"), o.full == Some(true))?;
-        let filter = o
-            .filter
-            .as_deref()
-            .map(Predicate::parse)
-            .transpose()
-            .map_err(to_js)?;
+        let filter = parse_filter(o.filter.as_deref())?;
         let (scan, full) = StreamScan::start(table.clone(), mode, None)
             .await
             .map_err(to_js)?;

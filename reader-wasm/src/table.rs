@@ -44,6 +44,11 @@ pub(crate) fn parse_options<T: for<'a> Deserialize<'a> + Default>(json: &str) ->
     serde_json::from_str(json).map_err(|e| invalid(format!("options: {e}")))
 }
 
+/// Parses a filter's text (the grammar of `strata scan --filter`).
+pub(crate) fn parse_filter(text: Option<&str>) -> JsResult<Option<Predicate>> {
+    text.map(Predicate::parse).transpose().map_err(to_js)
+}
+
 /// Where a storage came from; HTTP storages also report what they fetched.
 #[derive(Debug)]
 enum Source {
@@ -231,12 +236,7 @@ impl WasmTable {
         {
             return Err(invalid("diff takes only columns and filter"));
         }
-        let filter = o
-            .filter
-            .as_deref()
-            .map(Predicate::parse)
-            .transpose()
-            .map_err(to_js)?;
+        let filter = parse_filter(o.filter.as_deref())?;
         let reader = read_changes(self.table.clone(), from, to, o.columns, filter.as_ref())
             .await
             .map_err(to_js)?;
