@@ -1,6 +1,7 @@
 // End to end in a real browser: headless Chromium (playwright-core driving /usr/bin/chromium)
 // loads examples/browser.html, which reads a table over HTTP; the page must show the rows that
-// `strata scan` prints. Then every test table is read inside the page and compared.
+// `strata scan` prints. Then every test table is read inside the page and compared, and diffs
+// and a stream are read in the page and compared with `strata diff` and `strata stream`.
 // Skipped (with a message) where no Chromium is installed.
 
 import { test, before, after } from 'node:test'
@@ -9,7 +10,7 @@ import { existsSync, mkdtempSync, symlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve, dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fixtures, native } from './support/native.js'
+import { fixtures, native, snapshotIds } from './support/native.js'
 import { sorted } from './support/rows.js'
 import { serve } from './support/server.js'
 
@@ -93,6 +94,37 @@ test('every test table read in the browser equals strata scan', { skip }, async 
     if (got.first) {
       assert.deepEqual(sorted(got.first), sorted(native('scan', t.path, '--snapshot', String(got.snaps[0]))), `${t.name} @${got.snaps[0]}`)
     }
+  }
+  await page.close()
+})
+
+test('diff and a full stream in the browser equal strata diff and strata stream', { skip }, async () => {
+  const page = await browser.newPage()
+  await page.goto(`${server.url}/npm/examples/browser.html?table=${encodeURIComponent(tableUrl(fx.tables[0]))}`)
+  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('loading'))
+  for (const name of ['s_pk', 'demo_orders']) {
+    const t = fx.tables.find((x) => x.name === name)
+    const ids = snapshotIds(t.path)
+    const want = native('stream', t.path, '--from', 'earliest', '--full', '--idle-exit', '0')
+    const got = await page.evaluate(async ([url, ids, expected]) => {
+      const { openTable } = await import('/npm/src/browser.js')
+      const { jsonRows } = await import('/npm/test/support/rows.js')
+      const table = await openTable(url)
+      const diffs = []
+      for (let k = 1; k < ids.length; k++) diffs.push(jsonRows(await table.diff(ids[k - 1], ids[k])))
+      const ac = new AbortController()
+      const streamed = []
+      for await (const b of table.stream({ from: 'earliest', full: true, pollIntervalMs: 10, signal: ac.signal })) {
+        streamed.push(...jsonRows(b))
+        if (streamed.length >= expected) ac.abort()
+      }
+      return { diffs, streamed }
+    }, [tableUrl(t), ids, want.length])
+    for (let k = 1; k < ids.length; k++) {
+      const wantDiff = native('diff', t.path, '--from', String(ids[k - 1]), '--to', String(ids[k]))
+      assert.deepEqual(sorted(got.diffs[k - 1]), sorted(wantDiff), `${name} ${ids[k - 1]}..${ids[k]}`)
+    }
+    assert.deepEqual(sorted(got.streamed), sorted(want), `${name} stream`)
   }
   await page.close()
 })
