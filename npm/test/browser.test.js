@@ -98,14 +98,15 @@ test('every test table read in the browser equals strata scan', { skip }, async 
   await page.close()
 })
 
-test('diff and a full stream in the browser equal strata diff and strata stream', { skip }, async () => {
+test('diffs of every table and full streams in the browser equal strata diff and strata stream', { skip }, async () => {
   const page = await browser.newPage()
   await page.goto(`${server.url}/npm/examples/browser.html?table=${encodeURIComponent(tableUrl(fx.tables[0]))}`)
   await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('loading'))
-  for (const name of ['s_pk', 'demo_orders']) {
-    const t = fx.tables.find((x) => x.name === name)
+  for (const t of fx.tables) {
+    const name = t.name
     const ids = snapshotIds(t.path)
-    const want = native('stream', t.path, '--from', 'earliest', '--full', '--idle-exit', '0')
+    // A stream only for the Strata-written tables (the Node suite streams more).
+    const want = t.writer === 'strata' ? native('stream', t.path, '--from', 'earliest', '--full', '--idle-exit', '0') : []
     const got = await page.evaluate(async ([url, ids, expected]) => {
       const { openTable } = await import('/npm/src/browser.js')
       const { jsonRows } = await import('/npm/test/support/rows.js')
@@ -114,6 +115,7 @@ test('diff and a full stream in the browser equal strata diff and strata stream'
       for (let k = 1; k < ids.length; k++) diffs.push(jsonRows(await table.diff(ids[k - 1], ids[k])))
       const ac = new AbortController()
       const streamed = []
+      if (expected === 0) return { diffs, streamed }
       for await (const b of table.stream({ from: 'earliest', full: true, pollIntervalMs: 10, signal: ac.signal })) {
         streamed.push(...jsonRows(b))
         if (streamed.length >= expected) ac.abort()
