@@ -9,10 +9,14 @@ import { join, resolve, sep } from 'node:path'
  * Serves `root` on 127.0.0.1. `ranges: false` answers every GET with the whole file (a server
  * that ignores Range). Resolves to `{ url, log, close }`.
  */
-export async function serve (root, { ranges = true, cors = true } = {}) {
+export async function serve (root, { ranges = true, cors = true, logPath = null } = {}) {
   const base = resolve(root)
   const log = []
   const server = createServer(async (req, res) => {
+    if (logPath && req.url === logPath) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return res.end(JSON.stringify(log))
+    }
     const entry = { method: req.method, path: decodeURIComponent(req.url.split('?')[0]), range: req.headers.range ?? null, start: performance.now(), bytes: 0, status: 0 }
     log.push(entry)
     const done = (status, body, headers = {}) => {
