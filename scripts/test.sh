@@ -45,12 +45,20 @@ cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
-step "strata-core builds for wasm32-unknown-unknown"
+step "strata-core builds for wasm32-unknown-unknown; clippy on the Wasm reader"
 cargo build -p strata-core -p strata-wasm --target wasm32-unknown-unknown
+cargo clippy -p strata-wasm --target wasm32-unknown-unknown -- -D warnings
 
 step "cargo test"
 LOG="$(mktemp)"
 trap 'rm -f "$LOG"' EXIT
 cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG"
-# One closing line over every test binary (cargo prints one per binary, the last often 0).
-awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$LOG"
+
+# The Wasm reader and the npm package: their tools, build, and Node and browser suites.
+bash scripts/wasm.sh 2>&1 | tee -a "$LOG"
+
+# One closing line over every test binary (cargo prints one per binary, the last often 0) and
+# the node --test runs (their "# pass N" / "# fail N" lines).
+awk '/^test result:/ { p += $4; f += $6 }
+     /^# pass [0-9]+$/ { p += $3 } /^# fail [0-9]+$/ { f += $3 }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$LOG"

@@ -95,8 +95,12 @@ pub async fn snapshot_manifests(
     storage: &dyn Storage,
     s: &Snapshot,
 ) -> Result<Vec<ManifestFileMeta>> {
-    let mut metas = read_manifest_list(storage, &s.base_manifest_list).await?;
-    metas.extend(read_manifest_list(storage, &s.delta_manifest_list).await?);
+    let (mut metas, delta) = futures::future::try_join(
+        read_manifest_list(storage, &s.base_manifest_list),
+        read_manifest_list(storage, &s.delta_manifest_list),
+    )
+    .await?;
+    metas.extend(delta);
     Ok(metas)
 }
 

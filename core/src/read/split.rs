@@ -12,7 +12,7 @@ use crate::predicate::BoundPredicate;
 use crate::scan::Split;
 use crate::table::Table;
 use crate::types::{to_arrow_type, DataField, DataType};
-use crate::Result;
+use crate::{Error, Result};
 
 /// What every split of one read shares.
 #[derive(Debug, Clone)]
@@ -169,8 +169,18 @@ impl SplitReader {
                     None => self.current = None,
                 },
                 Some(Section::Merge(reader, queues)) => {
-                    for run in reader.needs() {
-                        let b = queues[run].next(table, &self.dir, &self.ctx).await?;
+                    // The runs' next batches are independent reads: fetch them together, so
+                    // opening a section's files costs one round of requests, not one per run.
+                    let needs = reader.needs();
+                    let (dir, ctx) = (&self.dir, &self.ctx);
+                    let reads = queues
+                        .iter_mut()
+                        .enumerate()
+                        .filter(|(i, _)| needs.contains(i))
+                        .map(|(i, q)| async move {
+                            Ok::<_, Error>((i, q.next(table, dir, ctx).await?))
+                        });
+                    for (run, b) in futures::future::try_join_all(reads).await? {
                         reader.push(run, b)?;
                     }
                     match reader.next_round()? {

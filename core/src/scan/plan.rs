@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use futures::{StreamExt, TryStreamExt};
+
 use crate::binary_row::{BinaryRow, Datum};
 use crate::bucket::bucket_of;
 use crate::deletion_vector::DeletionFile;
@@ -120,6 +122,9 @@ fn pinned_bucket_keys(
     ))
 }
 
+/// How many manifests a plan reads at once.
+const MANIFEST_READS: usize = 16;
+
 /// Live files of `snapshot` that may hold rows matching `filter`, with partition, bucket and
 /// level pruning applied before the fold and stats pruning after it.
 pub async fn plan_files(
@@ -140,14 +145,20 @@ pub async fn plan_files(
         None => None,
     };
 
+    let manifests: Vec<_> = snapshot_manifests(storage, snapshot)
+        .await?
+        .into_iter()
+        .filter(|m| filter.is_none_or(|f| manifest_may_match(m, &nullable(&ptypes), &pnames, f)))
+        .collect();
+    // Manifests are independent reads: a few at a time, their entries kept in manifest order.
+    let read: Vec<_> = futures::stream::iter(&manifests)
+        .map(|m| read_manifest(storage, &m.file_name))
+        .buffered(MANIFEST_READS)
+        .try_collect()
+        .await?;
     let mut entries = Vec::new();
-    for m in snapshot_manifests(storage, snapshot).await? {
-        if let Some(f) = filter {
-            if !manifest_may_match(&m, &nullable(&ptypes), &pnames, f) {
-                continue;
-            }
-        }
-        for e in read_manifest(storage, &m.file_name).await? {
+    for (m, manifest_entries) in manifests.iter().zip(read) {
+        for e in manifest_entries {
             if e.bucket == -2 || (skip_level0 && e.file.level == 0) {
                 continue;
             }

@@ -1,0 +1,133 @@
+// Types of strata-reader (Node and browser entry points share them).
+
+import type { Table as ArrowTable, RecordBatch } from 'apache-arrow'
+
+/** Stable error codes: branch on `err.code`, never on the message. */
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'CORRUPT'
+  | 'INVALID_JSON'
+  | 'UNSUPPORTED'
+  | 'INVALID_TYPE'
+  | 'INVALID_ARGUMENT'
+  | 'CONFLICT'
+  | 'ALREADY_EXISTS'
+  | 'STORAGE'
+  | 'INTERNAL'
+
+/** Every failure is an `Error` like this one; `path` names the file where one is known. */
+export interface StrataError extends Error {
+  name: 'StrataError'
+  code: ErrorCode
+  path?: string
+}
+
+/** A source of table files: paths are relative to the table directory, `end` is exclusive. */
+export interface TableReaderSource {
+  read(path: string, start?: number, end?: number): Promise<Uint8Array | ArrayBuffer | null | undefined>
+  head?(path: string): Promise<{ size: number } | null | undefined>
+  exists?(path: string): Promise<boolean>
+  /** Paths under `prefix` (only `tags()` needs it). */
+  list?(prefix: string): Promise<Array<string | { path: string; size?: number }>>
+}
+
+export type Literal = number | bigint | string | boolean | null
+
+/** A filter as an object; pushed down exactly like the same filter text. */
+export type FilterExpr =
+  | { column: string; op: '=' | '!=' | '<>' | '<' | '<=' | '>' | '>='; value: Literal }
+  | { column: string; in: Literal[] }
+  | { column: string; notIn: Literal[] }
+  | { column: string; isNull: boolean }
+  | { and: FilterExpr[] }
+  | { or: FilterExpr[] }
+  | { not: FilterExpr }
+
+/** Filter text (`"id > 3 AND dt = '2024-01-01'"`) or an expression object. */
+export type Filter = string | FilterExpr
+
+export interface ScanOptions {
+  columns?: string[]
+  filter?: Filter
+  /** At most one of `snapshotId`, `timestampMs` and `tag`. */
+  snapshotId?: number | bigint
+  timestampMs?: number | bigint
+  tag?: string
+  limit?: number
+  /** Splits read at once (their fetches overlap); default 4, 1 with a limit. */
+  concurrency?: number
+}
+
+export interface DiffOptions {
+  columns?: string[]
+  filter?: Filter
+}
+
+export interface StreamOptions {
+  /** `'latest'` (default), `'earliest'`, a snapshot id, `'snapshot:N'` or `'timestamp:MS'`. */
+  from?: string | number | bigint
+  /** Read the start snapshot in full first (rows labelled `+I`). */
+  full?: boolean
+  pollIntervalMs?: number
+  signal?: AbortSignal
+  columns?: string[]
+  filter?: Filter
+}
+
+export interface OpenOptions {
+  /** Extra HTTP request headers (authorization, for instance). */
+  headers?: Record<string, string>
+}
+
+/** Paimon's schema JSON. */
+export interface TableSchema {
+  version?: number
+  id: number
+  fields: Array<{ id: number; name: string; type: unknown; description?: string }>
+  highestFieldId: number
+  partitionKeys: string[]
+  primaryKeys: string[]
+  options: Record<string, string>
+  comment?: string | null
+  timeMillis: number
+}
+
+/** Paimon's snapshot JSON (64-bit counters beyond 2^53 lose precision). */
+export interface Snapshot {
+  id: number
+  schemaId: number
+  commitKind: 'APPEND' | 'COMPACT' | 'OVERWRITE' | 'ANALYZE'
+  timeMillis: number
+  totalRecordCount?: number
+  deltaRecordCount?: number
+  [key: string]: unknown
+}
+
+export interface Tag extends Snapshot {
+  name: string
+}
+
+export declare class Table {
+  schema(): TableSchema
+  snapshots(): Promise<Snapshot[]>
+  latestSnapshot(): Promise<Snapshot | null>
+  tags(): Promise<Tag[]>
+  scan(options?: ScanOptions): Promise<ArrowTable>
+  batches(options?: ScanOptions): AsyncGenerator<RecordBatch>
+  /** Changes of snapshots `(from, to]`, with a `_kind` column (`+I`, `-U`, `+U`, `-D`). */
+  diff(fromSnapshot: number | bigint, toSnapshot: number | bigint, options?: DiffOptions): Promise<ArrowTable>
+  /** Batches with a `_kind` column, following new snapshots until `signal` aborts. */
+  stream(options?: StreamOptions): AsyncGenerator<RecordBatch>
+  /** What was fetched over HTTP so far. */
+  fetchStats(): { requests: number; bytes: number }
+  close(): void
+}
+
+/**
+ * Opens a table: an `http(s)://` URL of its directory, a local directory (Node), or any
+ * object with an async `read(path, start?, end?)`.
+ */
+export declare function openTable(source: string | URL | TableReaderSource, options?: OpenOptions): Promise<Table>
+
+/** The filter text an expression object stands for. */
+export declare function filterText(filter: Filter | undefined): string | undefined

@@ -1,0 +1,205 @@
+// The package's API over the Wasm bindings, shared by the Node and browser entry points.
+
+import { tableFromIPC, Table as ArrowTable, RecordBatchReader } from 'apache-arrow'
+import { filterText } from './filter.js'
+
+/** Turns anything thrown inside the bindings into a JS Error with a stable `code`. */
+function wrapError (e, poison) {
+  if (e && typeof e === 'object' && typeof e.code === 'string') return e
+  const trapped = typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError
+  if (trapped) poison()
+  const err = new Error(trapped
+    ? `strata-reader: internal error in the Wasm module (${e.message}); it will be reloaded`
+    : String(e && e.message ? e.message : e))
+  err.name = 'StrataError'
+  err.code = 'INTERNAL'
+  err.cause = e
+  return err
+}
+
+function invalid (message) {
+  const e = new Error(message)
+  e.name = 'StrataError'
+  e.code = 'INVALID_ARGUMENT'
+  return e
+}
+
+function readOptions (o = {}) {
+  const known = new Set(['columns', 'filter', 'snapshotId', 'timestampMs', 'tag', 'limit', 'concurrency'])
+  for (const k of Object.keys(o)) if (!known.has(k)) throw invalid(`unknown scan option ${JSON.stringify(k)}`)
+  const num = (v, name) => {
+    if (v === undefined || v === null) return undefined
+    const n = Number(v)
+    if (!Number.isSafeInteger(n)) throw invalid(`${name} must be an integer`)
+    return n
+  }
+  return JSON.stringify({
+    columns: o.columns,
+    filter: filterText(o.filter),
+    snapshotId: num(o.snapshotId, 'snapshotId'),
+    timestampMs: num(o.timestampMs, 'timestampMs'),
+    tag: o.tag,
+    limit: num(o.limit, 'limit'),
+    concurrency: num(o.concurrency, 'concurrency')
+  })
+}
+
+function sleep (ms, signal) {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve()
+    const t = setTimeout(done, ms)
+    function done () {
+      clearTimeout(t)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, { once: true })
+  })
+}
+
+/** The first (only) record batch of a one-batch IPC stream. */
+function batchOf (bytes) {
+  return RecordBatchReader.from(bytes).next().value
+}
+
+/** An open table. Create one with `openTable`. */
+export class Table {
+  #inner
+  #poison
+  constructor (inner, poison) {
+    this.#inner = inner
+    this.#poison = poison
+  }
+
+  async #call (f) {
+    try {
+      return await f(this.#inner)
+    } catch (e) {
+      throw wrapError(e, this.#poison)
+    }
+  }
+
+  /** The latest schema: Paimon's schema JSON (`fields`, `partitionKeys`, `primaryKeys`, `options`). */
+  schema () {
+    return JSON.parse(this.#inner.schemaJson())
+  }
+
+  /** Every live snapshot, oldest first. */
+  async snapshots () {
+    return JSON.parse(await this.#call((t) => t.snapshotsJson()))
+  }
+
+  /** The latest snapshot, or `null` for a table without snapshots. */
+  async latestSnapshot () {
+    const s = await this.#call((t) => t.latestSnapshotJson())
+    return s === undefined || s === null ? null : JSON.parse(s)
+  }
+
+  /** Tags, sorted by name: `{ name, ...tag }` (needs a storage that can list: files, or a reader with `list`). */
+  async tags () {
+    const pairs = JSON.parse(await this.#call((t) => t.tagsJson()))
+    return pairs.map(([name, tag]) => ({ name, ...tag }))
+  }
+
+  /** Reads one snapshot (the latest by default) into an Arrow `Table`. */
+  async scan (options = {}) {
+    const json = readOptions(options)
+    return this.#call(async (t) => {
+      const reader = await t.scan(json)
+      try {
+        return tableFromIPC(await reader.readAll())
+      } finally {
+        reader.free()
+      }
+    })
+  }
+
+  /** Reads one snapshot batch by batch: an async iterator of Arrow `RecordBatch`es. */
+  async * batches (options = {}) {
+    const json = readOptions(options)
+    const reader = await this.#call((t) => t.scan(json))
+    try {
+      for (;;) {
+        const bytes = await this.#call(() => reader.next())
+        if (bytes === undefined) return
+        yield batchOf(bytes)
+      }
+    } finally {
+      reader.free()
+    }
+  }
+
+  /** The changes of snapshots `(fromSnapshot, toSnapshot]`, with a `_kind` column (`+I`, `-U`, `+U`, `-D`). */
+  async diff (fromSnapshot, toSnapshot, options = {}) {
+    const { columns, filter } = options
+    const json = JSON.stringify({ columns, filter: filterText(filter) })
+    const id = (v, name) => {
+      if (!Number.isSafeInteger(Number(v))) throw invalid(`${name} must be a snapshot id, got ${v}`)
+      return BigInt(v)
+    }
+    const [from, to] = [id(fromSnapshot, 'fromSnapshot'), id(toSnapshot, 'toSnapshot')]
+    return this.#call(async (t) => {
+      const reader = await t.diff(from, to, json)
+      try {
+        return tableFromIPC(await reader.readAll())
+      } finally {
+        reader.free()
+      }
+    })
+  }
+
+  /**
+   * Follows the table: an async iterator of Arrow `RecordBatch`es with a `_kind` column,
+   * polling for new snapshots every `pollIntervalMs` until `signal` aborts.
+   * `from`: `'latest'` (default), `'earliest'`, a snapshot id, `'snapshot:N'` or `'timestamp:MS'`.
+   */
+  async * stream (options = {}) {
+    const { from = 'latest', full = false, pollIntervalMs = 1000, signal, columns, filter } = options
+    const start = typeof from === 'number' || typeof from === 'bigint' ? `snapshot:${from}` : from
+    const json = JSON.stringify({ from: start, full, columns, filter: filterText(filter) })
+    const s = await this.#call((t) => t.stream(json))
+    try {
+      while (!signal?.aborted) {
+        const bytes = await this.#call(() => s.next())
+        if (bytes === undefined) {
+          await sleep(pollIntervalMs, signal)
+          continue
+        }
+        yield batchOf(bytes)
+      }
+    } finally {
+      s.free()
+    }
+  }
+
+  /** What this table fetched over HTTP so far: `{ requests, bytes }`. */
+  fetchStats () {
+    return JSON.parse(this.#inner.fetchStatsJson())
+  }
+
+  /** Releases the table's Wasm memory (also done by the garbage collector). */
+  close () {
+    this.#inner.free()
+  }
+}
+
+/** Opens a table given an `http(s)` URL or a reader object, with an instantiated binding. */
+export async function openWith (wasm, poison, source, options = {}) {
+  try {
+    let inner
+    if (typeof source === 'string' || source instanceof URL) {
+      const url = String(source)
+      if (!/^https?:\/\//i.test(url)) throw invalid(`not an http(s) URL: ${url}`)
+      inner = await wasm.openHttp(url, options.headers ? JSON.stringify(options.headers) : '')
+    } else if (source && typeof source.read === 'function') {
+      inner = await wasm.openReader(source)
+    } else {
+      throw invalid('openTable takes a URL, a path (Node) or an object with an async read(path, start?, end?)')
+    }
+    return new Table(inner, poison)
+  } catch (e) {
+    throw wrapError(e, poison)
+  }
+}
+
+export { ArrowTable }

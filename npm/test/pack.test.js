@@ -1,0 +1,43 @@
+// `npm pack` yields a package that a fresh project installs from the tarball and uses with the
+// README's Node example.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { fixtures } from './support/native.js'
+
+const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+
+test('the packed tarball installs in a fresh project and runs the README example', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-pack-'))
+  try {
+    const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: pkgDir, encoding: 'utf8' })
+    const [info] = JSON.parse(out)
+    const files = info.files.map((f) => f.path).sort()
+    for (const f of ['pkg/strata_wasm.js', 'pkg/strata_wasm_bg.wasm', 'src/node.js', 'src/browser.js', 'index.d.ts', 'README.md']) {
+      assert.ok(files.includes(f), `${f} is packed (${files.join(', ')})`)
+    }
+    assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')))
+
+    const app = join(dir, 'app')
+    execFileSync('mkdir', ['-p', app])
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }))
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', join(dir, info.filename)], { cwd: app, stdio: 'inherit' })
+
+    const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8')
+    const example = /## Node\n\n```js\n([\s\S]*?)```/.exec(readme)[1]
+    const table = fixtures().tables.find((t) => t.name === 'demo_orders').path
+    writeFileSync(join(app, 'example.js'), example.replace('/data/warehouse/shop.db/orders', table))
+    const printed = execFileSync('node', ['example.js'], { cwd: app, encoding: 'utf8' })
+    assert.match(printed, /\[ 'id', 'customer', 'amount', 'dt' \]/)
+    assert.match(printed, /^2 \[/m, printed)
+    assert.match(printed, /customer: 'edsger'/)
+    assert.match(printed, /customer: 'alan'/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,267 @@
+//! Storage over HTTP(S) with `fetch`: whole objects by `GET`, byte ranges by `Range` requests,
+//! existence by `HEAD`. Works in browsers and in Node 20+ (its global `fetch`).
+//!
+//! A server that ignores `Range` answers `200` with the whole object; the object is then kept
+//! and later ranges of it are sliced locally, so it is downloaded once. Hints and snapshot
+//! files are never cached by the browser, so streams see new commits.
+//!
+//! Snapshot and schema files are small and immutable, and the core asks whether one exists
+//! right before reading it: `head` on them is a `GET` whose body is kept for the `get` that
+//! follows, saving a round trip each.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::ops::Range;
+
+use bytes::Bytes;
+use js_sys::{Promise, Uint8Array};
+use strata_core::storage::{check_path, slice_range, ObjectMeta, Storage};
+use strata_core::{Error, Result};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestCache, RequestInit, Response};
+
+use crate::error::js_message;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(request: &Request) -> Promise;
+}
+
+/// Counters of what a storage fetched, for benchmarks and tests.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FetchStats {
+    /// HTTP requests sent.
+    pub requests: u64,
+    /// Body bytes received.
+    pub bytes: u64,
+}
+
+/// A table directory served over HTTP(S).
+#[derive(Debug)]
+pub struct HttpStorage {
+    base: String,
+    headers: Vec<(String, String)>,
+    whole: RefCell<HashMap<String, Bytes>>,
+    /// Bodies fetched by `head`, each handed out once by `get`.
+    prefetched: RefCell<HashMap<String, Bytes>>,
+    stats: Cell<FetchStats>,
+}
+
+/// Small immutable metadata files whose existence check may fetch them.
+fn prefetchable(path: &str) -> bool {
+    path.starts_with("snapshot/snapshot-") || path.starts_with("schema/schema-")
+}
+
+impl HttpStorage {
+    /// A storage rooted at `base` (the table directory's URL), sending `headers` with every
+    /// request (authorization, for instance).
+    pub fn new(base: &str, headers: Vec<(String, String)>) -> Self {
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
+        HttpStorage {
+            base,
+            headers,
+            whole: RefCell::new(HashMap::new()),
+            prefetched: RefCell::new(HashMap::new()),
+            stats: Cell::new(FetchStats::default()),
+        }
+    }
+
+    /// What this storage has fetched so far.
+    pub fn stats(&self) -> FetchStats {
+        self.stats.get()
+    }
+
+    fn url(&self, path: &str) -> Result<String> {
+        check_path(path)?;
+        // Paths are plain relative names from table metadata; percent-encode what a URL
+        // path cannot carry literally.
+        let mut out = self.base.clone();
+        for b in path.bytes() {
+            if b.is_ascii_alphanumeric() || b"/-_.~=:@+,".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn send(&self, path: &str, method: &str, range: Option<&Range<u64>>) -> Result<Response> {
+        let url = self.url(path)?;
+        let fail = |what: String| Error::Storage {
+            path: path.to_string(),
+            message: what,
+        };
+        let headers = Headers::new().map_err(|e| fail(js_message(&e)))?;
+        for (k, v) in &self.headers {
+            headers.set(k, v).map_err(|e| fail(js_message(&e)))?;
+        }
+        if let Some(r) = range {
+            headers
+                .set("Range", &format!("bytes={}-{}", r.start, r.end - 1))
+                .map_err(|e| fail(js_message(&e)))?;
+        }
+        let init = RequestInit::new();
+        init.set_method(method);
+        init.set_headers(&headers);
+        if path.starts_with("snapshot/") {
+            init.set_cache(RequestCache::NoStore);
+        }
+        let request =
+            Request::new_with_str_and_init(&url, &init).map_err(|e| fail(js_message(&e)))?;
+        let mut s = self.stats.get();
+        s.requests += 1;
+        self.stats.set(s);
+        let response = JsFuture::from(global_fetch(&request))
+            .await
+            .map_err(|e| fail(format!("{method} {url}: {}", js_message(&e))))?;
+        let response: Response = response.unchecked_into();
+        match response.status() {
+            404 | 410 => Err(Error::NotFound { path: path.into() }),
+            416 => Err(Error::corrupt(
+                path,
+                format!("range {range:?} is outside the object"),
+            )),
+            s if (200..300).contains(&s) => Ok(response),
+            s => Err(fail(format!(
+                "{method} {url}: HTTP {s} {}",
+                response.status_text()
+            ))),
+        }
+    }
+
+    async fn body(&self, path: &str, response: &Response) -> Result<Bytes> {
+        let buf = response.array_buffer().map_err(|e| Error::Storage {
+            path: path.into(),
+            message: js_message(&e),
+        })?;
+        let buf = JsFuture::from(buf).await.map_err(|e| Error::Storage {
+            path: path.into(),
+            message: format!("reading the body: {}", js_message(&e)),
+        })?;
+        let bytes = Bytes::from(Uint8Array::new(&buf).to_vec());
+        let mut s = self.stats.get();
+        s.bytes += bytes.len() as u64;
+        self.stats.set(s);
+        Ok(bytes)
+    }
+}
+
+fn unsupported(what: &str) -> Error {
+    Error::unsupported(
+        "http storage",
+        format!("{what} (HTTP tables are read-only)"),
+    )
+}
+
+#[async_trait::async_trait(?Send)]
+impl Storage for HttpStorage {
+    async fn get(&self, path: &str) -> Result<Bytes> {
+        if let Some(b) = self.whole.borrow().get(path) {
+            return Ok(b.clone());
+        }
+        if let Some(b) = self.prefetched.borrow_mut().remove(path) {
+            return Ok(b);
+        }
+        let response = self.send(path, "GET", None).await?;
+        self.body(path, &response).await
+    }
+
+    async fn get_range(&self, path: &str, range: Range<u64>) -> Result<Bytes> {
+        if let Some(b) = self.whole.borrow().get(path) {
+            return slice_range(path, b, range);
+        }
+        if range.start >= range.end {
+            check_path(path)?;
+            return Ok(Bytes::new());
+        }
+        let response = self.send(path, "GET", Some(&range)).await?;
+        let partial = response.status() == 206;
+        let body = self.body(path, &response).await?;
+        if partial {
+            if body.len() as u64 != range.end - range.start {
+                return Err(Error::corrupt(
+                    path,
+                    format!("range {range:?} returned {} bytes", body.len()),
+                ));
+            }
+            return Ok(body);
+        }
+        // The server ignored the range: keep the whole object for the ranges still to come.
+        self.whole
+            .borrow_mut()
+            .insert(path.to_string(), body.clone());
+        slice_range(path, &body, range)
+    }
+
+    async fn head(&self, path: &str) -> Result<Option<ObjectMeta>> {
+        if let Some(b) = self.whole.borrow().get(path) {
+            return Ok(Some(meta(path, b.len() as u64)));
+        }
+        if prefetchable(path) {
+            return match self.send(path, "GET", None).await {
+                Ok(r) => {
+                    let body = self.body(path, &r).await?;
+                    let size = body.len() as u64;
+                    let mut kept = self.prefetched.borrow_mut();
+                    // Probes that are never followed by a read (the earliest snapshot's,
+                    // a search's) must not pile up in a long-running stream.
+                    if kept.len() >= 64 {
+                        kept.clear();
+                    }
+                    kept.insert(path.to_string(), body);
+                    Ok(Some(meta(path, size)))
+                }
+                Err(Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(e),
+            };
+        }
+        match self.send(path, "HEAD", None).await {
+            Ok(r) => {
+                let size = r
+                    .headers()
+                    .get("content-length")
+                    .ok()
+                    .flatten()
+                    .and_then(|v| v.parse().ok());
+                match size {
+                    Some(n) => Ok(Some(meta(path, n))),
+                    // No length in the answer (compressed transfer): fetch the object itself.
+                    None => Ok(Some(meta(path, self.get(path).await?.len() as u64))),
+                }
+            }
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn put_if_absent(&self, _path: &str, _data: Bytes) -> Result<()> {
+        Err(unsupported("put_if_absent"))
+    }
+
+    async fn put(&self, _path: &str, _data: Bytes) -> Result<()> {
+        Err(unsupported("put"))
+    }
+
+    async fn list(&self, _prefix: &str) -> Result<Vec<ObjectMeta>> {
+        Err(Error::unsupported("http storage", "listing a directory"))
+    }
+
+    async fn delete(&self, _path: &str) -> Result<()> {
+        Err(unsupported("delete"))
+    }
+}
+
+fn meta(path: &str, size: u64) -> ObjectMeta {
+    ObjectMeta {
+        path: path.to_string(),
+        size,
+        last_modified: None,
+    }
+}
