@@ -10,9 +10,11 @@ CACHE="${STRATA_CACHE:-$HOME/.cache/strata}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 step() { printf '\n==> %s\n' "$*"; }
 
-step "build the strata binary"
-cargo build --release -q -p strata-writer --bin strata
-STRATA="$CARGO_TARGET_DIR/release/strata"
+# scripts/test.sh runs this with STRATA_PROFILE=dev to reuse the test build.
+PROFILE="${STRATA_PROFILE:-release}"
+step "build the strata binary ($PROFILE)"
+cargo build --profile "$PROFILE" -q -p strata-writer --bin strata
+if [ "$PROFILE" = dev ]; then STRATA="$CARGO_TARGET_DIR/debug/strata"; else STRATA="$CARGO_TARGET_DIR/$PROFILE/strata"; fi
 
 TABLE="${1:-$(mktemp -d)/orders}"
 rm -rf "$TABLE"
@@ -31,3 +33,9 @@ echo "rows in the table: $("$STRATA" scan "$TABLE" | wc -l)"
 
 step "strata diff: the changelog of the first commit, by kind"
 "$STRATA" diff "$TABLE" --from 0 --to 1 --columns id | grep -o '"_kind":"[^"]*"' | sort | uniq -c
+
+step "from Node through the npm package (strata-reader): build it, then query the same table"
+LOG="$(mktemp)"
+bash scripts/wasm.sh build > "$LOG" 2>&1 || { cat "$LOG"; exit 1; }
+rm -f "$LOG"
+node npm/examples/query.mjs "$TABLE"

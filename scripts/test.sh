@@ -57,6 +57,10 @@ cargo test --workspace --no-fail-fast 2>&1 | tee "$LOG"
 # The Wasm reader and the npm package: their tools, build, and Node and browser suites.
 bash scripts/wasm.sh 2>&1 | tee -a "$LOG"
 
+# The README's main job: ingest the bundled Debezium sample, compact, query natively and from
+# Node through the npm package.
+STRATA_PROFILE=dev bash scripts/quickstart.sh 2>&1 | tee -a "$LOG"
+
 # One closing line over every test binary (cargo prints one per binary, the last often 0) and
 # the node --test runs (their "# pass N" / "# fail N" lines).
 awk '/^test result:/ { p += $4; f += $6 }
