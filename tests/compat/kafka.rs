@@ -270,30 +270,69 @@ fn two_ingest_processes_in_one_group_share_the_partitions() {
     let table = table.to_str().unwrap();
     let mut args = ingest_args(table, "debezium-json", &broker.address, "orders");
     let i = args.iter().position(|a| *a == "--until-idle").unwrap();
-    args[i + 1] = "10"; // idle while the group settles, before anything is produced
-    let children: Vec<_> = (0..2)
+    args[i + 1] = "15"; // idle while the group settles, before anything is produced
+                        // Two live members need a session long enough for tansu's coordinator to settle them
+                        // (with 2 s it keeps rebalancing).
+    for a in args.iter_mut() {
+        if a.starts_with("session.timeout.ms=") {
+            *a = "session.timeout.ms=6000";
+        } else if a.starts_with("heartbeat.interval.ms=") {
+            *a = "heartbeat.interval.ms=1000";
+        }
+    }
+    let mut children: Vec<_> = (0..2)
         .map(|_| {
             Command::new(strata_bin())
                 .args(&args)
+                .env("RUST_LOG", "strata_writer=info")
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    // Both members join (the group rebalances about 3 s after the second), then the events
-    // arrive, so each process owns half of the partitions while they flow.
-    std::thread::sleep(Duration::from_secs(6));
+    // Each process logs its assignments; once both hold two of the four partitions, the group
+    // has settled and the events can flow.
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, usize)>();
+    let logs: Vec<_> = children
+        .iter_mut()
+        .enumerate()
+        .map(|(n, c)| {
+            let stderr = c.stderr.take().unwrap();
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                let mut log = String::new();
+                for line in std::io::BufReader::new(stderr)
+                    .lines()
+                    .map_while(Result::ok)
+                {
+                    if line.contains(" assigned") {
+                        let _ = tx.send((n, line.matches("(\"orders\"").count()));
+                    }
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+                log
+            })
+        })
+        .collect();
+    let mut held = [0usize; 2];
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    while held != [2, 2] {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let (n, parts) = rx
+            .recv_timeout(left)
+            .expect("the group settles on 2 + 2 partitions");
+        held[n] = parts;
+    }
     broker.produce("orders", &s.events);
     let mut rows = Vec::new();
-    for c in children {
+    for (c, log) in children.into_iter().zip(logs) {
         let out = c.wait_with_output().unwrap();
+        let log = log.join().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        assert!(
-            out.status.success(),
-            "{text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "{text}{log}");
         let n: u64 = text
             .split_whitespace()
             .nth(1)

@@ -1,7 +1,10 @@
 //! `strata-writer`: Strata's native side.
 //!
 //! - [`storage`]: the core storage trait over `object_store` (local filesystem today);
-//! - [`table`]: table-level operations the `strata` binary exposes (create, inspect).
+//! - [`table`]: table-level operations the `strata` binary exposes (create, inspect);
+//! - [`write`], [`compact`], [`maintenance`]: the batch writer, compaction, expiration, tags;
+//! - [`ingest`]: CDC ingest (Debezium, Canal, Maxwell JSON) from Kafka, a file or stdin;
+//! - [`reading`]: the native read commands (scan, diff, stream).
 //!
 //! The format rules live in `strata-core`; this crate supplies IO, tokio and the CLI.
 
