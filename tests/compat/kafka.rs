@@ -3,122 +3,16 @@
 //! exactly once (also across SIGKILLs and with two ingest processes in one group), and schema
 //! changes in the stream evolve the table.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use strata_tests::kafka::{strata, strata_bin, Broker};
+use strata_tests::cdc::*;
+use strata_tests::kafka::{strata_bin, Broker};
 use strata_tests::writes::{pypaimon_rows, sorted};
-use strata_writer::ingest::sample::{generate, Order, Rng, Sample};
+use strata_writer::ingest::sample::{generate, Rng};
 use strata_writer::ingest::CdcFormat;
-
-fn ok(args: &[&str]) -> String {
-    let out = strata(args);
-    assert!(
-        out.status.success(),
-        "strata {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn jsonl(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn order_json(o: &Order) -> Value {
-    json!({"id": o.id, "customer": o.customer, "qty": o.qty, "price": o.price, "note": o.note})
-}
-
-fn scan(table: &str) -> BTreeMap<i64, Value> {
-    jsonl(&ok(&["scan", table]))
-        .into_iter()
-        .map(|r| (r["id"].as_i64().unwrap(), r))
-        .collect()
-}
-
-/// Asserts two keyed row sets are equal, reporting a short summary of the differences.
-fn same_rows(got: &BTreeMap<i64, Value>, want: &BTreeMap<i64, Value>, what: &str) {
-    let missing: Vec<_> = want
-        .keys()
-        .filter(|k| !got.contains_key(k))
-        .take(5)
-        .collect();
-    let extra: Vec<_> = got
-        .keys()
-        .filter(|k| !want.contains_key(k))
-        .take(5)
-        .collect();
-    let differ: Vec<_> = want
-        .iter()
-        .filter(|(k, v)| got.get(k).is_some_and(|g| g != *v))
-        .take(3)
-        .map(|(k, v)| format!("{k}: got {} want {v}", got[k]))
-        .collect();
-    assert!(
-        missing.is_empty() && extra.is_empty() && differ.is_empty(),
-        "{what}: {} rows vs {} expected; missing {missing:?}, extra {extra:?}, differing {differ:?}",
-        got.len(),
-        want.len()
-    );
-}
-
-/// Asserts two sorted changelogs are equal, reporting counts instead of the whole lists.
-fn same_changes(got: &[String], want: &[String], what: &str) {
-    if got != want {
-        let g: std::collections::BTreeSet<_> = got.iter().collect();
-        let w: std::collections::BTreeSet<_> = want.iter().collect();
-        panic!(
-            "{what}: {} changes vs {} expected; {} missing, {} unexpected (e.g. {:?})",
-            got.len(),
-            want.len(),
-            w.difference(&g).count(),
-            g.difference(&w).count(),
-            g.difference(&w).next()
-        );
-    }
-}
-
-fn model(s: &Sample) -> BTreeMap<i64, Value> {
-    s.table.iter().map(|(k, o)| (*k, order_json(o))).collect()
-}
-
-/// Every change in the table's changelog (changelog-producer = input), sorted.
-fn changelog(table: &str) -> Vec<String> {
-    let latest = std::fs::read_to_string(format!("{table}/snapshot/LATEST")).unwrap();
-    let mut rows: Vec<String> = jsonl(&ok(&["diff", table, "--from", "0", "--to", latest.trim()]))
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
-    rows.sort();
-    rows
-}
-
-fn expected_changelog(s: &Sample) -> Vec<String> {
-    let mut rows: Vec<String> = s
-        .changes
-        .iter()
-        .map(|(k, o)| {
-            let mut v = order_json(o);
-            v["_kind"] = json!(k);
-            v.to_string()
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
-fn format_name(f: CdcFormat) -> &'static str {
-    match f {
-        CdcFormat::Debezium => "debezium-json",
-        CdcFormat::Canal => "canal-json",
-        CdcFormat::Maxwell => "maxwell-json",
-    }
-}
 
 fn ingest_args<'a>(
     table: &'a str,

@@ -3,102 +3,14 @@
 //! messages stop or go to the dead-letter file, and schema changes evolve the table.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use strata_writer::ingest::sample::{generate, Order, Rng, Sample};
+use strata_tests::cdc::*;
+use strata_tests::kafka::{strata, strata_bin};
+use strata_writer::ingest::sample::{generate, Rng};
 use strata_writer::ingest::CdcFormat;
-
-fn strata(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .output()
-        .expect("run strata")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = strata(args);
-    assert!(
-        out.status.success(),
-        "strata {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn jsonl(text: &str) -> Vec<Value> {
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn order_json(o: &Order) -> Value {
-    json!({"id": o.id, "customer": o.customer, "qty": o.qty, "price": o.price, "note": o.note})
-}
-
-/// The table's rows by id.
-fn scan(table: &str) -> BTreeMap<i64, Value> {
-    jsonl(&ok(&["scan", table]))
-        .into_iter()
-        .map(|r| (r["id"].as_i64().unwrap(), r))
-        .collect()
-}
-
-fn model(s: &Sample) -> BTreeMap<i64, Value> {
-    s.table.iter().map(|(k, o)| (*k, order_json(o))).collect()
-}
-
-fn latest_snapshot(table: &str) -> i64 {
-    std::fs::read_to_string(format!("{table}/snapshot/LATEST"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
-/// Every change the table's changelog holds (changelog-producer = input), as sorted text.
-fn changelog(table: &str) -> Vec<String> {
-    let to = latest_snapshot(table).to_string();
-    let mut rows: Vec<String> = jsonl(&ok(&["diff", table, "--from", "0", "--to", &to]))
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
-    rows.sort();
-    rows
-}
-
-fn expected_changelog(s: &Sample) -> Vec<String> {
-    let mut rows: Vec<String> = s
-        .changes
-        .iter()
-        .map(|(k, o)| {
-            let mut v = order_json(o);
-            v["_kind"] = json!(k);
-            v.to_string()
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
-fn write_events(path: &Path, s: &Sample) {
-    let text: String = s
-        .events
-        .iter()
-        .map(|e| format!("{}\n", e.payload))
-        .collect();
-    std::fs::write(path, text).unwrap();
-}
-
-fn format_name(f: CdcFormat) -> &'static str {
-    match f {
-        CdcFormat::Debezium => "debezium-json",
-        CdcFormat::Canal => "canal-json",
-        CdcFormat::Maxwell => "maxwell-json",
-    }
-}
 
 fn ingest_args<'a>(table: &'a str, format: &'a str, file: &'a str) -> Vec<&'a str> {
     vec![
@@ -163,7 +75,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
             rounds < 200,
             "the ingest kept finishing before it could be killed"
         );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        let mut child = Command::new(strata_bin())
             .args(&args)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -304,7 +216,7 @@ fn sigterm_commits_the_buffer_and_exits() {
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("t");
     let table = table.to_str().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+    let mut child = Command::new(strata_bin())
         .args(["ingest", table, "--format", "maxwell-json", "--stdin"])
         .args([
             "--create-if-missing",

@@ -1,0 +1,143 @@
+//! Helpers of the CDC ingest suites: run `strata`, read tables back, and compare them with a
+//! generated sample's source state and changes.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_json::{json, Value};
+use strata_writer::ingest::sample::{Order, Sample};
+use strata_writer::ingest::CdcFormat;
+
+use crate::kafka::strata;
+
+/// Runs `strata`, asserting success; its stdout.
+pub fn ok(args: &[&str]) -> String {
+    let out = strata(args);
+    assert!(
+        out.status.success(),
+        "strata {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Parses JSON lines.
+pub fn jsonl(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A sample row as `strata scan` prints it.
+pub fn order_json(o: &Order) -> Value {
+    json!({"id": o.id, "customer": o.customer, "qty": o.qty, "price": o.price, "note": o.note})
+}
+
+/// The table's rows (`strata scan`) by id.
+pub fn scan(table: &str) -> BTreeMap<i64, Value> {
+    jsonl(&ok(&["scan", table]))
+        .into_iter()
+        .map(|r| (r["id"].as_i64().unwrap(), r))
+        .collect()
+}
+
+/// Asserts two keyed row sets are equal, reporting a short summary of the differences.
+pub fn same_rows(got: &BTreeMap<i64, Value>, want: &BTreeMap<i64, Value>, what: &str) {
+    let missing: Vec<_> = want
+        .keys()
+        .filter(|k| !got.contains_key(k))
+        .take(5)
+        .collect();
+    let extra: Vec<_> = got
+        .keys()
+        .filter(|k| !want.contains_key(k))
+        .take(5)
+        .collect();
+    let differ: Vec<_> = want
+        .iter()
+        .filter(|(k, v)| got.get(k).is_some_and(|g| g != *v))
+        .take(3)
+        .map(|(k, v)| format!("{k}: got {} want {v}", got[k]))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && differ.is_empty(),
+        "{what}: {} rows vs {} expected; missing {missing:?}, extra {extra:?}, differing {differ:?}",
+        got.len(),
+        want.len()
+    );
+}
+
+/// Asserts two sorted changelogs are equal, reporting counts instead of the whole lists.
+pub fn same_changes(got: &[String], want: &[String], what: &str) {
+    if got != want {
+        let g: std::collections::BTreeSet<_> = got.iter().collect();
+        let w: std::collections::BTreeSet<_> = want.iter().collect();
+        panic!(
+            "{what}: {} changes vs {} expected; {} missing, {} unexpected (e.g. {:?})",
+            got.len(),
+            want.len(),
+            w.difference(&g).count(),
+            g.difference(&w).count(),
+            g.difference(&w).next()
+        );
+    }
+}
+
+/// The source table's rows by id.
+pub fn model(s: &Sample) -> BTreeMap<i64, Value> {
+    s.table.iter().map(|(k, o)| (*k, order_json(o))).collect()
+}
+
+/// Every change in the table's changelog (changelog-producer = input), sorted.
+pub fn changelog(table: &str) -> Vec<String> {
+    let latest = latest_snapshot(table).to_string();
+    let mut rows: Vec<String> = jsonl(&ok(&["diff", table, "--from", "0", "--to", &latest]))
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// Every change the sample's events carry, as the changelog prints it, sorted.
+pub fn expected_changelog(s: &Sample) -> Vec<String> {
+    let mut rows: Vec<String> = s
+        .changes
+        .iter()
+        .map(|(k, o)| {
+            let mut v = order_json(o);
+            v["_kind"] = json!(k);
+            v.to_string()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The `--format` name of a format.
+pub fn format_name(f: CdcFormat) -> &'static str {
+    match f {
+        CdcFormat::Debezium => "debezium-json",
+        CdcFormat::Canal => "canal-json",
+        CdcFormat::Maxwell => "maxwell-json",
+    }
+}
+
+/// The table's latest snapshot id.
+pub fn latest_snapshot(table: &str) -> i64 {
+    std::fs::read_to_string(format!("{table}/snapshot/LATEST"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Writes the sample's events as JSON lines.
+pub fn write_events(path: &Path, s: &Sample) {
+    let text: String = s
+        .events
+        .iter()
+        .map(|e| format!("{}\n", e.payload))
+        .collect();
+    std::fs::write(path, text).unwrap();
+}
