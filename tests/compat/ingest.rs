@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use strata_tests::cdc::*;
 use strata_tests::kafka::{strata, strata_bin};
-use strata_writer::ingest::sample::{generate, Rng};
+use strata_writer::ingest::sample::generate;
 use strata_writer::ingest::CdcFormat;
 
 fn ingest_args<'a>(table: &'a str, format: &'a str, file: &'a str) -> Vec<&'a str> {
@@ -66,28 +66,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let table = table.to_str().unwrap();
     let mut args = ingest_args(table, "debezium-json", file.to_str().unwrap());
     args.extend(["--max-buffer-rows", "1000", "--commit-interval", "100ms"]);
-    let mut rng = Rng::new(99);
-    let mut kills = 0;
-    let mut rounds = 0;
-    while kills < 20 {
-        rounds += 1;
-        assert!(
-            rounds < 200,
-            "the ingest kept finishing before it could be killed"
-        );
-        let mut child = Command::new(strata_bin())
-            .args(&args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(40 + rng.below(300)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL
-            kills += 1;
-        }
-        child.wait().unwrap();
-    }
+    kill_repeatedly(&args, 20, 40, 300, 99);
     // Finish the ingest, then check the table and that every change landed exactly once.
     ok(&args);
     assert_eq!(scan(table), model(&s));

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use strata_tests::cdc::*;
 use strata_tests::kafka::{strata_bin, Broker};
 use strata_tests::writes::{pypaimon_rows, sorted};
-use strata_writer::ingest::sample::{generate, Rng};
+use strata_writer::ingest::sample::generate;
 use strata_writer::ingest::CdcFormat;
 
 fn ingest_args<'a>(
@@ -123,30 +123,9 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
                 std::thread::sleep(Duration::from_millis(1_500));
             }
         });
-        let mut rng = Rng::new(3);
-        let mut kills = 0;
-        let mut rounds = 0;
-        while kills < 20 {
-            rounds += 1;
-            assert!(
-                rounds < 100,
-                "the ingest kept finishing before it could be killed"
-            );
-            let mut child = Command::new(strata_bin())
-                .args(&args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            // A restart waits about 3 s for the killed member's session to expire, then
-            // ingests: the kill lands in the join, the ingest, a commit or a compaction.
-            std::thread::sleep(Duration::from_millis(2_500 + rng.below(3_000)));
-            if child.try_wait().unwrap().is_none() {
-                child.kill().unwrap();
-                kills += 1;
-            }
-            child.wait().unwrap();
-        }
+        // A restart waits about 3 s for the killed member's session to expire, then
+        // ingests: the kill lands in the join, the ingest, a commit or a compaction.
+        kill_repeatedly(&args, 20, 2_500, 3_000, 3);
         producer.join().unwrap();
     });
     ok(&args);

@@ -141,3 +141,31 @@ pub fn write_events(path: &Path, s: &Sample) {
         .collect();
     std::fs::write(path, text).unwrap();
 }
+
+/// Starts `strata args` again and again, each time killing it with SIGKILL after
+/// `min_ms + rand(spread_ms)` unless it has finished, until it has been killed `kills` times.
+pub fn kill_repeatedly(args: &[&str], kills: usize, min_ms: u64, spread_ms: u64, seed: u64) {
+    let mut rng = strata_writer::ingest::sample::Rng::new(seed);
+    let (mut killed, mut rounds) = (0, 0);
+    while killed < kills {
+        rounds += 1;
+        assert!(
+            rounds < kills * 10,
+            "the ingest kept finishing before it could be killed"
+        );
+        let mut child = std::process::Command::new(crate::kafka::strata_bin())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(
+            min_ms + rng.below(spread_ms),
+        ));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+}
