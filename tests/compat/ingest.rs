@@ -12,22 +12,8 @@ use strata_tests::kafka::{strata, strata_bin};
 use strata_writer::ingest::sample::generate;
 use strata_writer::ingest::CdcFormat;
 
-fn ingest_args<'a>(table: &'a str, format: &'a str, file: &'a str) -> Vec<&'a str> {
-    vec![
-        "ingest",
-        table,
-        "--format",
-        format,
-        "--file",
-        file,
-        "--create-if-missing",
-        "--primary-key",
-        "id",
-        "--bucket",
-        "2",
-        "--option",
-        "changelog-producer=input",
-    ]
+fn file_args<'a>(table: &'a str, format: &'a str, file: &'a str) -> Vec<&'a str> {
+    ingest_args(table, format, &["--file", file])
 }
 
 #[test]
@@ -42,7 +28,7 @@ fn every_format_reaches_the_source_state_with_each_change_once() {
         write_events(&file, &s);
         let table = dir.path().join(format_name(format));
         let table = table.to_str().unwrap();
-        let mut args = ingest_args(table, format_name(format), file.to_str().unwrap());
+        let mut args = file_args(table, format_name(format), file.to_str().unwrap());
         args.extend(["--max-buffer-rows", "700"]);
         let out = ok(&args);
         assert!(out.contains("from 3000 messages"), "{out}");
@@ -64,7 +50,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     write_events(&file, &s);
     let table = dir.path().join("orders");
     let table = table.to_str().unwrap();
-    let mut args = ingest_args(table, "debezium-json", file.to_str().unwrap());
+    let mut args = file_args(table, "debezium-json", file.to_str().unwrap());
     args.extend(["--max-buffer-rows", "1000", "--commit-interval", "100ms"]);
     kill_repeatedly(&args, 20, 40, 300, 99);
     // Finish the ingest, then check the table and that every change landed exactly once.
@@ -246,7 +232,7 @@ fn lookup_changelog_replays_to_the_source_state() {
     write_events(&file, &s);
     let table = dir.path().join("t");
     let table = table.to_str().unwrap();
-    let mut args = ingest_args(table, "canal-json", file.to_str().unwrap());
+    let mut args = file_args(table, "canal-json", file.to_str().unwrap());
     let n = args.len();
     args[n - 1] = "changelog-producer=lookup";
     args.extend(["--max-buffer-rows", "900"]);

@@ -14,30 +14,25 @@ use strata_tests::writes::{pypaimon_rows, sorted};
 use strata_writer::ingest::sample::generate;
 use strata_writer::ingest::CdcFormat;
 
-fn ingest_args<'a>(
+fn kafka_args<'a>(
     table: &'a str,
     format: &'a str,
     broker: &'a str,
     topic: &'a str,
 ) -> Vec<&'a str> {
-    vec![
-        "ingest",
+    let mut args = ingest_args(
         table,
-        "--format",
         format,
-        "--kafka",
-        broker,
-        "--topic",
-        topic,
-        "--group",
-        "strata-test",
-        "--create-if-missing",
-        "--primary-key",
-        "id",
-        "--bucket",
-        "2",
-        "--option",
-        "changelog-producer=input",
+        &[
+            "--kafka",
+            broker,
+            "--topic",
+            topic,
+            "--group",
+            "strata-test",
+        ],
+    );
+    args.extend([
         "--commit-interval",
         "500ms",
         "--until-idle",
@@ -47,7 +42,8 @@ fn ingest_args<'a>(
         "session.timeout.ms=2000",
         "--kafka-option",
         "heartbeat.interval.ms=300",
-    ]
+    ]);
+    args
 }
 
 /// 300,000 events in the three formats, each ingested into its own table, which Strata and
@@ -66,7 +62,7 @@ fn every_format_from_kafka_reaches_the_source_state() {
         broker.produce(&name, &s.events);
         let table = wh.path().join(format!("db.db/{name}"));
         let table = table.to_str().unwrap();
-        let out = ok(&ingest_args(
+        let out = ok(&kafka_args(
             table,
             format_name(format),
             &broker.address,
@@ -110,7 +106,7 @@ fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     broker.create_topic("orders", 3);
     let table = dir.path().join("orders");
     let table = table.to_str().unwrap();
-    let mut args = ingest_args(table, "debezium-json", &broker.address, "orders");
+    let mut args = kafka_args(table, "debezium-json", &broker.address, "orders");
     let i = args.iter().position(|a| *a == "--commit-interval").unwrap();
     args[i + 1] = "100ms"; // commit often, so kills land in and between commits
     let (first, rest) = s.events.split_at(10_000);
@@ -141,7 +137,7 @@ fn two_ingest_processes_in_one_group_share_the_partitions() {
     broker.create_topic("orders", 4);
     let table = dir.path().join("orders");
     let table = table.to_str().unwrap();
-    let mut args = ingest_args(table, "debezium-json", &broker.address, "orders");
+    let mut args = kafka_args(table, "debezium-json", &broker.address, "orders");
     let i = args.iter().position(|a| *a == "--until-idle").unwrap();
     args[i + 1] = "15"; // idle while the group settles, before anything is produced
                         // Two live members need a session long enough for tansu's coordinator to settle them
@@ -255,7 +251,7 @@ fn a_new_column_in_the_stream_becomes_a_table_column() {
     broker.produce("people", &events);
     let table = dir.path().join("people");
     let table = table.to_str().unwrap();
-    let out = ok(&ingest_args(
+    let out = ok(&kafka_args(
         table,
         "debezium-json",
         &broker.address,

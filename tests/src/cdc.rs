@@ -169,3 +169,20 @@ pub fn kill_repeatedly(args: &[&str], kills: usize, min_ms: u64, spread_ms: u64,
         child.wait().unwrap();
     }
 }
+
+/// `strata ingest TABLE --format F` plus `source` flags, creating the table the suites use: key
+/// `id`, 2 buckets, `changelog-producer = input` (so the changelog is every change).
+pub fn ingest_args<'a>(table: &'a str, format: &'a str, source: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["ingest", table, "--format", format];
+    args.extend_from_slice(source);
+    args.extend([
+        "--create-if-missing",
+        "--primary-key",
+        "id",
+        "--bucket",
+        "2",
+        "--option",
+        "changelog-producer=input",
+    ]);
+    args
+}

@@ -104,14 +104,20 @@ pub fn strata_rows(t: &Arc<Table>) -> Vec<Value> {
     })
 }
 
-pub fn pypaimon_rows(wh: &Path, name: &str) -> Vec<Value> {
+/// pypaimon's dump of one table of a warehouse.
+fn pypaimon_table(wh: &Path, name: &str) -> Value {
     let dump = dump_warehouse(wh);
-    let t = dump["tables"]
+    dump["tables"]
         .as_array()
         .unwrap()
         .iter()
         .find(|t| t["name"] == name)
-        .unwrap();
+        .unwrap()
+        .clone()
+}
+
+pub fn pypaimon_rows(wh: &Path, name: &str) -> Vec<Value> {
+    let t = pypaimon_table(wh, name);
     assert!(
         t["read"].get("error").is_none(),
         "pypaimon failed on {name}: {}",
@@ -177,13 +183,6 @@ pub fn changes(t: &Arc<Table>, from: i64, to: i64) -> Vec<Value> {
 }
 
 pub fn pypaimon_changes(wh: &Path, name: &str, from: i64, to: i64) -> Value {
-    let dump = dump_warehouse(wh);
-    let t = dump["tables"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == name)
-        .unwrap()
-        .clone();
+    let t = pypaimon_table(wh, name);
     t["incremental"][format!("{from}-{to}")]["rows"].clone()
 }

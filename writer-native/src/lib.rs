@@ -21,3 +21,11 @@ pub mod table;
 pub mod write;
 
 pub use storage::ObjectStoreStorage;
+
+/// The wall clock in epoch milliseconds (0 if the clock is before 1970).
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -11,6 +11,7 @@ use strata_core::expire::Retention;
 use strata_core::scan::SnapshotSpec;
 use strata_core::schema::TableSchema;
 use strata_writer::compact::{compact, CompactOptions};
+use strata_writer::ingest::command::parse_kv;
 use strata_writer::maintenance::{
     create_tag, delete_tag, list_tags, parse_duration, run_clean_orphans, run_expire,
 };
@@ -51,7 +52,7 @@ enum Command {
         #[arg(long, allow_negative_numbers = true)]
         bucket: Option<i32>,
         /// Table option `key=value` (repeatable).
-        #[arg(long = "option", value_parser = parse_option)]
+        #[arg(long = "option", value_parser = parse_kv)]
         options: Vec<(String, String)>,
         /// A Paimon schema JSON file to create the table from instead of the flags.
         #[arg(long, conflicts_with_all = ["columns", "primary_key", "partition", "bucket"])]
@@ -77,7 +78,7 @@ enum Command {
         #[arg(long)]
         overwrite: bool,
         /// With --overwrite: the static partition to replace, `k=v` (repeatable).
-        #[arg(long, value_parser = parse_option, requires = "overwrite")]
+        #[arg(long, value_parser = parse_kv, requires = "overwrite")]
         partition: Vec<(String, String)>,
     },
     /// Keep a primary-key table in sync with a CDC stream (Debezium, Canal or Maxwell JSON)
@@ -115,7 +116,7 @@ enum Command {
         #[arg(long)]
         full: bool,
         /// Only partitions matching `k=v` (repeatable).
-        #[arg(long, value_parser = parse_option)]
+        #[arg(long, value_parser = parse_kv)]
         partition: Vec<(String, String)>,
     },
     /// Expire old snapshots and delete the files only they used.
@@ -326,12 +327,6 @@ async fn compact_after_write(table: &str) -> strata_core::Result<()> {
     }
     eprintln!("strata: compaction kept conflicting with concurrent writers; the write is committed, compact later");
     Ok(())
-}
-
-fn parse_option(s: &str) -> Result<(String, String), String> {
-    s.split_once('=')
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .ok_or_else(|| format!("expected key=value, got {s:?}"))
 }
 
 async fn run(cli: Cli) -> strata_core::Result<()> {

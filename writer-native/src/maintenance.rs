@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::now_millis;
 use bytes::Bytes;
 use strata_core::expire::{clean_orphans, expire, tags, Removed, Retention};
 use strata_core::snapshot::{latest_snapshot_id, tag_path, LocalDateTime, Snapshot, Tag};
@@ -32,13 +33,6 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
     };
     Duration::try_from_secs_f64(secs)
         .map_err(|_| Error::InvalidValue(format!("duration {text:?} out of range")))
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// `strata expire`.

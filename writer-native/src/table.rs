@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use crate::now_millis;
 use bytes::Bytes;
 use strata_core::binary_row::{BinaryRow, Datum};
 use strata_core::manifest::{live_files, ManifestEntry};
@@ -26,13 +27,6 @@ pub struct CreateTable {
     pub bucket: Option<i32>,
     /// Further options.
     pub options: BTreeMap<String, String>,
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 impl CreateTable {

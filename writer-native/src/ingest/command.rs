@@ -74,7 +74,8 @@ pub struct IngestArgs {
     pub no_compact: bool,
 }
 
-fn parse_kv(s: &str) -> std::result::Result<(String, String), String> {
+/// Parses a `key=value` flag.
+pub fn parse_kv(s: &str) -> std::result::Result<(String, String), String> {
     s.split_once('=')
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .ok_or_else(|| format!("expected key=value, got {s:?}"))

@@ -18,14 +18,12 @@ use rdkafka::message::Message as _;
 use rdkafka::topic_partition_list::{Offset, TopicPartitionList};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::ClientContext;
-use strata_core::commit::offsets::{table_offsets, SourceOffsets};
-use strata_core::scan::{resolve_snapshot, SnapshotSpec};
 use strata_core::storage::Storage;
 use strata_core::{Error, Result};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
-use super::source::CHANNEL_CAPACITY;
+use super::source::{current_offsets, CHANNEL_CAPACITY};
 use super::{Event, Message};
 
 /// Where and what to consume.
@@ -49,17 +47,6 @@ struct IngestContext {
 }
 
 impl ClientContext for IngestContext {}
-
-async fn current_offsets(storage: &dyn Storage) -> Result<SourceOffsets> {
-    if strata_core::schema::latest_schema_id(storage)
-        .await?
-        .is_none()
-    {
-        return Ok(SourceOffsets::new());
-    }
-    let latest = resolve_snapshot(storage, &SnapshotSpec::Latest).await?;
-    table_offsets(storage, latest.as_ref()).await
-}
 
 impl ConsumerContext for IngestContext {
     fn rebalance(

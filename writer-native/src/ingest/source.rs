@@ -4,7 +4,7 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
-use strata_core::commit::offsets::table_offsets;
+use strata_core::commit::offsets::{table_offsets, SourceOffsets};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec};
 use strata_core::storage::Storage;
 use strata_core::Result;
@@ -20,20 +20,26 @@ pub fn file_source(path: &str) -> String {
     format!("file:{path}")
 }
 
+/// The source offsets of the table's latest snapshot that records any (none for a location
+/// that holds no table yet).
+pub async fn current_offsets(storage: &dyn Storage) -> Result<SourceOffsets> {
+    if strata_core::schema::latest_schema_id(storage)
+        .await?
+        .is_none()
+    {
+        return Ok(SourceOffsets::new());
+    }
+    let latest = resolve_snapshot(storage, &SnapshotSpec::Latest).await?;
+    table_offsets(storage, latest.as_ref()).await
+}
+
 /// The table's next offset of a source partition, if the table records one.
 pub async fn stored_offset(
     storage: &dyn Storage,
     source: &str,
     partition: i32,
 ) -> Result<Option<i64>> {
-    if strata_core::schema::latest_schema_id(storage)
-        .await?
-        .is_none()
-    {
-        return Ok(None);
-    }
-    let latest = resolve_snapshot(storage, &SnapshotSpec::Latest).await?;
-    let offsets = table_offsets(storage, latest.as_ref()).await?;
+    let offsets = current_offsets(storage).await?;
     Ok(offsets.get(source).and_then(|m| m.get(&partition)).copied())
 }
 

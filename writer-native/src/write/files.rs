@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::now_millis;
 use arrow_array::{Array, ArrayRef, Int64Array, Int8Array, RecordBatch};
 use arrow_schema::{Field, Schema};
 use bytes::Bytes;
@@ -184,13 +185,6 @@ fn min_max(c: &ArrayRef) -> Result<(Datum, Datum)> {
 
 /// Rows written between checks of a file's size against `target-file-size`.
 const ROLL_CHECK_ROWS: usize = 8192;
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 impl DataFileWriter {
     /// A writer whose files carry `uuid`.

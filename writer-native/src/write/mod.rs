@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::now_millis;
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, Int8Array, RecordBatch};
 use arrow_row::{RowConverter, SortField};
@@ -55,13 +56,6 @@ pub struct Overwrite {
     /// in when `dynamic-partition-overwrite` is on (the default) and the table is partitioned,
     /// otherwise the whole table.
     pub partition: Vec<(String, String)>,
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn parse_kind(s: &str) -> Option<i8> {
@@ -136,28 +130,10 @@ pub async fn write(
     });
     let pfields = schema.partition_fields()?;
     let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
-    let pidx: Vec<usize> = pfields
-        .iter()
-        .map(|f| {
-            schema
-                .fields
-                .iter()
-                .position(|x| x.id == f.id)
-                .expect("partition column")
-        })
-        .collect();
+    let pidx = positions(&schema, &pfields);
     let bfields = schema.bucket_key_fields()?;
     let btypes: Vec<DataType> = bfields.iter().map(|f| f.data_type.clone()).collect();
-    let bidx: Vec<usize> = bfields
-        .iter()
-        .map(|f| {
-            schema
-                .fields
-                .iter()
-                .position(|x| x.id == f.id)
-                .expect("bucket key")
-        })
-        .collect();
+    let bidx = positions(&schema, &bfields);
     let pk_idx: Vec<usize> = schema
         .primary_keys
         .iter()
@@ -455,6 +431,23 @@ pub async fn write(
     )
     .await
     .map(Some)
+}
+
+/// Where each of `fields` (columns of `schema`) sits among the schema's columns.
+fn positions(
+    schema: &strata_core::schema::TableSchema,
+    fields: &[strata_core::types::DataField],
+) -> Vec<usize> {
+    fields
+        .iter()
+        .map(|f| {
+            schema
+                .fields
+                .iter()
+                .position(|x| x.id == f.id)
+                .expect("a column of the schema")
+        })
+        .collect()
 }
 
 /// Whether partition `values` match a static spec, comparing as Paimon prints partition
