@@ -161,6 +161,15 @@ impl<'a> TableOptions<'a> {
             .max(1))
     }
 
+    /// `write-buffer-size`: the memory a writer buffers before it flushes sorted runs
+    /// (Paimon's default, 256 MB).
+    pub fn write_buffer_size(&self) -> Result<u64> {
+        Ok(self
+            .memory_size("write-buffer-size")?
+            .unwrap_or(256 << 20)
+            .max(1))
+    }
+
     /// `sequence.field.sort-order=descending`.
     pub fn sequence_descending(&self) -> bool {
         self.get("sequence.field.sort-order")

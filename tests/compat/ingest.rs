@@ -45,7 +45,7 @@ fn every_format_reaches_the_source_state_with_each_change_once() {
 #[test]
 fn sigkill_at_random_moments_loses_and_duplicates_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let s = generate(CdcFormat::Debezium, 2000, 30_000, 1, 42);
+    let s = generate(CdcFormat::Debezium, 2000, 100_000, 1, 42);
     let file = dir.path().join("events.jsonl");
     write_events(&file, &s);
     let table = dir.path().join("orders");

@@ -345,21 +345,179 @@ fn files_roll_at_the_target_file_size() {
         .collect();
     for (name, t) in [("roll_pk", &pk), ("roll_ap", &ap)] {
         strata_write(t, &rows, None);
-        let t = reopen(t);
-        let files = rt().block_on(async {
-            let s = strata_core::scan::resolve_snapshot(
-                t.storage(),
-                &strata_core::scan::SnapshotSpec::Latest,
-            )
-            .await
-            .unwrap()
-            .unwrap();
-            strata_core::manifest::live_files(t.storage(), &s)
-                .await
-                .unwrap()
-        });
+        let files = live_entries(t);
         assert!(files.len() >= 3, "{name}: {} files", files.len());
         assert_eq!(files.iter().map(|f| f.file.row_count).sum::<i64>(), 30_000);
-        check(&wh, name, &t, model.clone());
+        check(&wh, name, t, model.clone());
     }
+}
+
+/// Rows for the write-buffer tests: `n` rows over 150 ids in 2 partitions, with `v` counting
+/// up, and (when `deletes`) every tenth row a `-D`.
+fn buffer_rows(n: i64, deletes: bool) -> Vec<Value> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..n)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let op = if deletes && i % 10 == 9 { "-D" } else { "+I" };
+            json!({"id": (x % 150) as i64, "v": i, "s": format!("s{i}"),
+                   "dt": if x % 3 == 0 { "d1" } else { "d2" }, "op": op})
+        })
+        .collect()
+}
+
+#[test]
+fn writes_bigger_than_the_write_buffer_spill_sorted_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let engines: [(&str, &[(&str, &str)]); 3] = [
+        ("spill_dedup", &[]),
+        (
+            "spill_agg",
+            &[
+                ("merge-engine", "aggregation"),
+                ("fields.v.aggregate-function", "sum"),
+            ],
+        ),
+        ("spill_first", &[("merge-engine", "first-row")]),
+    ];
+    for (name, engine) in engines {
+        let mut opts = engine.to_vec();
+        opts.push(("write-buffer-size", "8kb"));
+        let t = create(
+            &wh,
+            name,
+            "id BIGINT, v BIGINT, s STRING, dt STRING",
+            &["id", "dt"],
+            &["dt"],
+            2,
+            &opts,
+        );
+        let dedup = name == "spill_dedup";
+        let rows = buffer_rows(6000, dedup);
+        let mut model: BTreeMap<(i64, String), Value> = BTreeMap::new();
+        for r in &rows {
+            let key = (
+                r["id"].as_i64().unwrap(),
+                r["dt"].as_str().unwrap().to_string(),
+            );
+            let row = json!([r["id"], r["v"], r["s"], r["dt"]]);
+            match name {
+                "spill_dedup" if r["op"] == "-D" => {
+                    model.remove(&key);
+                }
+                "spill_dedup" => {
+                    model.insert(key, row);
+                }
+                "spill_agg" => {
+                    let e = model.entry(key).or_insert(json!([r["id"], 0, "", r["dt"]]));
+                    e[1] = json!(e[1].as_i64().unwrap() + r["v"].as_i64().unwrap());
+                    e[2] = r["s"].clone();
+                }
+                _ => {
+                    model.entry(key).or_insert(row);
+                }
+            }
+        }
+        strata_write(&t, &rows, dedup.then_some("op"));
+
+        // One write, several sorted runs per bucket: level 0, sequence ranges in order.
+        type Bucket = (Vec<u8>, i32);
+        let mut runs: BTreeMap<Bucket, Vec<(i64, i64)>> = BTreeMap::new();
+        for (p, bucket, level, lo, hi) in live_files(&t) {
+            assert_eq!(level, 0, "{name}");
+            runs.entry((p, bucket)).or_default().push((lo, hi));
+        }
+        assert_eq!(runs.len(), 4, "{name}: 2 partitions x 2 buckets");
+        for ((_, bucket), mut r) in runs {
+            assert!(r.len() >= 3, "{name}: bucket {bucket} has {} runs", r.len());
+            r.sort();
+            assert!(r.windows(2).all(|w| w[0].1 < w[1].0), "{name}: {r:?}");
+        }
+        if name == "spill_first" {
+            // First-row reads skip level 0: `strata write` compacts it away after each write.
+            compact(&t, false).expect("a lookup compaction");
+        }
+        check(&wh, name, &t, model.into_values().collect());
+    }
+}
+
+#[test]
+fn a_sequence_field_orders_records_within_one_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = create(
+        &wh,
+        "seqf",
+        "id BIGINT, ts BIGINT, s STRING",
+        &["id"],
+        &[],
+        1,
+        &[("sequence.field", "ts")],
+    );
+    let row = |id: i64, ts: i64, s: &str| json!({"id": id, "ts": ts, "s": s});
+    strata_write(
+        &t,
+        &[
+            row(1, 5, "a"),
+            row(1, 9, "b"),
+            row(1, 3, "c"),
+            row(2, 1, "x"),
+        ],
+        None,
+    );
+    check(
+        &wh,
+        "seqf",
+        &t,
+        vec![json!([1, 9, "b"]), json!([2, 1, "x"])],
+    );
+    // A later write with a smaller sequence field loses to the earlier one.
+    strata_write(&t, &[row(1, 7, "d"), row(2, 2, "y")], None);
+    check(
+        &wh,
+        "seqf",
+        &t,
+        vec![json!([1, 9, "b"]), json!([2, 2, "y"])],
+    );
+}
+
+#[test]
+fn a_bad_row_after_a_spill_commits_nothing_and_leaves_no_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = create(
+        &wh,
+        "spill_bad",
+        "id BIGINT, v BIGINT, s STRING, dt STRING",
+        &["id", "dt"],
+        &["dt"],
+        2,
+        &[("write-buffer-size", "16kb")],
+    );
+    let mut rows = buffer_rows(5000, false);
+    rows[4500]["id"] = Value::Null;
+    let err = try_strata_write(&t, &rows, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("in.jsonl: line 4501") && err.contains("primary-key column id"),
+        "{err}"
+    );
+    let table_dir = wh.join("db.db/spill_bad");
+    assert!(!table_dir.join("snapshot").exists(), "nothing committed");
+    let mut files = Vec::new();
+    let mut stack = vec![table_dir];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else if e.path().extension().is_some_and(|x| x == "parquet") {
+                files.push(e.path());
+            }
+        }
+    }
+    assert!(files.is_empty(), "spilled files left behind: {files:?}");
 }

@@ -59,6 +59,18 @@ pub fn strata_write_with(
     kind_col: Option<&str>,
     overwrite: Option<Overwrite>,
 ) {
+    try_strata_write(t, rows, kind_col, overwrite)
+        .unwrap()
+        .expect("a snapshot");
+}
+
+/// Writes JSON rows (from `in.jsonl`, one row per line) through Strata's writer, one commit.
+pub fn try_strata_write(
+    t: &Arc<Table>,
+    rows: &[Value],
+    kind_col: Option<&str>,
+    overwrite: Option<Overwrite>,
+) -> strata_core::Result<Option<strata_core::snapshot::Snapshot>> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("in.jsonl");
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
@@ -86,8 +98,6 @@ pub fn strata_write_with(
         ..WriteOptions::default()
     };
     rt().block_on(write(t, inputs, opts))
-        .unwrap()
-        .expect("a snapshot");
 }
 
 pub fn strata_rows(t: &Arc<Table>) -> Vec<Value> {
@@ -149,20 +159,49 @@ pub fn compact(t: &Arc<Table>, full: bool) -> Option<strata_core::snapshot::Snap
     .unwrap()
 }
 
+fn latest(t: &Arc<Table>) -> strata_core::snapshot::Snapshot {
+    rt().block_on(strata_core::scan::resolve_snapshot(
+        t.storage(),
+        &Default::default(),
+    ))
+    .unwrap()
+    .expect("a snapshot")
+}
+
+/// (bucket, level) of the files a batch read of the latest snapshot plans.
 pub fn live_levels(t: &Arc<Table>) -> Vec<(i32, i32)> {
     let t = reopen(t);
-    rt().block_on(async {
-        let s = strata_core::scan::resolve_snapshot(t.storage(), &Default::default())
-            .await
-            .unwrap()
-            .unwrap();
-        strata_core::scan::plan_files(&t, &s, None)
-            .await
-            .unwrap()
-            .iter()
-            .map(|e| (e.bucket, e.file.level))
-            .collect()
-    })
+    let s = latest(&t);
+    rt().block_on(strata_core::scan::plan_files(&t, &s, None))
+        .unwrap()
+        .iter()
+        .map(|e| (e.bucket, e.file.level))
+        .collect()
+}
+
+/// The latest snapshot's live data files (every level, whatever reads skip).
+pub fn live_entries(t: &Arc<Table>) -> Vec<strata_core::manifest::ManifestEntry> {
+    let t = reopen(t);
+    let s = latest(&t);
+    rt().block_on(strata_core::manifest::live_files(t.storage(), &s))
+        .unwrap()
+}
+
+/// The latest snapshot's live data files: (partition bytes, bucket, level, min and max
+/// sequence number).
+pub fn live_files(t: &Arc<Table>) -> Vec<(Vec<u8>, i32, i32, i64, i64)> {
+    live_entries(t)
+        .iter()
+        .map(|e| {
+            (
+                e.partition.serialize(),
+                e.bucket,
+                e.file.level,
+                e.file.min_sequence_number,
+                e.file.max_sequence_number,
+            )
+        })
+        .collect()
 }
 
 pub fn changes(t: &Arc<Table>, from: i64, to: i64) -> Vec<Value> {

@@ -16,6 +16,7 @@ use strata_core::table::Table;
 use strata_core::types::DataType;
 use strata_core::{Error, Result};
 
+use crate::write::files::KvFile;
 use crate::write::{commit_with_retries, DataFileWriter};
 use strata_core::commit::CommitChanges;
 
@@ -70,7 +71,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         filter: None,
     });
     let uuid = uuid::Uuid::new_v4().to_string();
-    let mut writer = DataFileWriter::new(table.clone(), uuid);
+    let writer = DataFileWriter::new(table.clone(), uuid);
     let mut entries = Vec::new();
     let mut changelog = Vec::new();
     for ((_, bucket), live) in buckets {
@@ -82,7 +83,11 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         let files: Vec<_> = live.iter().map(|e| e.file.clone()).collect();
         let runs = sorted_runs(&files);
         let producer = options.changelog_producer()?;
-        let lookup = producer == ChangelogProducer::Lookup && files.iter().any(|f| f.level == 0);
+        let first_row = options.merge_engine()? == strata_core::options::MergeEngine::FirstRow;
+        // Lookup compaction (the `lookup` producer, and first-row tables, whose batch reads
+        // skip level 0) leaves no level-0 file behind, as Paimon's lookup strategy does.
+        let lookup = (producer == ChangelogProducer::Lookup || first_row)
+            && files.iter().any(|f| f.level == 0);
         let unit = if opts.full || lookup {
             let done = runs.len() == 1
                 && runs[0].level == copts.max_level()
@@ -146,10 +151,12 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
                 live_after.as_ref().unwrap_or(&merged),
                 &ctx.key_cols,
             )? {
-                for file in writer
-                    .write_changelog(&values, bucket, c, k, q, FileSource::Compact)
-                    .await?
-                {
+                let kv = KvFile {
+                    prefix: "changelog-",
+                    level: 0,
+                    source: FileSource::Compact,
+                };
+                for file in writer.write_kv(&dir, kv, c, k, q).await? {
                     changelog.push(ManifestEntry {
                         kind: FileKind::Add,
                         partition: partition.clone(),
@@ -160,15 +167,18 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
                 }
             }
         }
+        let kv = KvFile {
+            prefix: "data-",
+            level: unit.output_level,
+            source: FileSource::Compact,
+        };
         let out = writer
-            .write_key_value(
-                &values,
-                bucket,
+            .write_kv(
+                &dir,
+                kv,
                 merged.cols,
                 Int8Array::from(merged.kinds),
                 merged.seq,
-                unit.output_level,
-                FileSource::Compact,
             )
             .await?;
         let inputs: std::collections::HashSet<&str> =

@@ -18,8 +18,8 @@ use strata_writer::maintenance::{
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
-use strata_writer::write::input::{read_input, InputFormat};
-use strata_writer::write::{write, Input, Overwrite, WriteOptions};
+use strata_writer::write::input::InputFormat;
+use strata_writer::write::{write_files, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;
 
 /// Strata: Apache Paimon-format tables, from Rust.
@@ -378,32 +378,25 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             partition,
         } => {
             let t = open_table(&table).await?;
-            let mut inputs = Vec::new();
-            let mut extra = Vec::new();
-            if let Some(k) = &row_kind_column {
-                extra.push(k.clone());
-            }
-            for f in &files {
-                let fmt = format.or_else(|| InputFormat::guess(f)).ok_or_else(|| {
-                    strata_core::Error::InvalidValue(format!(
-                        "{f}: unknown input format; pass --format"
-                    ))
-                })?;
-                for (first_line, batch) in read_input(f, fmt, &t.schema().fields, &extra)? {
-                    inputs.push(Input {
-                        path: f.clone(),
-                        first_line,
-                        batch,
-                    });
-                }
-            }
+            let extra: Vec<String> = row_kind_column.iter().cloned().collect();
+            let files = files
+                .iter()
+                .map(|f| {
+                    let fmt = format.or_else(|| InputFormat::guess(f)).ok_or_else(|| {
+                        strata_core::Error::InvalidValue(format!(
+                            "{f}: unknown input format; pass --format"
+                        ))
+                    })?;
+                    Ok((f.clone(), fmt))
+                })
+                .collect::<strata_core::Result<Vec<_>>>()?;
             let opts = WriteOptions {
                 row_kind_column,
                 commit_user: None,
                 overwrite: overwrite.then_some(Overwrite { partition }),
                 ..WriteOptions::default()
             };
-            let written = write(t, inputs, opts).await?;
+            let written = write_files(t, files, extra, opts).await?;
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
             if written.is_some() {
                 compact_after_write(&table).await?;

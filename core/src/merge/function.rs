@@ -113,6 +113,15 @@ struct SequenceGroup {
     cols: Vec<usize>,
 }
 
+/// The one record of a key that a merge keeps whole, when the merge is a plain pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// The first record in sequence order.
+    First,
+    /// The last record in sequence order.
+    Last,
+}
+
 /// A configured merge engine over the read fields.
 #[derive(Debug, Clone)]
 pub struct MergeFunction {
@@ -212,6 +221,18 @@ impl MergeFunction {
             aggregators,
             arity: fields.len(),
         })
+    }
+
+    /// When every key's merge keeps one of its records whole (with that record's kind), which
+    /// one: the last for deduplicate (unless deletes are ignored and some record is a
+    /// retraction), the first for first-row over inserts only. `None`: call
+    /// [`merge`](Self::merge). `only_inserts`: every record to merge is `+I`.
+    pub fn keeps(&self, only_inserts: bool) -> Option<Keep> {
+        match self.engine {
+            MergeEngine::Deduplicate if only_inserts || !self.ignore_delete => Some(Keep::Last),
+            MergeEngine::FirstRow if only_inserts => Some(Keep::First),
+            _ => None,
+        }
     }
 
     /// Merges the records of one key, given in sequence order. `None`: nothing to emit.
@@ -378,4 +399,32 @@ fn options_with_suffix<'a>(
         let name = k.strip_prefix("fields.")?.strip_suffix(suffix)?;
         Some((name.to_string(), v.to_string()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn func(opts: &[(&str, &str)]) -> MergeFunction {
+        let map: BTreeMap<String, String> = opts
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let fields = crate::types::parse_columns("id BIGINT NOT NULL").unwrap();
+        MergeFunction::new(&TableOptions::new(&map), &fields, &["id".to_string()]).unwrap()
+    }
+
+    #[test]
+    fn plain_picks_are_recognised_per_engine() {
+        assert_eq!(func(&[]).keeps(false), Some(Keep::Last));
+        let ignoring = func(&[("ignore-delete", "true")]);
+        assert_eq!(ignoring.keeps(true), Some(Keep::Last));
+        assert_eq!(ignoring.keeps(false), None, "retractions must be filtered");
+        let first = func(&[("merge-engine", "first-row")]);
+        assert_eq!(first.keeps(true), Some(Keep::First));
+        assert_eq!(first.keeps(false), None);
+        let pu = func(&[("merge-engine", "partial-update")]);
+        assert_eq!(pu.keeps(true), None);
+    }
 }

@@ -7,5 +7,5 @@ pub mod interval;
 mod reader;
 
 pub use aggregate::{AggregateFn, Aggregator};
-pub use function::{row_kind, KvBatch, MergeFunction, Merged, RecordRef};
+pub use function::{row_kind, Keep, KvBatch, MergeFunction, Merged, RecordRef};
 pub use reader::{assemble_merged, MergeReader, RunSource};

@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use crate::now_millis;
@@ -28,12 +29,23 @@ const KEY_FIELD_ID_START: i32 = i32::MAX / 2;
 const SEQUENCE_NUMBER_ID: i32 = i32::MAX - 1;
 const VALUE_KIND_ID: i32 = i32::MAX - 2;
 
-/// Writes the data files of one write or compaction, naming them `data-<uuid>-<n>.parquet`.
+/// Writes the data files of one write or compaction, naming them `data-<uuid>-<n>.parquet`
+/// (`changelog-…` for changelog files). Encoding is synchronous and may run on several threads
+/// at once ([`encode_key_value`](Self::encode_key_value)); storing is async ([`put`](Self::put)).
 pub struct DataFileWriter {
     table: Arc<Table>,
     uuid: String,
-    counter: u64,
-    prefix: &'static str,
+    counter: AtomicU64,
+}
+
+/// A data file encoded in memory, not yet stored.
+pub struct EncodedFile {
+    /// Path in the table.
+    pub path: String,
+    /// The Parquet bytes.
+    pub bytes: Bytes,
+    /// Its metadata.
+    pub meta: DataFileMeta,
 }
 
 fn field(name: &str, t: arrow_schema::DataType, nullable: bool, id: i32) -> Field {
@@ -192,9 +204,18 @@ impl DataFileWriter {
         DataFileWriter {
             table,
             uuid,
-            counter: 0,
-            prefix: "data-",
+            counter: AtomicU64::new(0),
         }
+    }
+
+    /// Stores encoded files; returns their metadata.
+    pub async fn put(&self, files: Vec<EncodedFile>) -> Result<Vec<DataFileMeta>> {
+        let mut metas = Vec::with_capacity(files.len());
+        for f in files {
+            self.table.storage().put(&f.path, f.bytes).await?;
+            metas.push(f.meta);
+        }
+        Ok(metas)
     }
 
     fn dir(&self, partition: &[Datum], bucket: i32) -> Result<String> {
@@ -207,14 +228,15 @@ impl DataFileWriter {
         strata_core::read::bucket_dir(schema, &BinaryRow::encode(&types, partition)?, bucket)
     }
 
-    /// Writes the rows as Parquet files in `dir`, rolling over to a new file once one reaches
-    /// the table's `target-file-size`; returns each file's name, size and rows.
-    async fn put_parquet(
-        &mut self,
+    /// Encodes the rows as Parquet files in `dir`, rolling over to a new file once one reaches
+    /// the table's `target-file-size`; returns each file's path, bytes and rows.
+    fn encode_parquet(
+        &self,
         dir: &str,
+        prefix: &str,
         schema: Arc<Schema>,
         cols: Vec<ArrayRef>,
-    ) -> Result<Vec<(String, i64, Range<usize>)>> {
+    ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
         let bad = |e: parquet::errors::ParquetError| Error::InvalidValue(e.to_string());
         let target = {
             let s = self.table.schema();
@@ -242,26 +264,33 @@ impl DataFileWriter {
                 }
             }
             w.close().map_err(bad)?;
-            let name = file_name(self.prefix, &self.uuid, self.counter, ".parquet");
-            self.counter += 1;
-            let size = buf.len() as i64;
-            self.table
-                .storage()
-                .put(&format!("{dir}/{name}"), Bytes::from(buf))
-                .await?;
-            out.push((name, size, start..end));
+            let n = self.counter.fetch_add(1, AtomicOrdering::Relaxed);
+            let name = file_name(prefix, &self.uuid, n, ".parquet");
+            out.push((format!("{dir}/{name}"), Bytes::from(buf), start..end));
             start = end;
         }
         Ok(out)
     }
 
+    /// The directory of a (partition, bucket).
+    pub fn bucket_dir(&self, partition: &[Datum], bucket: i32) -> Result<String> {
+        self.dir(partition, bucket)
+    }
+
     /// Writes an append-table file of the table's columns.
     pub async fn write_append(
-        &mut self,
+        &self,
         partition: &[Datum],
         bucket: i32,
         cols: Vec<ArrayRef>,
     ) -> Result<Vec<DataFileMeta>> {
+        let dir = self.dir(partition, bucket)?;
+        let files = self.encode_append(&dir, cols)?;
+        self.put(files).await
+    }
+
+    /// Encodes append-table files of the table's columns in `dir`.
+    pub fn encode_append(&self, dir: &str, cols: Vec<ArrayRef>) -> Result<Vec<EncodedFile>> {
         let schema = self.table.schema().clone();
         let arrow = Arc::new(Schema::new(
             schema
@@ -278,60 +307,52 @@ impl DataFileWriter {
                 .collect::<Vec<_>>(),
         ));
         let types: Vec<DataType> = schema.fields.iter().map(|f| f.data_type.clone()).collect();
-        let dir = self.dir(partition, bucket)?;
-        let files = self.put_parquet(&dir, arrow, cols.clone()).await?;
-        let mut metas = Vec::with_capacity(files.len());
-        for (name, size, range) in files {
+        let files = self.encode_parquet(dir, "data-", arrow, cols.clone())?;
+        let mut out = Vec::with_capacity(files.len());
+        for (path, bytes, range) in files {
             let part: Vec<ArrayRef> = cols
                 .iter()
                 .map(|c| c.slice(range.start, range.len()))
                 .collect();
             let (mins, maxs, nulls) = column_stats(&part, &schema.fields)?;
-            metas.push(DataFileMeta {
-                file_name: name,
-                file_size: size,
+            let meta = DataFileMeta {
+                file_name: file_of(&path),
+                file_size: bytes.len() as i64,
                 row_count: range.len() as i64,
                 value_stats: SimpleStats::from_values(&types, &mins, &maxs, nulls)?,
                 schema_id: schema.id,
                 creation_time: Some(now_millis()),
                 file_source: Some(FileSource::Append),
                 ..Default::default()
-            });
+            };
+            out.push(EncodedFile { path, bytes, meta });
         }
-        Ok(metas)
+        Ok(out)
     }
 
-    /// Writes a changelog file (`changelog-…`, level 0): the records as given, with their row
-    /// kinds, sorted by key.
-    pub async fn write_changelog(
-        &mut self,
-        partition: &[Datum],
-        bucket: i32,
+    /// Writes key-value files (see [`encode_key_value`](Self::encode_key_value)) in `dir`.
+    pub async fn write_kv(
+        &self,
+        dir: &str,
+        file: KvFile,
         cols: Vec<ArrayRef>,
         kinds: Int8Array,
         seq: Vec<i64>,
-        source: FileSource,
     ) -> Result<Vec<DataFileMeta>> {
-        self.prefix = "changelog-";
-        let out = self
-            .write_key_value(partition, bucket, cols, kinds, seq, 0, source)
-            .await;
-        self.prefix = "data-";
-        out
+        let files = self.encode_key_value(dir, file, cols, kinds, seq)?;
+        self.put(files).await
     }
 
-    /// Writes a key-value file at `level`: rows sorted by key.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn write_key_value(
-        &mut self,
-        partition: &[Datum],
-        bucket: i32,
+    /// Encodes key-value files in `dir`: the rows (sorted by key) with `_KEY_*`,
+    /// `_SEQUENCE_NUMBER` and `_VALUE_KIND`, their key and value stats.
+    pub fn encode_key_value(
+        &self,
+        dir: &str,
+        file: KvFile,
         cols: Vec<ArrayRef>,
         kinds: Int8Array,
         seq: Vec<i64>,
-        level: i32,
-        source: FileSource,
-    ) -> Result<Vec<DataFileMeta>> {
+    ) -> Result<Vec<EncodedFile>> {
         if kinds.is_empty() {
             return Ok(vec![]);
         }
@@ -379,8 +400,9 @@ impl DataFileWriter {
                 f.id,
             )
         }));
+        let seq = Int64Array::from(seq);
         let mut all: Vec<ArrayRef> = key_cols.clone();
-        all.push(Arc::new(Int64Array::from(seq.clone())));
+        all.push(Arc::new(seq.clone()));
         all.push(Arc::new(kinds.clone()));
         all.extend(cols.iter().cloned());
 
@@ -393,12 +415,9 @@ impl DataFileWriter {
             BinaryRow::encode(&key_types, &v)
         };
         let vtypes: Vec<DataType> = schema.fields.iter().map(|f| f.data_type.clone()).collect();
-        let dir = self.dir(partition, bucket)?;
-        let files = self
-            .put_parquet(&dir, Arc::new(Schema::new(fields)), all)
-            .await?;
-        let mut metas = Vec::with_capacity(files.len());
-        for (name, size, r) in files {
+        let files = self.encode_parquet(dir, file.prefix, Arc::new(Schema::new(fields)), all)?;
+        let mut out = Vec::with_capacity(files.len());
+        for (path, bytes, r) in files {
             let slice = |c: &ArrayRef| c.slice(r.start, r.len());
             let kpart: Vec<ArrayRef> = key_cols.iter().map(slice).collect();
             let vpart: Vec<ArrayRef> = cols.iter().map(slice).collect();
@@ -408,24 +427,42 @@ impl DataFileWriter {
                 .iter()
                 .filter(|k| row_kind::is_retract(**k))
                 .count() as i64;
-            metas.push(DataFileMeta {
-                file_name: name,
-                file_size: size,
+            let seqs = &seq.values()[r.clone()];
+            let meta = DataFileMeta {
+                file_name: file_of(&path),
+                file_size: bytes.len() as i64,
                 row_count: r.len() as i64,
                 min_key: row_key(r.start)?,
                 max_key: row_key(r.end - 1)?,
                 key_stats: SimpleStats::from_values(&key_types, &kmins, &kmaxs, knulls)?,
                 value_stats: SimpleStats::from_values(&vtypes, &vmins, &vmaxs, vnulls)?,
-                min_sequence_number: *seq[r.clone()].iter().min().expect("not empty"),
-                max_sequence_number: *seq[r.clone()].iter().max().expect("not empty"),
+                min_sequence_number: *seqs.iter().min().expect("not empty"),
+                max_sequence_number: *seqs.iter().max().expect("not empty"),
                 schema_id: schema.id,
-                level,
+                level: file.level,
                 creation_time: Some(now_millis()),
                 delete_row_count: Some(deletes),
-                file_source: Some(source),
+                file_source: Some(file.source),
                 ..Default::default()
-            });
+            };
+            out.push(EncodedFile { path, bytes, meta });
         }
-        Ok(metas)
+        Ok(out)
     }
+}
+
+/// What kind of key-value file to encode.
+#[derive(Debug, Clone, Copy)]
+pub struct KvFile {
+    /// File name prefix: `data-` or `changelog-`.
+    pub prefix: &'static str,
+    /// LSM level.
+    pub level: i32,
+    /// Whether an append or a compaction made it.
+    pub source: FileSource,
+}
+
+/// The file name of a path.
+fn file_of(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
 }

@@ -75,55 +75,57 @@ pub fn read_input(
     fields: &[DataField],
     extra: &[String],
 ) -> Result<Vec<(usize, RecordBatch)>> {
-    let open = || File::open(path).map_err(|e| bad(path, e));
-    let mut out = Vec::new();
+    input_batches(path, format, fields, extra)?.collect()
+}
+
+/// Batches of an input file, read as they are needed.
+pub type InputBatches = Box<dyn Iterator<Item = Result<(usize, RecordBatch)>> + Send>;
+
+/// Streams `path` as batches, as [`read_input`] returns them, one at a time.
+pub fn input_batches(
+    path: &str,
+    format: InputFormat,
+    fields: &[DataField],
+    extra: &[String],
+) -> Result<InputBatches> {
+    let file = File::open(path).map_err(|e| bad(path, e))?;
+    let raw: Box<
+        dyn Iterator<Item = std::result::Result<RecordBatch, arrow_schema::ArrowError>> + Send,
+    > = match format {
+        InputFormat::Parquet => Box::new(
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                .map_err(|e| bad(path, e))?
+                .build()
+                .map_err(|e| bad(path, e))?,
+        ),
+        InputFormat::Arrow => {
+            Box::new(arrow_ipc::reader::FileReader::try_new(file, None).map_err(|e| bad(path, e))?)
+        }
+        InputFormat::Csv => Box::new(
+            arrow_csv::ReaderBuilder::new(text_schema(fields, extra))
+                .with_header(true)
+                .build(BufReader::new(file))
+                .map_err(|e| bad(path, e))?,
+        ),
+        InputFormat::Jsonl => Box::new(
+            arrow_json::ReaderBuilder::new(text_schema(fields, extra))
+                .build(BufReader::new(file))
+                .map_err(|e| bad(path, e))?,
+        ),
+    };
     let mut line = match format {
         InputFormat::Csv => 2,
         _ => 1,
     };
-    let mut push = |b: RecordBatch| {
-        let n = b.num_rows();
-        out.push((line, b));
-        line += n;
-    };
-    match format {
-        InputFormat::Parquet => {
-            let r = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(open()?)
-                .map_err(|e| bad(path, e))?
-                .build()
-                .map_err(|e| bad(path, e))?;
-            for b in r {
-                push(b.map_err(|e| bad(path, e))?);
-            }
-        }
-        InputFormat::Arrow => {
-            let r =
-                arrow_ipc::reader::FileReader::try_new(open()?, None).map_err(|e| bad(path, e))?;
-            for b in r {
-                push(b.map_err(|e| bad(path, e))?);
-            }
-        }
-        InputFormat::Csv => {
-            let r = arrow_csv::ReaderBuilder::new(text_schema(fields, extra))
-                .with_header(true)
-                .build(BufReader::new(open()?))
-                .map_err(|e| bad(path, e))?;
-            for b in r {
-                push(b.map_err(|e| bad(path, e))?);
-            }
-        }
-        InputFormat::Jsonl => {
-            let r = arrow_json::ReaderBuilder::new(text_schema(fields, extra))
-                .build(BufReader::new(open()?))
-                .map_err(|e| bad(path, e))?;
-            for b in r {
-                push(b.map_err(|e| bad(path, e))?);
-            }
-        }
-    }
-    out.into_iter()
-        .map(|(line, b)| Ok((line, conform_batch(path, &b, fields, extra)?)))
-        .collect()
+    let path = path.to_string();
+    let fields = fields.to_vec();
+    let extra = extra.to_vec();
+    Ok(Box::new(raw.map(move |b| {
+        let b = b.map_err(|e| bad(&path, e))?;
+        let first = line;
+        line += b.num_rows();
+        Ok((first, conform_batch(&path, &b, &fields, &extra)?))
+    })))
 }
 
 /// The table's columns (cast where types differ, null where absent) plus `extra` columns.

@@ -1,13 +1,19 @@
 //! `strata write`: input batches become Paimon data files and one commit.
 //!
-//! Rows are routed to (partition, bucket) with Paimon's fixed-bucket hash. Primary-key rows
-//! get sequence numbers continuing from the bucket's maximum, are sorted by key and merged
-//! per key with the table's merge engine, and are written as level-0 key-value files
+//! Rows are routed to (partition, bucket) with Paimon's fixed-bucket hash and buffered per
+//! bucket, within the table's `write-buffer-size`. Primary-key rows get sequence numbers
+//! continuing from the bucket's maximum; a flush sorts them by key, merges each key's records
+//! with the table's merge engine and writes one sorted run of level-0 key-value files
 //! (`_KEY_*`, `_SEQUENCE_NUMBER`, `_VALUE_KIND`, the row); append rows are written as they
-//! are. Then one commit publishes them all, or nothing is published.
+//! are. When the buffer fills, the largest bucket's rows are flushed early (a write bigger
+//! than memory leaves several sorted runs for compaction to merge); the rest are flushed at
+//! the end, several buckets at once. Then one commit publishes them all, or nothing is
+//! published and the written files are deleted.
 
+mod buffer;
 pub mod files;
 pub mod input;
+mod sort;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,15 +21,17 @@ use std::time::Duration;
 
 use crate::now_millis;
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, Int8Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_row::{RowConverter, SortField};
+use buffer::{BucketBuffer, FlushRules, Flushed};
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
 use strata_core::bucket::buckets_of_columns;
 use strata_core::commit::{Attempt, CommitChanges, Committer};
-use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
-use strata_core::merge::{assemble_merged, row_kind, KvBatch, MergeFunction};
+use strata_core::manifest::{FileKind, ManifestEntry};
+use strata_core::merge::{row_kind, MergeFunction};
 use strata_core::options::{ChangelogProducer, TableOptions};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec};
+use strata_core::schema::TableSchema;
 use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
 use strata_core::table::Table;
 use strata_core::types::DataType;
@@ -79,98 +87,111 @@ pub struct Input {
     pub batch: RecordBatch,
 }
 
-/// Rows routed to one (partition, bucket).
-struct Group {
-    partition: BinaryRow,
-    partition_values: Vec<Datum>,
-    bucket: i32,
-    rows: Vec<(usize, usize)>,
+/// How rows of the table are checked and routed: fixed for a write.
+struct Layout {
+    pk: bool,
+    buckets: i32,
+    kind_index: Option<usize>,
+    /// Columns that must not be null, and what they are.
+    required: Vec<(usize, &'static str)>,
+    pfields: Vec<strata_core::types::DataField>,
+    ptypes: Vec<DataType>,
+    pidx: Vec<usize>,
+    btypes: Vec<DataType>,
+    bidx: Vec<usize>,
+    dynamic: bool,
 }
 
-/// Writes `inputs` into `table` and commits them as one APPEND snapshot.
-pub async fn write(
-    table: Arc<Table>,
-    inputs: Vec<Input>,
-    opts: WriteOptions,
-) -> Result<Option<Snapshot>> {
-    let schema = table.schema().clone();
-    let options = TableOptions::new(&schema.options);
-    let pk = schema.has_primary_key();
-    let buckets = schema.bucket_count()?;
-    if buckets == -2 || (pk && buckets == -1) {
-        return Err(Error::unsupported(
-            "bucket",
-            format!(
-                "writing {} tables (use a fixed bucket count)",
-                if buckets == -2 {
-                    "postpone-bucket"
-                } else {
-                    "dynamic-bucket"
-                }
-            ),
-        ));
-    }
-    if options.deletion_vectors() {
-        return Err(Error::unsupported(
-            "deletion-vectors.enabled",
-            "writing deletion-vector tables",
-        ));
-    }
-    let nfields = schema.fields.len();
-    let kind_col = opts
-        .row_kind_column
-        .clone()
-        .or_else(|| options.get("rowkind.field").map(String::from));
-    let kind_index = kind_col.as_ref().map(|k| {
-        schema
-            .fields
-            .iter()
-            .position(|f| &f.name == k)
-            .unwrap_or(nfields)
-    });
-    let pfields = schema.partition_fields()?;
-    let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
-    let pidx = positions(&schema, &pfields);
-    let bfields = schema.bucket_key_fields()?;
-    let btypes: Vec<DataType> = bfields.iter().map(|f| f.data_type.clone()).collect();
-    let bidx = positions(&schema, &bfields);
-    let pk_idx: Vec<usize> = schema
-        .primary_keys
-        .iter()
-        .map(|k| {
+impl Layout {
+    fn new(schema: &TableSchema, options: &TableOptions<'_>, opts: &WriteOptions) -> Result<Self> {
+        let pk = schema.has_primary_key();
+        let buckets = schema.bucket_count()?;
+        if buckets == -2 || (pk && buckets == -1) {
+            return Err(Error::unsupported(
+                "bucket",
+                format!(
+                    "writing {} tables (use a fixed bucket count)",
+                    if buckets == -2 {
+                        "postpone-bucket"
+                    } else {
+                        "dynamic-bucket"
+                    }
+                ),
+            ));
+        }
+        if options.deletion_vectors() {
+            return Err(Error::unsupported(
+                "deletion-vectors.enabled",
+                "writing deletion-vector tables",
+            ));
+        }
+        let nfields = schema.fields.len();
+        let kind_col = opts
+            .row_kind_column
+            .clone()
+            .or_else(|| options.get("rowkind.field").map(String::from));
+        let kind_index = kind_col.as_ref().map(|k| {
             schema
                 .fields
                 .iter()
                 .position(|f| &f.name == k)
-                .expect("validated schema")
+                .unwrap_or(nfields)
+        });
+        let pfields = schema.partition_fields()?;
+        let bfields = schema.bucket_key_fields()?;
+        let required = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(c, f)| {
+                if schema.primary_keys.contains(&f.name) {
+                    Some((c, "primary-key column"))
+                } else {
+                    (!f.data_type.nullable).then_some((c, "NOT NULL column"))
+                }
+            })
+            .collect();
+        if let Some(o) = &opts.overwrite {
+            for (k, _) in &o.partition {
+                if !pfields.iter().any(|f| &f.name == k) {
+                    return Err(Error::InvalidValue(format!(
+                        "--partition {k}: not a partition column"
+                    )));
+                }
+            }
+        }
+        Ok(Layout {
+            pk,
+            buckets,
+            kind_index,
+            required,
+            ptypes: pfields.iter().map(|f| f.data_type.clone()).collect(),
+            pidx: positions(schema, &pfields),
+            btypes: bfields.iter().map(|f| f.data_type.clone()).collect(),
+            bidx: positions(schema, &bfields),
+            dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
+            pfields,
         })
-        .collect();
+    }
 
-    // Route every row; check keys and kinds on the way, naming file and line.
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<Vec<u8>, HashMap<i32, usize>> = HashMap::new();
-    let mut kinds: Vec<Vec<i8>> = Vec::with_capacity(inputs.len());
-    for (bi, input) in inputs.iter().enumerate() {
+    /// Checks a batch's keys, NOT NULL columns and kinds; returns the row kinds.
+    fn check(&self, schema: &TableSchema, input: &Input) -> Result<Vec<i8>> {
         let b = &input.batch;
         let at = |r: usize| format!("{}: line {}", input.path, input.first_line + r);
-        for (c, f) in schema.fields.iter().enumerate() {
-            if f.data_type.nullable && !pk_idx.contains(&c) {
+        for &(c, what) in &self.required {
+            let col = b.column(c);
+            if col.null_count() == 0 {
                 continue;
             }
-            if let Some(r) = (0..b.num_rows()).find(|&r| b.column(c).is_null(r)) {
-                let what = if pk_idx.contains(&c) {
-                    "primary-key column"
-                } else {
-                    "NOT NULL column"
-                };
+            if let Some(r) = (0..b.num_rows()).find(|&r| col.is_null(r)) {
                 return Err(Error::InvalidValue(format!(
                     "{}: {what} {} is missing",
                     at(r),
-                    f.name
+                    schema.fields[c].name
                 )));
             }
         }
-        let k: Vec<i8> = match kind_index {
+        let kinds: Vec<i8> = match self.kind_index {
             None => vec![row_kind::INSERT; b.num_rows()],
             Some(i) => {
                 let col = b.column(i);
@@ -196,241 +217,461 @@ pub async fn write(
                     .collect::<Result<_>>()?
             }
         };
-        if !pk && k.iter().any(|k| *k != row_kind::INSERT) {
+        if !self.pk && kinds.iter().any(|k| *k != row_kind::INSERT) {
             return Err(Error::InvalidValue(format!(
                 "{}: append tables take only +I rows",
                 input.path
             )));
         }
-        kinds.push(k);
-        let row_buckets: Option<Vec<i32>> = if buckets > 0 {
-            let cols: Vec<ArrayRef> = bidx.iter().map(|&c| b.column(c).clone()).collect();
-            Some(buckets_of_columns(&cols, &btypes, buckets)?)
-        } else {
-            None
-        };
-        // Unpartitioned tables route by bucket alone; partitioned ones build each row's
-        // partition (cached while consecutive rows share it).
-        let mut last: Option<(Vec<Datum>, BinaryRow, Vec<u8>)> = None;
-        for r in 0..b.num_rows() {
-            let pvals: Vec<Datum> = pidx
-                .iter()
-                .map(|&c| datum_at(b.column(c).as_ref(), r))
-                .collect::<Result<_>>()?;
-            if last.as_ref().is_none_or(|l| l.0 != pvals) {
-                let partition = BinaryRow::encode(&ptypes, &pvals)
-                    .map_err(|e| Error::InvalidValue(format!("{}: {e}", at(r))))?;
-                let bytes = partition.serialize();
-                last = Some((pvals.clone(), partition, bytes));
-            }
-            let (pvals, partition, bytes) = last.as_ref().expect("set above");
-            let bucket = row_buckets.as_ref().map_or(0, |v| v[r]);
-            let g = match by_key.get(bytes.as_slice()).and_then(|m| m.get(&bucket)) {
-                Some(&g) => g,
-                None => {
-                    groups.push(Group {
-                        partition: partition.clone(),
-                        partition_values: pvals.clone(),
-                        bucket,
-                        rows: Vec::new(),
-                    });
-                    by_key
-                        .entry(bytes.clone())
-                        .or_default()
-                        .insert(bucket, groups.len() - 1);
-                    groups.len() - 1
-                }
-            };
-            groups[g].rows.push((bi, r));
-        }
+        Ok(kinds)
     }
-    let dynamic = options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty();
-    if let Some(o) = &opts.overwrite {
-        for (k, _) in &o.partition {
-            if !pfields.iter().any(|f| &f.name == k) {
-                return Err(Error::InvalidValue(format!(
-                    "--partition {k}: not a partition column"
-                )));
+
+    /// Each row's partition (an index into the returned partitions: values, encoded row) and
+    /// bucket.
+    #[allow(clippy::type_complexity)]
+    fn route(&self, input: &Input) -> Result<(Vec<(Vec<Datum>, BinaryRow)>, Vec<u32>, Vec<i32>)> {
+        let b = &input.batch;
+        let n = b.num_rows();
+        let buckets = if self.buckets > 0 {
+            let cols: Vec<ArrayRef> = self.bidx.iter().map(|&c| b.column(c).clone()).collect();
+            buckets_of_columns(&cols, &self.btypes, self.buckets)?
+        } else {
+            vec![0; n]
+        };
+        if self.pidx.is_empty() {
+            let empty = BinaryRow::encode(&[], &[])?;
+            return Ok((vec![(Vec::new(), empty)], vec![0; n], buckets));
+        }
+        let cols: Vec<ArrayRef> = self.pidx.iter().map(|&c| b.column(c).clone()).collect();
+        let rows = RowConverter::new(
+            cols.iter()
+                .map(|c| SortField::new(c.data_type().clone()))
+                .collect(),
+        )
+        .and_then(|conv| conv.convert_columns(&cols))
+        .map_err(|e| Error::InvalidValue(e.to_string()))?;
+        let mut seen: HashMap<&[u8], u32> = HashMap::new();
+        let mut parts = Vec::new();
+        let mut of_row = Vec::with_capacity(n);
+        let mut last: Option<(&[u8], u32)> = None;
+        for r in 0..n {
+            let key = rows.row(r).data();
+            let p = match last {
+                Some((k, p)) if k == key => p,
+                _ => match seen.get(key) {
+                    Some(&p) => p,
+                    None => {
+                        let values: Vec<Datum> = cols
+                            .iter()
+                            .map(|c| datum_at(c.as_ref(), r))
+                            .collect::<Result<_>>()?;
+                        let row = BinaryRow::encode(&self.ptypes, &values).map_err(|e| {
+                            Error::InvalidValue(format!(
+                                "{}: line {}: {e}",
+                                input.path,
+                                input.first_line + r
+                            ))
+                        })?;
+                        parts.push((values, row));
+                        seen.insert(key, parts.len() as u32 - 1);
+                        parts.len() as u32 - 1
+                    }
+                },
+            };
+            last = Some((key, p));
+            of_row.push(p);
+        }
+        Ok((parts, of_row, buckets))
+    }
+}
+
+/// A write in progress: rows are pushed in batches, buffered per (partition, bucket) within
+/// the table's `write-buffer-size`, flushed as sorted runs of level-0 files when the buffer
+/// fills, and committed as one snapshot by [`commit`](Self::commit). A write that fails
+/// before its commit deletes the files it wrote ([`abort`](Self::abort)).
+pub struct TableWriter {
+    table: Arc<Table>,
+    opts: WriteOptions,
+    layout: Layout,
+    rules: FlushRules,
+    latest: Option<Snapshot>,
+    live: Vec<ManifestEntry>,
+    max_seq: HashMap<(Vec<u8>, i32), i64>,
+    buffers: Vec<BucketBuffer>,
+    index: HashMap<(Vec<u8>, i32), usize>,
+    buffered: usize,
+    budget: usize,
+    writer: DataFileWriter,
+    entries: Vec<ManifestEntry>,
+    changelog: Vec<ManifestEntry>,
+    written: Vec<String>,
+}
+
+impl TableWriter {
+    /// Starts a write into `table`: reads the latest snapshot's live files (sequence numbers
+    /// continue from each bucket's maximum; overwrites replace them).
+    pub async fn new(table: Arc<Table>, opts: WriteOptions) -> Result<Self> {
+        let schema = table.schema().clone();
+        let options = TableOptions::new(&schema.options);
+        let layout = Layout::new(&schema, &options, &opts)?;
+        let latest = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await?;
+        let live = match &latest {
+            Some(s) if layout.pk || opts.overwrite.is_some() => {
+                strata_core::manifest::live_files(table.storage(), s).await?
+            }
+            _ => Vec::new(),
+        };
+        let mut max_seq: HashMap<(Vec<u8>, i32), i64> = HashMap::new();
+        if layout.pk {
+            for e in &live {
+                let m = max_seq
+                    .entry((e.partition.serialize(), e.bucket))
+                    .or_insert(-1);
+                *m = (*m).max(e.file.max_sequence_number);
             }
         }
-        for g in &groups {
-            if !partition_matches(&pfields, &g.partition_values, &o.partition, &schema) {
+        let rules = FlushRules {
+            key_idx: schema
+                .trimmed_primary_keys()
+                .iter()
+                .map(|k| {
+                    schema
+                        .fields
+                        .iter()
+                        .position(|f| &f.name == k)
+                        .expect("key")
+                })
+                .collect(),
+            seq_cols: options
+                .sequence_fields()
+                .iter()
+                .filter_map(|n| schema.fields.iter().position(|f| &f.name == n))
+                .collect(),
+            seq_descending: options.sequence_descending(),
+            func: if layout.pk {
+                Some(MergeFunction::new(
+                    &options,
+                    &schema.fields,
+                    &schema.primary_keys,
+                )?)
+            } else {
+                None
+            },
+            changelog: layout.pk && options.changelog_producer()? == ChangelogProducer::Input,
+        };
+        let budget = options.write_buffer_size()?.min(usize::MAX as u64) as usize;
+        let writer = DataFileWriter::new(table.clone(), uuid::Uuid::new_v4().to_string());
+        Ok(TableWriter {
+            table,
+            opts,
+            layout,
+            rules,
+            latest,
+            live,
+            max_seq,
+            buffers: Vec::new(),
+            index: HashMap::new(),
+            buffered: 0,
+            budget,
+            writer,
+            entries: Vec::new(),
+            changelog: Vec::new(),
+            written: Vec::new(),
+        })
+    }
+
+    /// Checks, routes and buffers a batch of rows; flushes the largest buffers while the
+    /// buffered rows exceed the write buffer.
+    pub async fn push(&mut self, input: Input) -> Result<()> {
+        let schema = self.table.schema().clone();
+        let kinds = self.layout.check(&schema, &input)?;
+        let (parts, of_row, buckets) = self.layout.route(&input)?;
+        let nb = self.layout.buckets.max(1) as usize;
+        let mut groups: Vec<Vec<u32>> = vec![Vec::new(); parts.len() * nb];
+        for (r, (&p, &b)) in of_row.iter().zip(&buckets).enumerate() {
+            groups[p as usize * nb + b as usize].push(r as u32);
+        }
+        let b = &input.batch;
+        let nfields = schema.fields.len();
+        for (g, rows) in groups.into_iter().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let (values, partition) = &parts[g / nb];
+            let bucket = (g % nb) as i32;
+            let slot = self.buffer_for(partition, values, bucket)?;
+            let (cols, k): (Vec<ArrayRef>, Vec<i8>) = if rows.len() == b.num_rows() {
+                (b.columns()[..nfields].to_vec(), kinds.clone())
+            } else {
+                let idx = arrow_array::UInt32Array::from(rows);
+                let cols = b.columns()[..nfields]
+                    .iter()
+                    .map(|c| arrow_select::take::take(c.as_ref(), &idx, None))
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(|e| Error::InvalidValue(e.to_string()))?;
+                (
+                    cols,
+                    idx.values().iter().map(|&r| kinds[r as usize]).collect(),
+                )
+            };
+            self.buffered += self.buffers[slot].push(cols, &k);
+        }
+        while self.buffered > self.budget {
+            let Some(largest) = (0..self.buffers.len())
+                .filter(|&i| !self.buffers[i].is_empty())
+                .max_by_key(|&i| self.buffers[i].bytes)
+            else {
+                break;
+            };
+            self.buffered -= self.buffers[largest].bytes;
+            let pending = self.buffers[largest].take(largest)?;
+            let flushed = buffer::flush(
+                pending,
+                &self.buffers[largest].dir,
+                &self.rules,
+                &self.writer,
+            )?;
+            self.store(vec![flushed]).await?;
+        }
+        Ok(())
+    }
+
+    fn buffer_for(
+        &mut self,
+        partition: &BinaryRow,
+        values: &[Datum],
+        bucket: i32,
+    ) -> Result<usize> {
+        let key = (partition.serialize(), bucket);
+        if let Some(&i) = self.index.get(&key) {
+            return Ok(i);
+        }
+        let schema = self.table.schema();
+        if let Some(o) = &self.opts.overwrite {
+            if !partition_matches(&self.layout.pfields, values, &o.partition, schema) {
                 return Err(Error::InvalidValue(format!(
                     "a row of partition {:?} lies outside the overwritten partition {:?}",
-                    g.partition_values
-                        .iter()
-                        .map(|v| v.to_string())
-                        .collect::<Vec<_>>(),
+                    values.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
                     o.partition
                 )));
             }
         }
-    }
-    if groups.is_empty()
-        && opts.offsets.is_empty()
-        && (opts.overwrite.is_none()
-            || (dynamic
-                && opts
-                    .overwrite
-                    .as_ref()
-                    .is_some_and(|o| o.partition.is_empty())))
-    {
-        return Ok(None);
+        let next_seq = self.max_seq.get(&key).copied().unwrap_or(-1) + 1;
+        let dir = self.writer.bucket_dir(values, bucket)?;
+        self.buffers
+            .push(BucketBuffer::new(partition.clone(), bucket, dir, next_seq));
+        self.index.insert(key, self.buffers.len() - 1);
+        Ok(self.buffers.len() - 1)
     }
 
-    // Sequence numbers continue from each bucket's live maximum.
-    let latest = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await?;
-    // The latest live files, read once: sequence numbers and overwrites both need them.
-    let live = match &latest {
-        Some(s) if pk || opts.overwrite.is_some() => {
-            strata_core::manifest::live_files(table.storage(), s).await?
-        }
-        _ => Vec::new(),
-    };
-    let mut max_seq: HashMap<(Vec<u8>, i32), i64> = HashMap::new();
-    if pk {
-        for e in &live {
-            let m = max_seq
-                .entry((e.partition.serialize(), e.bucket))
-                .or_insert(-1);
-            *m = (*m).max(e.file.max_sequence_number);
-        }
-    }
-
-    let uuid = uuid::Uuid::new_v4().to_string();
-    let mut writer = DataFileWriter::new(table.clone(), uuid.clone());
-    let mut entries = Vec::new();
-    let mut changelog = Vec::new();
-    let producer = options.changelog_producer()?;
-    let func = if pk {
-        Some(MergeFunction::new(
-            &options,
-            &schema.fields,
-            &schema.primary_keys,
-        )?)
-    } else {
-        None
-    };
-    let key_idx: Vec<usize> = schema
-        .trimmed_primary_keys()
-        .iter()
-        .map(|k| {
-            schema
-                .fields
-                .iter()
-                .position(|f| &f.name == k)
-                .expect("key")
-        })
-        .collect();
-    for g in groups {
-        let sources: Vec<&RecordBatch> = inputs.iter().map(|i| &i.batch).collect();
-        let cols: Vec<ArrayRef> = (0..nfields)
-            .map(|c| {
-                let arrays: Vec<&dyn Array> =
-                    sources.iter().map(|b| b.column(c).as_ref()).collect();
-                arrow_select::interleave::interleave(&arrays, &g.rows)
-            })
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| Error::InvalidValue(e.to_string()))?;
-        let kinds = Int8Array::from(g.rows.iter().map(|&(b, r)| kinds[b][r]).collect::<Vec<_>>());
-        let total_buckets = if buckets > 0 { buckets } else { -1 };
-        let meta = match &func {
-            None => {
-                writer
-                    .write_append(&g.partition_values, g.bucket, cols)
-                    .await?
-            }
-            Some(func) => {
-                let start = max_seq
-                    .get(&(g.partition.serialize(), g.bucket))
-                    .copied()
-                    .unwrap_or(-1)
-                    + 1;
-                let seq: Vec<i64> = (start..start + kinds.len() as i64).collect();
-                if producer == ChangelogProducer::Input {
-                    let (c, k, s) = sort_by_key(&cols, &kinds, &seq, &key_idx)?;
-                    let files = writer
-                        .write_changelog(&g.partition_values, g.bucket, c, k, s, FileSource::Append)
-                        .await?;
-                    changelog.extend(files.into_iter().map(|file| ManifestEntry {
-                        kind: FileKind::Add,
-                        partition: g.partition.clone(),
-                        bucket: g.bucket,
-                        total_buckets,
-                        file,
-                    }));
-                }
-                let (cols, kinds, seq) = merge_in_buffer(cols, kinds, seq, &key_idx, func)?;
-                writer
-                    .write_key_value(
-                        &g.partition_values,
-                        g.bucket,
-                        cols,
-                        kinds,
-                        seq,
-                        0,
-                        FileSource::Append,
-                    )
-                    .await?
-            }
+    /// Stores flushed files and records their manifest entries.
+    async fn store(&mut self, flushed: Vec<Flushed>) -> Result<()> {
+        let total_buckets = if self.layout.buckets > 0 {
+            self.layout.buckets
+        } else {
+            -1
         };
-        entries.extend(meta.into_iter().map(|file| ManifestEntry {
-            kind: FileKind::Add,
-            partition: g.partition.clone(),
-            bucket: g.bucket,
-            total_buckets,
-            file,
-        }));
-    }
-    let kind = if let Some(o) = &opts.overwrite {
-        // Delete every live file of the replaced partitions (buckets >= 0), then add the new.
-        let new_partitions: std::collections::HashSet<Vec<u8>> =
-            entries.iter().map(|e| e.partition.serialize()).collect();
-        for e in live {
-            if e.bucket < 0 {
-                continue;
-            }
-            let replaced = if !o.partition.is_empty() {
-                let values = e.partition.decode(&ptypes)?;
-                partition_matches(&pfields, &values, &o.partition, &schema)
-            } else if dynamic {
-                new_partitions.contains(&e.partition.serialize())
-            } else {
-                true
+        for f in flushed {
+            let b = &self.buffers[f.buffer];
+            let entry = |file| ManifestEntry {
+                kind: FileKind::Add,
+                partition: b.partition.clone(),
+                bucket: b.bucket,
+                total_buckets,
+                file,
             };
-            if replaced {
-                entries.push(ManifestEntry {
-                    kind: FileKind::Delete,
-                    ..e
-                });
+            for (files, to) in [
+                (f.data, &mut self.entries),
+                (f.changelog, &mut self.changelog),
+            ] {
+                for file in files {
+                    self.written.push(file.path.clone());
+                    self.table.storage().put(&file.path, file.bytes).await?;
+                    to.push(entry(file.meta));
+                }
             }
         }
-        CommitKind::Overwrite
-    } else {
-        CommitKind::Append
-    };
-    if kind == CommitKind::Overwrite {
-        changelog.clear(); // Paimon drops changelog produced by overwrites
+        Ok(())
     }
-    let changes = CommitChanges {
-        kind,
-        entries,
-        changelog,
-        properties: None,
-        offsets: opts.offsets.clone(),
-    };
-    let user = opts
-        .commit_user
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    commit_with_retries(
-        table,
-        &user,
-        &changes,
-        opts.commit_identifier.unwrap_or(BATCH_COMMIT_IDENTIFIER),
-        latest.map(|s| s.id),
-    )
-    .await
-    .map(Some)
+
+    /// Deletes the files this write stored (best effort): for a write that will not commit.
+    pub async fn abort(self) {
+        for path in &self.written {
+            let _ = self.table.storage().delete(path).await;
+        }
+    }
+
+    /// Flushes every buffer (on several threads) and commits the files as one snapshot:
+    /// APPEND, or OVERWRITE with the replaced files deleted. `None` when there was nothing to
+    /// write.
+    pub async fn commit(mut self) -> Result<Option<Snapshot>> {
+        match self.flush_remaining().await {
+            Ok(()) => {}
+            Err(e) => {
+                self.abort().await;
+                return Err(e);
+            }
+        }
+        let Some(changes) = self.changes()? else {
+            return Ok(None);
+        };
+        let user = self
+            .opts
+            .commit_user
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        commit_with_retries(
+            self.table.clone(),
+            &user,
+            &changes,
+            self.opts
+                .commit_identifier
+                .unwrap_or(BATCH_COMMIT_IDENTIFIER),
+            self.latest.as_ref().map(|s| s.id),
+        )
+        .await
+        .map(Some)
+    }
+
+    async fn flush_remaining(&mut self) -> Result<()> {
+        let mut pending = Vec::new();
+        for i in 0..self.buffers.len() {
+            if !self.buffers[i].is_empty() {
+                let bytes = self.buffers[i].bytes;
+                pending.push((bytes, self.buffers[i].take(i)?));
+            }
+        }
+        self.buffered = 0;
+        // Largest last: the flush threads pop from the end.
+        pending.sort_by_key(|(bytes, _)| *bytes);
+        let pending = pending.into_iter().map(|(_, p)| p).collect();
+        let dirs: Vec<String> = self.buffers.iter().map(|b| b.dir.clone()).collect();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let flushed = buffer::flush_all(pending, &dirs, &self.rules, &self.writer, threads)?;
+        self.store(flushed).await
+    }
+
+    /// The commit's changes; `None` when there is nothing to commit.
+    fn changes(&mut self) -> Result<Option<CommitChanges>> {
+        let overwrite = self.opts.overwrite.clone();
+        let static_spec = overwrite.as_ref().is_some_and(|o| !o.partition.is_empty());
+        if self.entries.is_empty()
+            && self.opts.offsets.is_empty()
+            && (overwrite.is_none() || (self.layout.dynamic && !static_spec))
+        {
+            return Ok(None);
+        }
+        let mut entries = std::mem::take(&mut self.entries);
+        let mut changelog = std::mem::take(&mut self.changelog);
+        let kind = if let Some(o) = &overwrite {
+            // Delete every live file of the replaced partitions (buckets >= 0).
+            let schema = self.table.schema();
+            let new_partitions: std::collections::HashSet<Vec<u8>> =
+                entries.iter().map(|e| e.partition.serialize()).collect();
+            for e in std::mem::take(&mut self.live) {
+                if e.bucket < 0 {
+                    continue;
+                }
+                let replaced = if !o.partition.is_empty() {
+                    let values = e.partition.decode(&self.layout.ptypes)?;
+                    partition_matches(&self.layout.pfields, &values, &o.partition, schema)
+                } else if self.layout.dynamic {
+                    new_partitions.contains(&e.partition.serialize())
+                } else {
+                    true
+                };
+                if replaced {
+                    entries.push(ManifestEntry {
+                        kind: FileKind::Delete,
+                        ..e
+                    });
+                }
+            }
+            changelog.clear(); // Paimon drops changelog produced by overwrites
+            CommitKind::Overwrite
+        } else {
+            CommitKind::Append
+        };
+        Ok(Some(CommitChanges {
+            kind,
+            entries,
+            changelog,
+            properties: None,
+            offsets: self.opts.offsets.clone(),
+        }))
+    }
+}
+
+/// Writes `inputs` into `table` and commits them as one snapshot (see [`TableWriter`]).
+pub async fn write(
+    table: Arc<Table>,
+    inputs: Vec<Input>,
+    opts: WriteOptions,
+) -> Result<Option<Snapshot>> {
+    let mut w = TableWriter::new(table, opts).await?;
+    for input in inputs {
+        if let Err(e) = w.push(input).await {
+            w.abort().await;
+            return Err(e);
+        }
+    }
+    w.commit().await
+}
+
+/// Writes input files into `table` as one commit, decoding them on a thread of their own
+/// while the rows already read are routed, buffered and flushed; at most a few batches are in
+/// flight between the two, so memory stays within the write buffer. `extra` names string
+/// columns to read beside the table's (the row-kind column).
+pub async fn write_files(
+    table: Arc<Table>,
+    files: Vec<(String, input::InputFormat)>,
+    extra: Vec<String>,
+    opts: WriteOptions,
+) -> Result<Option<Snapshot>> {
+    let fields = table.schema().fields.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Input>>(4);
+    let reader = std::thread::spawn(move || {
+        for (path, format) in files {
+            let batches = match input::input_batches(&path, format, &fields, &extra) {
+                Ok(b) => b,
+                Err(e) => {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+            };
+            for b in batches {
+                let msg = b.map(|(first_line, batch)| Input {
+                    path: path.clone(),
+                    first_line,
+                    batch,
+                });
+                let failed = msg.is_err();
+                if tx.blocking_send(msg).is_err() || failed {
+                    return;
+                }
+            }
+        }
+    });
+    let mut w = TableWriter::new(table, opts).await?;
+    let mut pushed = Ok(());
+    while let Some(msg) = rx.recv().await {
+        pushed = match msg {
+            Ok(input) => w.push(input).await,
+            Err(e) => Err(e),
+        };
+        if pushed.is_err() {
+            break;
+        }
+    }
+    drop(rx);
+    let _ = reader.join();
+    match pushed {
+        Ok(()) => w.commit().await,
+        Err(e) => {
+            w.abort().await;
+            Err(e)
+        }
+    }
 }
 
 /// Where each of `fields` (columns of `schema`) sits among the schema's columns.
@@ -471,75 +712,6 @@ pub(crate) fn partition_matches(
                     == *v
         })
     })
-}
-
-/// The key rows of the records and their order by key, then arrival (stable).
-fn key_order(cols: &[ArrayRef], key_idx: &[usize]) -> Result<(arrow_row::Rows, Vec<usize>)> {
-    let arrow = |e: arrow_schema::ArrowError| Error::InvalidValue(e.to_string());
-    let key_cols: Vec<ArrayRef> = key_idx.iter().map(|&i| cols[i].clone()).collect();
-    let fields = key_cols
-        .iter()
-        .map(|c| SortField::new(c.data_type().clone()))
-        .collect();
-    let rows = RowConverter::new(fields)
-        .and_then(|conv| conv.convert_columns(&key_cols))
-        .map_err(arrow)?;
-    let mut order: Vec<usize> = (0..cols.first().map_or(0, |c| c.len())).collect();
-    order.sort_by(|&a, &b| rows.row(a).cmp(&rows.row(b)).then(a.cmp(&b)));
-    Ok((rows, order))
-}
-
-/// The records sorted by key, then arrival (stable), unmerged.
-fn sort_by_key(
-    cols: &[ArrayRef],
-    kinds: &Int8Array,
-    seq: &[i64],
-    key_idx: &[usize],
-) -> Result<(Vec<ArrayRef>, Int8Array, Vec<i64>)> {
-    let (_, order) = key_order(cols, key_idx)?;
-    let idx = arrow_array::UInt32Array::from(order.iter().map(|&i| i as u32).collect::<Vec<_>>());
-    let cols = cols
-        .iter()
-        .map(|c| arrow_select::take::take(c.as_ref(), &idx, None))
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map_err(|e| Error::InvalidValue(e.to_string()))?;
-    let kinds = Int8Array::from(order.iter().map(|&i| kinds.value(i)).collect::<Vec<_>>());
-    let seq = order.iter().map(|&i| seq[i]).collect();
-    Ok((cols, kinds, seq))
-}
-
-/// Sorts a bucket's records by key (then arrival) and merges each key's records with the
-/// merge engine, as Paimon's write buffer does before a flush.
-fn merge_in_buffer(
-    cols: Vec<ArrayRef>,
-    kinds: Int8Array,
-    seq: Vec<i64>,
-    key_idx: &[usize],
-    func: &MergeFunction,
-) -> Result<(Vec<ArrayRef>, Int8Array, Vec<i64>)> {
-    let (rows, order) = key_order(&cols, key_idx)?;
-    let arena = vec![KvBatch {
-        cols,
-        seq: seq.into(),
-        kind: kinds,
-    }];
-    let mut merged = Vec::new();
-    let mut i = 0;
-    while i < order.len() {
-        let mut j = i + 1;
-        while j < order.len() && rows.row(order[j]) == rows.row(order[i]) {
-            j += 1;
-        }
-        let group: Vec<(usize, usize)> = order[i..j].iter().map(|&r| (0, r)).collect();
-        if let Some(m) = func.merge(&group, &arena)? {
-            merged.push(m);
-        }
-        i = j;
-    }
-    let out = assemble_merged(&arena, merged)?;
-    let out_seq = out.seq.to_vec();
-    let (cols, kinds) = (out.cols, out.kind);
-    Ok((cols, kinds, out_seq))
 }
 
 /// Publishes a commit, retrying lost races with backoff (10 ms doubling to 10 s, up to 10

@@ -1,0 +1,207 @@
+//! The write buffer of one (partition, bucket), and turning its rows into data files.
+//!
+//! Rows are buffered as they arrive (each with the next sequence number of the bucket). A
+//! flush sorts them by key, merges each key's records with the merge engine and encodes one
+//! sorted run of level-0 files (plus, with `changelog-producer=input`, the unmerged records as
+//! changelog files). Flushing is synchronous CPU work, so the writer runs the flushes of
+//! several buckets on threads at once.
+
+use arrow_array::{ArrayRef, Int8Array};
+use arrow_buffer::ScalarBuffer;
+use strata_core::binary_row::BinaryRow;
+use strata_core::manifest::FileSource;
+use strata_core::merge::MergeFunction;
+use strata_core::{Error, Result};
+
+use super::files::{DataFileWriter, EncodedFile, KvFile};
+use super::sort::{gather, merge_sorted, order_by_sequence_fields, sort_by_key};
+
+/// Rows of one (partition, bucket) waiting to be flushed.
+pub(crate) struct BucketBuffer {
+    /// The partition.
+    pub partition: BinaryRow,
+    /// The bucket.
+    pub bucket: i32,
+    /// The bucket's directory.
+    pub dir: String,
+    chunks: Vec<Vec<ArrayRef>>,
+    kinds: Vec<i8>,
+    /// Bytes of buffered columns.
+    pub bytes: usize,
+    /// Sequence number of the first buffered row.
+    next_seq: i64,
+}
+
+/// Rows taken out of a buffer to be flushed.
+pub(crate) struct Pending {
+    cols: Vec<ArrayRef>,
+    kinds: Int8Array,
+    seq_start: i64,
+    /// Index of the buffer the rows came from.
+    pub buffer: usize,
+}
+
+/// Files a flush produced.
+pub(crate) struct Flushed {
+    /// Index of the buffer the rows came from.
+    pub buffer: usize,
+    /// Data files (one sorted run).
+    pub data: Vec<EncodedFile>,
+    /// Changelog files.
+    pub changelog: Vec<EncodedFile>,
+}
+
+/// How a flush sorts, merges and encodes: fixed for a write.
+pub(crate) struct FlushRules {
+    /// Columns of the (trimmed) primary key; empty for append tables.
+    pub key_idx: Vec<usize>,
+    /// `sequence.field` columns.
+    pub seq_cols: Vec<usize>,
+    /// `sequence.field.sort-order=descending`.
+    pub seq_descending: bool,
+    /// The merge engine (primary-key tables).
+    pub func: Option<MergeFunction>,
+    /// Whether to write the input as changelog files.
+    pub changelog: bool,
+}
+
+impl BucketBuffer {
+    /// An empty buffer whose first row gets sequence number `next_seq`.
+    pub fn new(partition: BinaryRow, bucket: i32, dir: String, next_seq: i64) -> Self {
+        BucketBuffer {
+            partition,
+            bucket,
+            dir,
+            chunks: Vec::new(),
+            kinds: Vec::new(),
+            bytes: 0,
+            next_seq,
+        }
+    }
+
+    /// Buffers rows (the table's columns) and their kinds; returns the bytes they take.
+    pub fn push(&mut self, cols: Vec<ArrayRef>, kinds: &[i8]) -> usize {
+        let bytes: usize = cols.iter().map(|c| c.get_array_memory_size()).sum();
+        self.chunks.push(cols);
+        self.kinds.extend_from_slice(kinds);
+        self.bytes += bytes;
+        bytes
+    }
+
+    /// Whether no rows are buffered.
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+    }
+
+    /// Takes the buffered rows out (the buffer is empty afterwards; sequence numbers go on).
+    pub fn take(&mut self, buffer: usize) -> Result<Pending> {
+        let chunks = std::mem::take(&mut self.chunks);
+        let kinds = Int8Array::from(std::mem::take(&mut self.kinds));
+        let ncols = chunks.first().map_or(0, Vec::len);
+        let cols = (0..ncols)
+            .map(|c| {
+                if chunks.len() == 1 {
+                    return Ok(chunks[0][c].clone());
+                }
+                let parts: Vec<&dyn arrow_array::Array> =
+                    chunks.iter().map(|ch| ch[c].as_ref()).collect();
+                arrow_select::concat::concat(&parts)
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::InvalidValue(e.to_string()))?;
+        let seq_start = self.next_seq;
+        self.next_seq += kinds.len() as i64;
+        self.bytes = 0;
+        Ok(Pending {
+            cols,
+            kinds,
+            seq_start,
+            buffer,
+        })
+    }
+}
+
+/// Sorts, merges and encodes a buffer's rows: one sorted run of level-0 files.
+pub(crate) fn flush(
+    p: Pending,
+    dir: &str,
+    rules: &FlushRules,
+    writer: &DataFileWriter,
+) -> Result<Flushed> {
+    let Some(func) = &rules.func else {
+        return Ok(Flushed {
+            buffer: p.buffer,
+            data: writer.encode_append(dir, p.cols)?,
+            changelog: Vec::new(),
+        });
+    };
+    let n = p.kinds.len() as i64;
+    let seq = ScalarBuffer::from((p.seq_start..p.seq_start + n).collect::<Vec<i64>>());
+    let mut sorted = sort_by_key(&p.cols, &rules.key_idx)?;
+    order_by_sequence_fields(&mut sorted, &p.cols, &rules.seq_cols, rules.seq_descending)?;
+    let changelog = if rules.changelog {
+        let (c, k, s) = gather(&p.cols, &p.kinds, &seq, sorted.order.clone())?;
+        let file = KvFile {
+            prefix: "changelog-",
+            level: 0,
+            source: FileSource::Append,
+        };
+        writer.encode_key_value(dir, file, c, k, s)?
+    } else {
+        Vec::new()
+    };
+    let (cols, kinds, seq) = merge_sorted(p.cols, p.kinds, seq, &sorted, func)?;
+    let file = KvFile {
+        prefix: "data-",
+        level: 0,
+        source: FileSource::Append,
+    };
+    Ok(Flushed {
+        buffer: p.buffer,
+        data: writer.encode_key_value(dir, file, cols, kinds, seq)?,
+        changelog,
+    })
+}
+
+/// Flushes several buffers' rows on up to `threads` threads; results in no particular order.
+pub(crate) fn flush_all(
+    pending: Vec<Pending>,
+    dirs: &[String],
+    rules: &FlushRules,
+    writer: &DataFileWriter,
+    threads: usize,
+) -> Result<Vec<Flushed>> {
+    if pending.len() <= 1 || threads <= 1 {
+        return pending
+            .into_iter()
+            .map(|p| {
+                let dir = &dirs[p.buffer];
+                flush(p, dir, rules, writer)
+            })
+            .collect();
+    }
+    let queue = std::sync::Mutex::new(pending);
+    let next = || queue.lock().expect("no panics hold the lock").pop();
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    while let Some(p) = next() {
+                        let dir = &dirs[p.buffer];
+                        out.push(flush(p, dir, rules, writer)?);
+                    }
+                    Ok::<_, Error>(out)
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for w in workers {
+            let done = w
+                .join()
+                .map_err(|_| Error::InvalidValue("write: a flush thread panicked".into()))??;
+            all.extend(done);
+        }
+        Ok(all)
+    })
+}
