@@ -521,3 +521,52 @@ fn a_bad_row_after_a_spill_commits_nothing_and_leaves_no_files() {
     }
     assert!(files.is_empty(), "spilled files left behind: {files:?}");
 }
+
+#[test]
+fn merged_manifests_read_the_same_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    // Tiny thresholds: the first table's manifests go through full compactions (deletes
+    // applied, big manifests kept), the second's through minor ones (runs merged as they reach
+    // the target size).
+    let configs = [("mfull", "2kb", "6kb"), ("mminor", "5kb", "30kb")];
+    for (name, target, full) in configs {
+        let t = create(
+            &wh,
+            name,
+            "id BIGINT, v STRING, dt STRING",
+            &["id", "dt"],
+            &["dt"],
+            2,
+            &[
+                ("manifest.target-file-size", target),
+                ("manifest.merge-min-count", "3"),
+                ("manifest.full-compaction-threshold-size", full),
+                ("num-sorted-run.compaction-trigger", "3"),
+            ],
+        );
+        let mut model: BTreeMap<(i64, String), Value> = BTreeMap::new();
+        for i in 0..40i64 {
+            let dt = format!("d{}", i % 4);
+            let rows: Vec<Value> = (0..5)
+                .map(|k| json!({"id": k + i % 7, "v": format!("v{i}"), "dt": dt}))
+                .collect();
+            if i % 9 == 8 {
+                // A static partition overwrite deletes that partition's files.
+                model.retain(|(_, d), _| *d != dt);
+                let partition = vec![("dt".into(), dt.clone())];
+                strata_write_with(&t, &rows, None, Some(Overwrite { partition }));
+            } else {
+                strata_write(&t, &rows, None);
+            }
+            for r in &rows {
+                let key = (r["id"].as_i64().unwrap(), dt.clone());
+                model.insert(key, json!([r["id"], r["v"], r["dt"]]));
+            }
+            if i % 5 == 4 {
+                compact(&t, false);
+            }
+        }
+        check(&wh, name, &t, model.into_values().collect());
+    }
+}

@@ -11,6 +11,11 @@ use strata_core::expire::Retention;
 use strata_core::scan::SnapshotSpec;
 use strata_core::schema::TableSchema;
 use strata_writer::compact::{compact, CompactOptions};
+
+/// mimalloc: writes and compactions allocate and free large column buffers at a high rate,
+/// which glibc's allocator answers with fresh, kernel-zeroed pages.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use strata_writer::ingest::command::parse_kv;
 use strata_writer::maintenance::{
     create_tag, delete_tag, list_tags, parse_duration, run_clean_orphans, run_expire,

@@ -8,6 +8,7 @@
 //! identifier and kind), so a retried commit never lands twice.
 
 mod conflict;
+mod manifest_merge;
 mod manifest_meta;
 pub mod offsets;
 
@@ -15,7 +16,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::options::TableOptions;
 pub use conflict::check_conflicts;
+pub use manifest_merge::ManifestMergeOptions;
+use manifest_merge::ManifestSink;
 pub use manifest_meta::manifest_meta;
 
 use crate::manifest::{
@@ -190,28 +194,20 @@ impl Committer {
             counter += 1;
             format!("{prefix}{uuid}-{}", counter - 1)
         };
-        // Base: the previous snapshot's manifests, fully merged once there are many.
-        let merge_min = schema
-            .option("manifest.merge-min-count")
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(30usize);
-        let base_metas = if base_metas.len() >= merge_min {
-            let mut all = Vec::new();
-            for m in &base_metas {
-                all.extend(read_manifest(storage, &m.file_name).await?);
-            }
-            let live = fold_entries(all)?;
-            if live.is_empty() {
-                Vec::new()
-            } else {
-                vec![
-                    self.write_manifest(&live, &ptypes, schema.id, codec, &next_name("manifest-"))
-                        .await?,
-                ]
-            }
-        } else {
-            base_metas
-        };
+        // Base: the previous snapshot's manifests, merged by Paimon's rules (manifest_merge).
+        let merge_opts = ManifestMergeOptions::new(&TableOptions::new(&schema.options))?;
+        let base_metas = self
+            .merge_manifests(
+                base_metas,
+                &merge_opts,
+                &mut ManifestSink {
+                    ptypes: &ptypes,
+                    schema_id: schema.id,
+                    codec,
+                    next_name: &mut next_name,
+                },
+            )
+            .await?;
         let base_list = next_name("manifest-list-");
         let base_size = self.write_list(&base_metas, codec, &base_list).await?;
 
