@@ -188,15 +188,7 @@ fn every_engine_written_by_strata_reads_the_same_everywhere() {
 fn pypaimon_and_strata_take_turns() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
-    let t = create(
-        &wh,
-        "turns",
-        "id BIGINT, v STRING, dt STRING",
-        &["id", "dt"],
-        &["dt"],
-        2,
-        &[],
-    );
+    let t = dt_table(&wh, "turns", 2);
     let mut model: BTreeMap<(i64, String), Value> = BTreeMap::new();
     let apply = |rows: &[(i64, &str, &str)], model: &mut BTreeMap<(i64, String), Value>| {
         for (id, v, dt) in rows {
@@ -257,20 +249,28 @@ fn pypaimon_and_strata_take_turns() {
     check(&wh, "turns", &t, model.values().cloned().collect());
 }
 
+/// A table keyed by (id, dt), partitioned by dt: `id BIGINT, v STRING, dt STRING`.
+fn dt_table(wh: &Path, name: &str, buckets: i32) -> std::sync::Arc<strata_core::table::Table> {
+    create(
+        wh,
+        name,
+        "id BIGINT, v STRING, dt STRING",
+        &["id", "dt"],
+        &["dt"],
+        buckets,
+        &[],
+    )
+}
+
+fn row(id: i64, v: &str, dt: &str) -> Value {
+    json!({"id": id, "v": v, "dt": dt})
+}
+
 #[test]
 fn overwrites_replace_partitions_or_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
-    let t = create(
-        &wh,
-        "ow",
-        "id BIGINT, v STRING, dt STRING",
-        &["id", "dt"],
-        &["dt"],
-        2,
-        &[],
-    );
-    let row = |id: i64, v: &str, dt: &str| json!({"id": id, "v": v, "dt": dt});
+    let t = dt_table(&wh, "ow", 2);
     strata_write(
         &t,
         &[row(1, "a", "x"), row(2, "b", "y"), row(3, "c", "z")],
@@ -569,4 +569,47 @@ fn merged_manifests_read_the_same_everywhere() {
         }
         check(&wh, name, &t, model.into_values().collect());
     }
+}
+
+#[test]
+fn an_overwrite_is_planned_again_after_concurrent_commits() {
+    use strata_writer::write::{TableWriter, WriteOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = dt_table(&wh, "ow_race", 1);
+    strata_write(
+        &t,
+        &[row(1, "a", "x"), row(2, "b", "x"), row(3, "c", "y")],
+        None,
+    );
+    strata_write(&t, &[row(4, "d", "x")], None);
+
+    // The overwrite of dt=x reads the table, buffers its rows...
+    let opts = WriteOptions {
+        overwrite: Some(Overwrite {
+            partition: vec![("dt".into(), "x".into())],
+        }),
+        ..WriteOptions::default()
+    };
+    let mut w = rt().block_on(TableWriter::new(reopen(&t), opts)).unwrap();
+    for input in inputs_of(&t, &[row(10, "new", "x")], None) {
+        rt().block_on(w.push(input)).unwrap();
+    }
+    // ...while others append to dt=x and dt=y and compact away the files it read.
+    strata_write(&t, &[row(5, "e", "x"), row(6, "f", "y")], None);
+    compact(&t, true).expect("a full compaction");
+
+    rt().block_on(w.commit())
+        .unwrap()
+        .expect("the overwrite commits");
+    check(
+        &wh,
+        "ow_race",
+        &t,
+        vec![
+            json!([10, "new", "x"]),
+            json!([3, "c", "y"]),
+            json!([6, "f", "y"]),
+        ],
+    );
 }

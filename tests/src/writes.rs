@@ -71,13 +71,25 @@ pub fn try_strata_write(
     kind_col: Option<&str>,
     overwrite: Option<Overwrite>,
 ) -> strata_core::Result<Option<strata_core::snapshot::Snapshot>> {
+    let t = reopen(t);
+    let inputs = inputs_of(&t, rows, kind_col);
+    let opts = WriteOptions {
+        row_kind_column: kind_col.map(String::from),
+        commit_user: None,
+        overwrite,
+        ..WriteOptions::default()
+    };
+    rt().block_on(write(t, inputs, opts))
+}
+
+/// JSON rows as writer input batches (read from `in.jsonl`, one row per line).
+pub fn inputs_of(t: &Arc<Table>, rows: &[Value], kind_col: Option<&str>) -> Vec<Input> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("in.jsonl");
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(&path, text).unwrap();
     let extra: Vec<String> = kind_col.map(String::from).into_iter().collect();
-    let t = reopen(t);
-    let inputs = read_input(
+    read_input(
         path.to_str().unwrap(),
         InputFormat::Jsonl,
         &t.schema().fields,
@@ -90,14 +102,7 @@ pub fn try_strata_write(
         first_line,
         batch,
     })
-    .collect();
-    let opts = WriteOptions {
-        row_kind_column: kind_col.map(String::from),
-        commit_user: None,
-        overwrite,
-        ..WriteOptions::default()
-    };
-    rt().block_on(write(t, inputs, opts))
+    .collect()
 }
 
 pub fn strata_rows(t: &Arc<Table>) -> Vec<Value> {

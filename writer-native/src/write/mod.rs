@@ -502,35 +502,55 @@ impl TableWriter {
     }
 
     /// Flushes every buffer (on several threads) and commits the files as one snapshot:
-    /// APPEND, or OVERWRITE with the replaced files deleted. `None` when there was nothing to
-    /// write.
+    /// APPEND, or OVERWRITE with the replaced files deleted. An overwrite is planned again
+    /// against the latest snapshot at each attempt, so files a concurrent writer added to or
+    /// compacted in the replaced partitions are replaced too. `None` when there was nothing
+    /// to write.
     pub async fn commit(mut self) -> Result<Option<Snapshot>> {
-        match self.flush_remaining().await {
-            Ok(()) => {}
-            Err(e) => {
-                self.abort().await;
-                return Err(e);
-            }
+        if let Err(e) = self.flush_remaining().await {
+            self.abort().await;
+            return Err(e);
         }
-        let Some(changes) = self.changes()? else {
-            return Ok(None);
-        };
         let user = self
             .opts
             .commit_user
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-        commit_with_retries(
-            self.table.clone(),
-            &user,
-            &changes,
-            self.opts
-                .commit_identifier
-                .unwrap_or(BATCH_COMMIT_IDENTIFIER),
-            self.latest.as_ref().map(|s| s.id),
-        )
-        .await
-        .map(Some)
+        let identifier = self
+            .opts
+            .commit_identifier
+            .unwrap_or(BATCH_COMMIT_IDENTIFIER);
+        let since = self.latest.as_ref().map(|s| s.id);
+        if self.opts.overwrite.is_none() {
+            let Some(changes) = self.changes(&[])? else {
+                return Ok(None);
+            };
+            return commit_with_retries(self.table.clone(), &user, &changes, identifier, since)
+                .await
+                .map(Some);
+        }
+        let committer = Committer::new(self.table.clone(), &user);
+        let mut live = std::mem::take(&mut self.live);
+        let mut backoff = Backoff::new();
+        loop {
+            let Some(changes) = self.changes(&live)? else {
+                return Ok(None);
+            };
+            let uuid = uuid::Uuid::new_v4().to_string();
+            match committer
+                .try_commit(&changes, identifier, &uuid, now_millis(), since)
+                .await
+            {
+                Ok(Attempt::Committed(s)) => return Ok(Some(*s)),
+                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => backoff.wait().await?,
+                Err(e) => return Err(e),
+            }
+            let storage = self.table.storage();
+            live = match resolve_snapshot(storage, &SnapshotSpec::Latest).await? {
+                Some(s) => strata_core::manifest::live_files(storage, &s).await?,
+                None => Vec::new(),
+            };
+        }
     }
 
     async fn flush_remaining(&mut self) -> Result<()> {
@@ -551,24 +571,25 @@ impl TableWriter {
         self.store(flushed).await
     }
 
-    /// The commit's changes; `None` when there is nothing to commit.
-    fn changes(&mut self) -> Result<Option<CommitChanges>> {
-        let overwrite = self.opts.overwrite.clone();
-        let static_spec = overwrite.as_ref().is_some_and(|o| !o.partition.is_empty());
+    /// The commit's changes; for an overwrite, deleting the files of `live` it replaces.
+    /// `None` when there is nothing to commit.
+    fn changes(&self, live: &[ManifestEntry]) -> Result<Option<CommitChanges>> {
+        let overwrite = self.opts.overwrite.as_ref();
+        let static_spec = overwrite.is_some_and(|o| !o.partition.is_empty());
         if self.entries.is_empty()
             && self.opts.offsets.is_empty()
             && (overwrite.is_none() || (self.layout.dynamic && !static_spec))
         {
             return Ok(None);
         }
-        let mut entries = std::mem::take(&mut self.entries);
-        let mut changelog = std::mem::take(&mut self.changelog);
-        let kind = if let Some(o) = &overwrite {
+        let mut entries = self.entries.clone();
+        let mut changelog = self.changelog.clone();
+        let kind = if let Some(o) = overwrite {
             // Delete every live file of the replaced partitions (buckets >= 0).
             let schema = self.table.schema();
             let new_partitions: std::collections::HashSet<Vec<u8>> =
                 entries.iter().map(|e| e.partition.serialize()).collect();
-            for e in std::mem::take(&mut self.live) {
+            for e in live {
                 if e.bucket < 0 {
                     continue;
                 }
@@ -583,7 +604,7 @@ impl TableWriter {
                 if replaced {
                     entries.push(ManifestEntry {
                         kind: FileKind::Delete,
-                        ..e
+                        ..e.clone()
                     });
                 }
             }
@@ -714,6 +735,40 @@ pub(crate) fn partition_matches(
     })
 }
 
+/// Waits between commit attempts: 10 ms doubling to 10 s, with jitter, for up to 10 retries.
+struct Backoff {
+    wait: Duration,
+    retries: u32,
+}
+
+impl Backoff {
+    fn new() -> Self {
+        Backoff {
+            wait: Duration::from_millis(10),
+            retries: 0,
+        }
+    }
+
+    /// Sleeps before the next attempt; an error once the retries are spent.
+    async fn wait(&mut self) -> Result<()> {
+        if self.retries == 10 {
+            return Err(Error::InvalidValue(
+                "commit: gave up after 10 retries (too many concurrent committers)".into(),
+            ));
+        }
+        self.retries += 1;
+        let jitter = rand_percent() * self.wait.as_millis() as u64 / 100;
+        tokio::time::sleep(self.wait + Duration::from_millis(jitter)).await;
+        self.wait = (self.wait * 2).min(Duration::from_secs(10));
+        Ok(())
+    }
+}
+
+/// 0..20, from a fresh UUID's randomness.
+fn rand_percent() -> u64 {
+    uuid::Uuid::new_v4().as_bytes()[0] as u64 % 20
+}
+
 /// Publishes a commit, retrying lost races with backoff (10 ms doubling to 10 s, up to 10
 /// retries). A retry never lands twice: each attempt first looks for its own earlier success.
 pub async fn commit_with_retries(
@@ -724,24 +779,15 @@ pub async fn commit_with_retries(
     since: Option<i64>,
 ) -> Result<Snapshot> {
     let committer = Committer::new(table, user);
-    let mut wait = Duration::from_millis(10);
-    for attempt in 0..=10 {
+    let mut backoff = Backoff::new();
+    loop {
         let uuid = uuid::Uuid::new_v4().to_string();
         match committer
             .try_commit(changes, identifier, &uuid, now_millis(), since)
-            .await
+            .await?
         {
-            Ok(Attempt::Committed(s)) => return Ok(*s),
-            Ok(Attempt::Lost) if attempt < 10 => {
-                let jitter = (uuid.as_bytes()[0] as u64 % 20) * wait.as_millis() as u64 / 100;
-                tokio::time::sleep(wait + Duration::from_millis(jitter)).await;
-                wait = (wait * 2).min(Duration::from_secs(10));
-            }
-            Ok(Attempt::Lost) => break,
-            Err(e) => return Err(e),
+            Attempt::Committed(s) => return Ok(*s),
+            Attempt::Lost => backoff.wait().await?,
         }
     }
-    Err(Error::InvalidValue(
-        "commit: gave up after 10 retries (too many concurrent committers)".into(),
-    ))
 }
