@@ -77,13 +77,25 @@ pub fn mod_bucket(key: i64, buckets: i32) -> Result<i32> {
     Ok(key.rem_euclid(i64::from(buckets)) as i32)
 }
 
-/// The bucket of every row of `cols` (the bucket-key columns, of Paimon types `types`). Rows
-/// whose keys are non-null integers, dates or booleans are hashed from a reused buffer laid out
-/// exactly as their BinaryRow; other rows build the BinaryRow.
+/// The bucket of every row of `cols` (the bucket-key columns, of Paimon types `types`) among
+/// `buckets` fixed buckets.
 pub fn buckets_of_columns(
     cols: &[arrow_array::ArrayRef],
     types: &[crate::types::DataType],
     buckets: i32,
+) -> Result<Vec<i32>> {
+    Ok(hashes_of_columns(cols, types)?
+        .into_iter()
+        .map(|h| bucket_of_hash(h, buckets))
+        .collect())
+}
+
+/// The hash (`BinaryRow.hashCode`) of every row of `cols` (key columns of Paimon types
+/// `types`). Rows whose keys are non-null integers, dates or booleans are hashed from a reused
+/// buffer laid out exactly as their BinaryRow; other rows build the BinaryRow.
+pub fn hashes_of_columns(
+    cols: &[arrow_array::ArrayRef],
+    types: &[crate::types::DataType],
 ) -> Result<Vec<i32>> {
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Date32Type, Int16Type, Int32Type, Int64Type, Int8Type};
@@ -112,13 +124,13 @@ pub fn buckets_of_columns(
                 };
                 buf[header + 8 * i..header + 8 * i + 8].copy_from_slice(&slot.to_le_bytes());
             }
-            out.push(bucket_of_hash(murmur_hash_words(&buf), buckets));
+            out.push(murmur_hash_words(&buf));
         } else {
             let values: Vec<crate::binary_row::Datum> = cols
                 .iter()
                 .map(|c| crate::binary_row::datum_at(c.as_ref(), r))
                 .collect::<Result<_>>()?;
-            out.push(bucket_of(&BinaryRow::encode(types, &values)?, buckets));
+            out.push(BinaryRow::encode(types, &values)?.hash_code());
         }
     }
     Ok(out)
@@ -132,6 +144,18 @@ mod tests {
 
     fn key(t: &str, v: Datum) -> BinaryRow {
         BinaryRow::encode(&[t.parse::<DataType>().unwrap()], &[v]).unwrap()
+    }
+
+    #[test]
+    fn key_hashes_match_pypaimon_dynamic_bucket_indexes() {
+        // pypaimon 2.1.0's HASH index entries for a single INT key.
+        let col: arrow_array::ArrayRef =
+            std::sync::Arc::new(arrow_array::Int32Array::from(vec![0, 1, 2, 3, 4, 5, 6]));
+        let hashes = hashes_of_columns(&[col], &["INT".parse::<DataType>().unwrap()]).unwrap();
+        assert_eq!(
+            hashes,
+            vec![-300363099, 1465514398, 1340390384, -771300025, 1447522506, 260196596, 842153448]
+        );
     }
 
     #[test]

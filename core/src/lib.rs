@@ -23,6 +23,7 @@ pub mod bucket;
 pub mod commit;
 pub mod compaction;
 pub mod deletion_vector;
+pub mod dynamic_bucket;
 mod error;
 pub mod expire;
 pub mod manifest;

@@ -208,6 +208,8 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         changelog,
         properties: None,
         offsets: Vec::new(),
+        index: Vec::new(),
+        index_base: Vec::new(),
     };
     let user = uuid::Uuid::new_v4().to_string();
     commit_with_retries(

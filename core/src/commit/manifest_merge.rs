@@ -281,6 +281,8 @@ mod tests {
                     changelog: Vec::new(),
                     properties: None,
                     offsets: Vec::new(),
+                    index: Vec::new(),
+                    index_base: Vec::new(),
                 };
                 let s = match committer
                     .try_commit(&changes, i, &format!("u{i}"), 0, since)

@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::manifest::IndexManifestEntry;
 use crate::options::TableOptions;
 pub use conflict::check_conflicts;
 pub use manifest_merge::ManifestMergeOptions;
@@ -52,6 +53,15 @@ pub struct CommitChanges {
     /// and stored in the snapshot's properties. Commits without claims carry the latest
     /// snapshot's offsets forward.
     pub offsets: Vec<offsets::OffsetClaim>,
+    /// ADD and DELETE entries of index files (dynamic-bucket HASH indexes). The new
+    /// snapshot's index manifest is the latest one's live entries minus the deleted plus the
+    /// added; a delete of an index file that is no longer live is a conflict.
+    pub index: Vec<IndexManifestEntry>,
+    /// The HASH index files a dynamic-bucket writer assigned buckets from, per partition
+    /// (serialized partition row) where it added keys: the commit is a conflict when the
+    /// partition's live HASH files differ, since another writer may have put the same new key
+    /// in another bucket.
+    pub index_base: Vec<(Vec<u8>, Vec<String>)>,
 }
 
 /// The outcome of one commit attempt.
@@ -243,6 +253,10 @@ impl Committer {
             (Some(name), Some(size))
         };
 
+        let index_manifest = self
+            .next_index_manifest(latest.as_ref(), changes, codec, &mut next_name)
+            .await?;
+
         let rows = |k: FileKind| {
             changes
                 .entries
@@ -269,7 +283,7 @@ impl Committer {
             delta_manifest_list_size: Some(delta_size),
             changelog_manifest_list: changelog_list,
             changelog_manifest_list_size: changelog_size,
-            index_manifest: latest.as_ref().and_then(|l| l.index_manifest.clone()),
+            index_manifest,
             commit_user: self.commit_user.clone(),
             writer_version: Some(WRITER_VERSION.to_string()),
             commit_identifier: identifier,
@@ -300,6 +314,85 @@ impl Committer {
         // The hint is only a hint: readers probe past it, so a failure here loses nothing.
         let _ = write_hint(storage, LATEST_HINT, id).await;
         Ok(Attempt::Committed(Box::new(snapshot)))
+    }
+
+    /// The index manifest of the new snapshot: the latest one's when the commit changes no
+    /// index file, otherwise its live entries with the commit's deletes and adds applied. A
+    /// delete of a file that is no longer live, an add for a (partition, bucket, type) that
+    /// already has a live file, and a changed HASH base are conflicts.
+    async fn next_index_manifest(
+        &self,
+        latest: Option<&Snapshot>,
+        changes: &CommitChanges,
+        codec: AvroCodec,
+        next_name: &mut (dyn FnMut(&str) -> String + Send),
+    ) -> Result<Option<String>> {
+        let previous = latest.and_then(|l| l.index_manifest.clone());
+        if changes.index.is_empty() && changes.index_base.is_empty() {
+            return Ok(previous);
+        }
+        let storage = self.table.storage();
+        let mut live: Vec<IndexManifestEntry> = match &previous {
+            Some(name) => {
+                let path = manifest_path(name)?;
+                let bytes = storage.get(&path).await?;
+                IndexManifestEntry::read_index_manifest(&bytes, &path)?
+                    .into_iter()
+                    .filter(|e| e.kind == FileKind::Add)
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let conflict = |what: String| Error::Conflict(what);
+        for (partition, base) in &changes.index_base {
+            let mut now: Vec<&str> = live
+                .iter()
+                .filter(|e| {
+                    e.index_type == crate::dynamic_bucket::HASH_INDEX
+                        && &e.partition.serialize() == partition
+                })
+                .map(|e| e.file_name.as_str())
+                .collect();
+            let mut base: Vec<&str> = base.iter().map(String::as_str).collect();
+            now.sort_unstable();
+            base.sort_unstable();
+            if now != base {
+                return Err(conflict(
+                    "a concurrent writer changed the bucket index of a partition this write \
+                     added keys to; write again"
+                        .into(),
+                ));
+            }
+        }
+        for d in changes.index.iter().filter(|e| e.kind == FileKind::Delete) {
+            let Some(at) = live.iter().position(|e| e.file_name == d.file_name) else {
+                return Err(conflict(format!(
+                    "index file {} is no longer live (a concurrent writer replaced it)",
+                    d.file_name
+                )));
+            };
+            live.remove(at);
+        }
+        for a in changes.index.iter().filter(|e| e.kind == FileKind::Add) {
+            if live.iter().any(|e| {
+                e.bucket == a.bucket && e.index_type == a.index_type && e.partition == a.partition
+            }) {
+                return Err(conflict(format!(
+                    "bucket {} already has a live {} index (a concurrent writer added it)",
+                    a.bucket, a.index_type
+                )));
+            }
+            live.push(a.clone());
+        }
+        if live.is_empty() {
+            return Ok(None);
+        }
+        let name = next_name("index-manifest-");
+        let bytes = IndexManifestEntry::write_index_manifest(&live, codec)?;
+        storage
+            .put(&manifest_path(&name)?, Bytes::from(bytes))
+            .await?;
+        Ok(Some(name))
     }
 
     async fn write_manifest(

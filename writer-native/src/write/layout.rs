@@ -1,0 +1,272 @@
+//! Checking and routing a write's rows: keys and NOT NULL columns present, row kinds, and each
+//! row's partition and bucket (fixed-bucket hash) or key hash (dynamic buckets).
+
+use std::collections::HashMap;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef};
+use arrow_row::{RowConverter, SortField};
+use strata_core::binary_row::{datum_at, BinaryRow, Datum};
+use strata_core::bucket::buckets_of_columns;
+use strata_core::merge::row_kind;
+use strata_core::options::TableOptions;
+use strata_core::schema::TableSchema;
+use strata_core::types::DataType;
+use strata_core::{Error, Result};
+
+use super::{Input, WriteOptions};
+
+fn parse_kind(s: &str) -> Option<i8> {
+    match s.trim() {
+        "+I" => Some(row_kind::INSERT),
+        "-U" => Some(row_kind::UPDATE_BEFORE),
+        "+U" => Some(row_kind::UPDATE_AFTER),
+        "-D" => Some(row_kind::DELETE),
+        _ => None,
+    }
+}
+
+/// How rows of the table are checked and routed: fixed for a write.
+pub(super) struct Layout {
+    pub(super) pk: bool,
+    pub(super) buckets: i32,
+    pub(super) kind_index: Option<usize>,
+    /// Columns that must not be null, and what they are.
+    pub(super) required: Vec<(usize, &'static str)>,
+    pub(super) pfields: Vec<strata_core::types::DataField>,
+    pub(super) ptypes: Vec<DataType>,
+    pub(super) pidx: Vec<usize>,
+    pub(super) btypes: Vec<DataType>,
+    pub(super) bidx: Vec<usize>,
+    pub(super) dynamic: bool,
+}
+
+impl Layout {
+    pub(super) fn new(
+        schema: &TableSchema,
+        options: &TableOptions<'_>,
+        opts: &WriteOptions,
+    ) -> Result<Self> {
+        let pk = schema.has_primary_key();
+        let buckets = schema.bucket_count()?;
+        if buckets == -2 || (pk && buckets == -1) {
+            return Err(Error::unsupported(
+                "bucket",
+                format!(
+                    "writing {} tables (use a fixed bucket count)",
+                    if buckets == -2 {
+                        "postpone-bucket"
+                    } else {
+                        "dynamic-bucket"
+                    }
+                ),
+            ));
+        }
+        if options.deletion_vectors() {
+            return Err(Error::unsupported(
+                "deletion-vectors.enabled",
+                "writing deletion-vector tables",
+            ));
+        }
+        let nfields = schema.fields.len();
+        let kind_col = opts
+            .row_kind_column
+            .clone()
+            .or_else(|| options.get("rowkind.field").map(String::from));
+        let kind_index = kind_col.as_ref().map(|k| {
+            schema
+                .fields
+                .iter()
+                .position(|f| &f.name == k)
+                .unwrap_or(nfields)
+        });
+        let pfields = schema.partition_fields()?;
+        let bfields = schema.bucket_key_fields()?;
+        let required = schema
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(c, f)| {
+                if schema.primary_keys.contains(&f.name) {
+                    Some((c, "primary-key column"))
+                } else {
+                    (!f.data_type.nullable).then_some((c, "NOT NULL column"))
+                }
+            })
+            .collect();
+        if let Some(o) = &opts.overwrite {
+            for (k, _) in &o.partition {
+                if !pfields.iter().any(|f| &f.name == k) {
+                    return Err(Error::InvalidValue(format!(
+                        "--partition {k}: not a partition column"
+                    )));
+                }
+            }
+        }
+        Ok(Layout {
+            pk,
+            buckets,
+            kind_index,
+            required,
+            ptypes: pfields.iter().map(|f| f.data_type.clone()).collect(),
+            pidx: positions(schema, &pfields),
+            btypes: bfields.iter().map(|f| f.data_type.clone()).collect(),
+            bidx: positions(schema, &bfields),
+            dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
+            pfields,
+        })
+    }
+
+    /// Checks a batch's keys, NOT NULL columns and kinds; returns the row kinds.
+    pub(super) fn check(&self, schema: &TableSchema, input: &Input) -> Result<Vec<i8>> {
+        let b = &input.batch;
+        let at = |r: usize| format!("{}: line {}", input.path, input.first_line + r);
+        for &(c, what) in &self.required {
+            let col = b.column(c);
+            if col.null_count() == 0 {
+                continue;
+            }
+            if let Some(r) = (0..b.num_rows()).find(|&r| col.is_null(r)) {
+                return Err(Error::InvalidValue(format!(
+                    "{}: {what} {} is missing",
+                    at(r),
+                    schema.fields[c].name
+                )));
+            }
+        }
+        let kinds: Vec<i8> = match self.kind_index {
+            None => vec![row_kind::INSERT; b.num_rows()],
+            Some(i) => {
+                let col = b.column(i);
+                let strings = col.as_string_opt::<i32>().ok_or_else(|| {
+                    Error::InvalidValue(format!(
+                        "{}: the row-kind column is not a string",
+                        input.path
+                    ))
+                })?;
+                (0..b.num_rows())
+                    .map(|r| {
+                        strings
+                            .is_valid(r)
+                            .then(|| parse_kind(strings.value(r)))
+                            .flatten()
+                            .ok_or_else(|| {
+                                Error::InvalidValue(format!(
+                                    "{}: row kind must be +I, -U, +U or -D",
+                                    at(r)
+                                ))
+                            })
+                    })
+                    .collect::<Result<_>>()?
+            }
+        };
+        if !self.pk && kinds.iter().any(|k| *k != row_kind::INSERT) {
+            return Err(Error::InvalidValue(format!(
+                "{}: append tables take only +I rows",
+                input.path
+            )));
+        }
+        Ok(kinds)
+    }
+
+    /// Each row's partition (an index into the returned partitions: values, encoded row) and
+    /// bucket.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn route(
+        &self,
+        input: &Input,
+    ) -> Result<(Vec<(Vec<Datum>, BinaryRow)>, Vec<u32>, Vec<i32>)> {
+        let b = &input.batch;
+        let n = b.num_rows();
+        let buckets = if self.buckets > 0 {
+            let cols: Vec<ArrayRef> = self.bidx.iter().map(|&c| b.column(c).clone()).collect();
+            buckets_of_columns(&cols, &self.btypes, self.buckets)?
+        } else {
+            vec![0; n]
+        };
+        if self.pidx.is_empty() {
+            let empty = BinaryRow::encode(&[], &[])?;
+            return Ok((vec![(Vec::new(), empty)], vec![0; n], buckets));
+        }
+        let cols: Vec<ArrayRef> = self.pidx.iter().map(|&c| b.column(c).clone()).collect();
+        let rows = RowConverter::new(
+            cols.iter()
+                .map(|c| SortField::new(c.data_type().clone()))
+                .collect(),
+        )
+        .and_then(|conv| conv.convert_columns(&cols))
+        .map_err(|e| Error::InvalidValue(e.to_string()))?;
+        let mut seen: HashMap<&[u8], u32> = HashMap::new();
+        let mut parts = Vec::new();
+        let mut of_row = Vec::with_capacity(n);
+        let mut last: Option<(&[u8], u32)> = None;
+        for r in 0..n {
+            let key = rows.row(r).data();
+            let p = match last {
+                Some((k, p)) if k == key => p,
+                _ => match seen.get(key) {
+                    Some(&p) => p,
+                    None => {
+                        let values: Vec<Datum> = cols
+                            .iter()
+                            .map(|c| datum_at(c.as_ref(), r))
+                            .collect::<Result<_>>()?;
+                        let row = BinaryRow::encode(&self.ptypes, &values).map_err(|e| {
+                            Error::InvalidValue(format!(
+                                "{}: line {}: {e}",
+                                input.path,
+                                input.first_line + r
+                            ))
+                        })?;
+                        parts.push((values, row));
+                        seen.insert(key, parts.len() as u32 - 1);
+                        parts.len() as u32 - 1
+                    }
+                },
+            };
+            last = Some((key, p));
+            of_row.push(p);
+        }
+        Ok((parts, of_row, buckets))
+    }
+}
+
+/// Where each of `fields` (columns of `schema`) sits among the schema's columns.
+fn positions(
+    schema: &strata_core::schema::TableSchema,
+    fields: &[strata_core::types::DataField],
+) -> Vec<usize> {
+    fields
+        .iter()
+        .map(|f| {
+            schema
+                .fields
+                .iter()
+                .position(|x| x.id == f.id)
+                .expect("a column of the schema")
+        })
+        .collect()
+}
+
+/// Whether partition `values` match a static spec, comparing as Paimon prints partition
+/// values in paths (before escaping).
+pub(crate) fn partition_matches(
+    fields: &[strata_core::types::DataField],
+    values: &[Datum],
+    spec: &[(String, String)],
+    schema: &strata_core::schema::TableSchema,
+) -> bool {
+    let default = schema
+        .option("partition.default-name")
+        .unwrap_or(strata_core::path::DEFAULT_PARTITION_NAME);
+    let legacy = schema.option("partition.legacy-name") != Some("false");
+    spec.iter().all(|(k, v)| {
+        fields.iter().zip(values).any(|(f, d)| {
+            &f.name == k
+                && strata_core::path::partition_value_text(f, d, legacy)
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| default.to_string())
+                    == *v
+        })
+    })
+}
