@@ -188,7 +188,7 @@ fn every_engine_written_by_strata_reads_the_same_everywhere() {
 fn pypaimon_and_strata_take_turns() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
-    let t = dt_table(&wh, "turns", 2);
+    let t = dt_table(&wh, "turns", 2, &[]);
     let mut model: BTreeMap<(i64, String), Value> = BTreeMap::new();
     let apply = |rows: &[(i64, &str, &str)], model: &mut BTreeMap<(i64, String), Value>| {
         for (id, v, dt) in rows {
@@ -249,19 +249,6 @@ fn pypaimon_and_strata_take_turns() {
     check(&wh, "turns", &t, model.values().cloned().collect());
 }
 
-/// A table keyed by (id, dt), partitioned by dt: `id BIGINT, v STRING, dt STRING`.
-fn dt_table(wh: &Path, name: &str, buckets: i32) -> std::sync::Arc<strata_core::table::Table> {
-    create(
-        wh,
-        name,
-        "id BIGINT, v STRING, dt STRING",
-        &["id", "dt"],
-        &["dt"],
-        buckets,
-        &[],
-    )
-}
-
 fn row(id: i64, v: &str, dt: &str) -> Value {
     json!({"id": id, "v": v, "dt": dt})
 }
@@ -270,7 +257,7 @@ fn row(id: i64, v: &str, dt: &str) -> Value {
 fn overwrites_replace_partitions_or_the_table() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
-    let t = dt_table(&wh, "ow", 2);
+    let t = dt_table(&wh, "ow", 2, &[]);
     strata_write(
         &t,
         &[row(1, "a", "x"), row(2, "b", "y"), row(3, "c", "z")],
@@ -576,7 +563,7 @@ fn an_overwrite_is_planned_again_after_concurrent_commits() {
     use strata_writer::write::{TableWriter, WriteOptions};
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
-    let t = dt_table(&wh, "ow_race", 1);
+    let t = dt_table(&wh, "ow_race", 1, &[]);
     strata_write(
         &t,
         &[row(1, "a", "x"), row(2, "b", "x"), row(3, "c", "y")],

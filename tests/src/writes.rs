@@ -44,6 +44,19 @@ pub fn create(
     Arc::new(rt().block_on(Table::open(Arc::new(storage))).unwrap())
 }
 
+/// A table keyed by (id, dt), partitioned by dt: `id BIGINT, v STRING, dt STRING`.
+pub fn dt_table(wh: &Path, name: &str, buckets: i32, opts: &[(&str, &str)]) -> Arc<Table> {
+    create(
+        wh,
+        name,
+        "id BIGINT, v STRING, dt STRING",
+        &["id", "dt"],
+        &["dt"],
+        buckets,
+        opts,
+    )
+}
+
 pub fn reopen(t: &Arc<Table>) -> Arc<Table> {
     rt().block_on(async { Arc::new(Table::open(t.storage_arc()).await.unwrap()) })
 }

@@ -7,7 +7,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_row::{RowConverter, SortField};
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
-use strata_core::bucket::buckets_of_columns;
+use strata_core::bucket::{buckets_of_columns, hashes_of_columns};
 use strata_core::merge::row_kind;
 use strata_core::options::TableOptions;
 use strata_core::schema::TableSchema;
@@ -38,6 +38,8 @@ pub(super) struct Layout {
     pub(super) pidx: Vec<usize>,
     pub(super) btypes: Vec<DataType>,
     pub(super) bidx: Vec<usize>,
+    /// Dynamic-bucket mode: rows are routed by their key hash through the bucket index.
+    pub(super) dynamic_bucket: bool,
     pub(super) dynamic: bool,
 }
 
@@ -49,17 +51,23 @@ impl Layout {
     ) -> Result<Self> {
         let pk = schema.has_primary_key();
         let buckets = schema.bucket_count()?;
-        if buckets == -2 || (pk && buckets == -1) {
+        if buckets == -2 {
             return Err(Error::unsupported(
                 "bucket",
-                format!(
-                    "writing {} tables (use a fixed bucket count)",
-                    if buckets == -2 {
-                        "postpone-bucket"
-                    } else {
-                        "dynamic-bucket"
-                    }
-                ),
+                "writing postpone-bucket tables (bucket = -2)",
+            ));
+        }
+        let dynamic_bucket = pk && buckets == -1;
+        if dynamic_bucket
+            && !schema
+                .partition_keys
+                .iter()
+                .all(|p| schema.primary_keys.contains(p))
+        {
+            return Err(Error::unsupported(
+                "bucket",
+                "dynamic-bucket tables whose primary key lacks a partition column \
+                 (cross-partition upserts)",
             ));
         }
         if options.deletion_vectors() {
@@ -81,7 +89,12 @@ impl Layout {
                 .unwrap_or(nfields)
         });
         let pfields = schema.partition_fields()?;
-        let bfields = schema.bucket_key_fields()?;
+        // Dynamic buckets hash the trimmed primary key (Paimon allows no bucket-key there).
+        let bfields = if dynamic_bucket {
+            schema.trimmed_primary_key_fields()?
+        } else {
+            schema.bucket_key_fields()?
+        };
         let required = schema
             .fields
             .iter()
@@ -112,6 +125,7 @@ impl Layout {
             pidx: positions(schema, &pfields),
             btypes: bfields.iter().map(|f| f.data_type.clone()).collect(),
             bidx: positions(schema, &bfields),
+            dynamic_bucket,
             dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
             pfields,
         })
@@ -170,7 +184,7 @@ impl Layout {
     }
 
     /// Each row's partition (an index into the returned partitions: values, encoded row) and
-    /// bucket.
+    /// bucket (fixed buckets) or key hash (dynamic buckets).
     #[allow(clippy::type_complexity)]
     pub(super) fn route(
         &self,
@@ -178,7 +192,10 @@ impl Layout {
     ) -> Result<(Vec<(Vec<Datum>, BinaryRow)>, Vec<u32>, Vec<i32>)> {
         let b = &input.batch;
         let n = b.num_rows();
-        let buckets = if self.buckets > 0 {
+        let buckets = if self.dynamic_bucket {
+            let cols: Vec<ArrayRef> = self.bidx.iter().map(|&c| b.column(c).clone()).collect();
+            hashes_of_columns(&cols, &self.btypes)?
+        } else if self.buckets > 0 {
             let cols: Vec<ArrayRef> = self.bidx.iter().map(|&c| b.column(c).clone()).collect();
             buckets_of_columns(&cols, &self.btypes, self.buckets)?
         } else {

@@ -12,6 +12,7 @@
 
 mod buffer;
 mod commit;
+mod dynamic;
 pub mod files;
 pub mod input;
 mod layout;
@@ -25,7 +26,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use buffer::{BucketBuffer, FlushRules, Flushed};
 use strata_core::binary_row::{BinaryRow, Datum};
 use strata_core::commit::{Attempt, CommitChanges, Committer};
-use strata_core::manifest::{FileKind, ManifestEntry};
+use strata_core::manifest::{FileKind, IndexManifestEntry, ManifestEntry};
 use strata_core::merge::MergeFunction;
 use strata_core::options::{ChangelogProducer, TableOptions};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec};
@@ -35,6 +36,7 @@ use strata_core::{Error, Result};
 
 pub use commit::commit_with_retries;
 use commit::Backoff;
+use dynamic::{hash_entries, DynamicBuckets, IndexChanges};
 pub use files::DataFileWriter;
 pub(crate) use layout::partition_matches;
 use layout::Layout;
@@ -97,6 +99,8 @@ pub struct TableWriter {
     entries: Vec<ManifestEntry>,
     changelog: Vec<ManifestEntry>,
     written: Vec<String>,
+    dynamic: Option<DynamicBuckets>,
+    index_changes: IndexChanges,
 }
 
 impl TableWriter {
@@ -152,6 +156,16 @@ impl TableWriter {
             changelog: layout.pk && options.changelog_producer()? == ChangelogProducer::Input,
         };
         let budget = options.write_buffer_size()?.min(usize::MAX as u64) as usize;
+        let dynamic = if layout.dynamic_bucket {
+            let entries = hash_entries(table.storage(), latest.as_ref()).await?;
+            Some(DynamicBuckets::new(
+                &options,
+                entries,
+                opts.overwrite.is_some(),
+            )?)
+        } else {
+            None
+        };
         let writer = DataFileWriter::new(table.clone(), uuid::Uuid::new_v4().to_string());
         Ok(TableWriter {
             table,
@@ -169,6 +183,8 @@ impl TableWriter {
             entries: Vec::new(),
             changelog: Vec::new(),
             written: Vec::new(),
+            dynamic,
+            index_changes: IndexChanges::default(),
         })
     }
 
@@ -177,8 +193,18 @@ impl TableWriter {
     pub async fn push(&mut self, input: Input) -> Result<()> {
         let schema = self.table.schema().clone();
         let kinds = self.layout.check(&schema, &input)?;
-        let (parts, of_row, buckets) = self.layout.route(&input)?;
-        let nb = self.layout.buckets.max(1) as usize;
+        let (parts, of_row, mut buckets) = self.layout.route(&input)?;
+        if let Some(d) = &mut self.dynamic {
+            for (_, partition) in &parts {
+                d.load(self.table.storage(), partition).await?;
+            }
+            let rows: Vec<BinaryRow> = parts.iter().map(|(_, p)| p.clone()).collect();
+            buckets = d.assign(&rows, &of_row, &buckets)?;
+        }
+        let nb = match self.dynamic {
+            Some(_) => buckets.iter().max().map_or(1, |m| *m as usize + 1),
+            None => self.layout.buckets.max(1) as usize,
+        };
         let mut groups: Vec<Vec<u32>> = vec![Vec::new(); parts.len() * nb];
         for (r, (&p, &b)) in of_row.iter().zip(&buckets).enumerate() {
             groups[p as usize * nb + b as usize].push(r as u32);
@@ -303,6 +329,19 @@ impl TableWriter {
             self.abort().await;
             return Err(e);
         }
+        if let Some(d) = &self.dynamic {
+            let uuid = uuid::Uuid::new_v4().to_string();
+            match d
+                .write_indexes(self.table.storage(), &uuid, &mut self.written)
+                .await
+            {
+                Ok(changes) => self.index_changes = changes,
+                Err(e) => {
+                    self.abort().await;
+                    return Err(e);
+                }
+            }
+        }
         let user = self
             .opts
             .commit_user
@@ -314,18 +353,26 @@ impl TableWriter {
             .unwrap_or(BATCH_COMMIT_IDENTIFIER);
         let since = self.latest.as_ref().map(|s| s.id);
         if self.opts.overwrite.is_none() {
-            let Some(changes) = self.changes(&[])? else {
+            let Some(changes) = self.changes(&[], &[])? else {
                 return Ok(None);
             };
-            return commit_with_retries(self.table.clone(), &user, &changes, identifier, since)
-                .await
-                .map(Some);
+            let committed =
+                commit_with_retries(self.table.clone(), &user, &changes, identifier, since).await;
+            if let Err(Error::Conflict(_)) = &committed {
+                // Conflicts are found before anything is published: the files are unused.
+                self.abort().await;
+            }
+            return committed.map(Some);
         }
         let committer = Committer::new(self.table.clone(), &user);
         let mut live = std::mem::take(&mut self.live);
+        let mut hashes = match &self.dynamic {
+            Some(_) => hash_entries(self.table.storage(), self.latest.as_ref()).await?,
+            None => Vec::new(),
+        };
         let mut backoff = Backoff::new();
         loop {
-            let Some(changes) = self.changes(&live)? else {
+            let Some(changes) = self.changes(&live, &hashes)? else {
                 return Ok(None);
             };
             let uuid = uuid::Uuid::new_v4().to_string();
@@ -338,10 +385,14 @@ impl TableWriter {
                 Err(e) => return Err(e),
             }
             let storage = self.table.storage();
-            live = match resolve_snapshot(storage, &SnapshotSpec::Latest).await? {
-                Some(s) => strata_core::manifest::live_files(storage, &s).await?,
+            let latest = resolve_snapshot(storage, &SnapshotSpec::Latest).await?;
+            live = match &latest {
+                Some(s) => strata_core::manifest::live_files(storage, s).await?,
                 None => Vec::new(),
             };
+            if self.dynamic.is_some() {
+                hashes = hash_entries(storage, latest.as_ref()).await?;
+            }
         }
     }
 
@@ -363,9 +414,13 @@ impl TableWriter {
         self.store(flushed).await
     }
 
-    /// The commit's changes; for an overwrite, deleting the files of `live` it replaces.
-    /// `None` when there is nothing to commit.
-    fn changes(&self, live: &[ManifestEntry]) -> Result<Option<CommitChanges>> {
+    /// The commit's changes; for an overwrite, deleting the files of `live` (and the HASH
+    /// indexes of `hashes`) it replaces. `None` when there is nothing to commit.
+    fn changes(
+        &self,
+        live: &[ManifestEntry],
+        hashes: &[IndexManifestEntry],
+    ) -> Result<Option<CommitChanges>> {
         let overwrite = self.opts.overwrite.as_ref();
         let static_spec = overwrite.is_some_and(|o| !o.partition.is_empty());
         if self.entries.is_empty()
@@ -376,25 +431,33 @@ impl TableWriter {
         }
         let mut entries = self.entries.clone();
         let mut changelog = self.changelog.clone();
+        let mut index = self.index_changes.entries.clone();
         let kind = if let Some(o) = overwrite {
             // Delete every live file of the replaced partitions (buckets >= 0).
             let schema = self.table.schema();
             let new_partitions: std::collections::HashSet<Vec<u8>> =
                 entries.iter().map(|e| e.partition.serialize()).collect();
-            for e in live {
-                if e.bucket < 0 {
-                    continue;
-                }
-                let replaced = if !o.partition.is_empty() {
-                    let values = e.partition.decode(&self.layout.ptypes)?;
+            let replaced = |partition: &BinaryRow| -> Result<bool> {
+                Ok(if !o.partition.is_empty() {
+                    let values = partition.decode(&self.layout.ptypes)?;
                     partition_matches(&self.layout.pfields, &values, &o.partition, schema)
                 } else if self.layout.dynamic {
-                    new_partitions.contains(&e.partition.serialize())
+                    new_partitions.contains(&partition.serialize())
                 } else {
                     true
-                };
-                if replaced {
+                })
+            };
+            for e in live {
+                if e.bucket >= 0 && replaced(&e.partition)? {
                     entries.push(ManifestEntry {
+                        kind: FileKind::Delete,
+                        ..e.clone()
+                    });
+                }
+            }
+            for e in hashes {
+                if replaced(&e.partition)? {
+                    index.push(IndexManifestEntry {
                         kind: FileKind::Delete,
                         ..e.clone()
                     });
@@ -411,8 +474,8 @@ impl TableWriter {
             changelog,
             properties: None,
             offsets: self.opts.offsets.clone(),
-            index: Vec::new(),
-            index_base: Vec::new(),
+            index,
+            index_base: self.index_changes.base.clone(),
         }))
     }
 }
