@@ -319,13 +319,23 @@ pub async fn latest_schema_id(storage: &dyn Storage) -> Result<Option<i64>> {
             .filter_map(|o| o.path.strip_prefix("schema/schema-")?.parse().ok())
             .max()),
         Err(Error::Unsupported { .. }) => {
+            // No listing (plain HTTP): probe ids four at a time, concurrently, so a table
+            // with few schemas costs one round trip.
             let mut latest = None;
             let mut id = 0;
-            while storage.head(&schema_path(id)).await?.is_some() {
-                latest = Some(id);
-                id += 1;
+            loop {
+                let probes = futures::future::join_all(
+                    (id..id + 4).map(|i| async move { storage.head(&schema_path(i)).await }),
+                )
+                .await;
+                for (i, probe) in (id..).zip(probes) {
+                    if probe?.is_none() {
+                        return Ok(latest);
+                    }
+                    latest = Some(i);
+                }
+                id += 4;
             }
-            Ok(latest)
         }
         Err(e) => Err(e),
     }
@@ -413,5 +423,47 @@ mod tests {
             let e = TableSchema::from_json(bad, "schema/schema-9").unwrap_err();
             assert!(e.to_string().contains("schema/schema-9"), "{e}");
         }
+    }
+
+    /// A storage that cannot list, as plain HTTP: schema ids are probed.
+    #[derive(Debug)]
+    struct NoListing(crate::storage::MemoryStorage);
+
+    #[async_trait::async_trait]
+    impl Storage for NoListing {
+        async fn get(&self, path: &str) -> Result<bytes::Bytes> {
+            self.0.get(path).await
+        }
+        async fn get_range(&self, path: &str, r: std::ops::Range<u64>) -> Result<bytes::Bytes> {
+            self.0.get_range(path, r).await
+        }
+        async fn head(&self, path: &str) -> Result<Option<crate::storage::ObjectMeta>> {
+            self.0.head(path).await
+        }
+        async fn put_if_absent(&self, path: &str, data: bytes::Bytes) -> Result<()> {
+            self.0.put_if_absent(path, data).await
+        }
+        async fn put(&self, path: &str, data: bytes::Bytes) -> Result<()> {
+            self.0.put(path, data).await
+        }
+        async fn list(&self, _: &str) -> Result<Vec<crate::storage::ObjectMeta>> {
+            Err(Error::unsupported("list", "no listing here"))
+        }
+        async fn delete(&self, path: &str) -> Result<()> {
+            self.0.delete(path).await
+        }
+    }
+
+    #[test]
+    fn schema_ids_are_probed_without_a_listing() {
+        futures::executor::block_on(async {
+            let s = NoListing(crate::storage::MemoryStorage::new());
+            for n in 0..10i64 {
+                assert_eq!(latest_schema_id(&s).await.unwrap(), (n > 0).then(|| n - 1));
+                s.put(&schema_path(n), bytes::Bytes::from_static(b"{}"))
+                    .await
+                    .unwrap();
+            }
+        })
     }
 }
