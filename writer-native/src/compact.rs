@@ -72,6 +72,8 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     });
     let uuid = uuid::Uuid::new_v4().to_string();
     let writer = DataFileWriter::new(table.clone(), uuid);
+    let producer = options.changelog_producer()?;
+    let first_row = options.merge_engine()? == strata_core::options::MergeEngine::FirstRow;
     let mut entries = Vec::new();
     let mut changelog = Vec::new();
     for ((_, bucket), live) in buckets {
@@ -82,8 +84,6 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         }
         let files: Vec<_> = live.iter().map(|e| e.file.clone()).collect();
         let runs = sorted_runs(&files);
-        let producer = options.changelog_producer()?;
-        let first_row = options.merge_engine()? == strata_core::options::MergeEngine::FirstRow;
         // Lookup compaction (the `lookup` producer, and first-row tables, whose batch reads
         // skip level 0) leaves no level-0 file behind, as Paimon's lookup strategy does.
         let lookup = (producer == ChangelogProducer::Lookup || first_row)

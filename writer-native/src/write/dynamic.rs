@@ -68,6 +68,11 @@ impl DynamicBuckets {
         })
     }
 
+    /// The HASH entries of the snapshot the write started from.
+    pub(super) fn base_entries(&self) -> Vec<IndexManifestEntry> {
+        self.base.values().flatten().cloned().collect()
+    }
+
     /// Reads a partition's index unless it is loaded already.
     pub(super) async fn load(
         &mut self,
@@ -152,10 +157,11 @@ impl DynamicBuckets {
             for (bucket, hashes) in buckets {
                 let name = format!("index-{uuid}-{n}");
                 n += 1;
-                let bytes = write_hash_index(&hashes);
+                let bytes = Bytes::from(write_hash_index(&hashes));
+                let file_size = bytes.len() as i64;
                 let path = format!("index/{name}");
                 written.push(path.clone());
-                storage.put(&path, Bytes::from(bytes.clone())).await?;
+                storage.put(&path, bytes).await?;
                 if !self.overwrite {
                     if let Some(e) = old.iter().find(|e| e.bucket == bucket) {
                         out.entries.push(IndexManifestEntry {
@@ -170,7 +176,7 @@ impl DynamicBuckets {
                     bucket,
                     index_type: HASH_INDEX.to_string(),
                     file_name: name,
-                    file_size: bytes.len() as i64,
+                    file_size,
                     row_count: hashes.len() as i64,
                     dv_ranges: None,
                     external_path: None,

@@ -366,10 +366,11 @@ impl TableWriter {
         }
         let committer = Committer::new(self.table.clone(), &user);
         let mut live = std::mem::take(&mut self.live);
-        let mut hashes = match &self.dynamic {
-            Some(_) => hash_entries(self.table.storage(), self.latest.as_ref()).await?,
-            None => Vec::new(),
-        };
+        let mut hashes = self
+            .dynamic
+            .as_ref()
+            .map(DynamicBuckets::base_entries)
+            .unwrap_or_default();
         let mut backoff = Backoff::new();
         loop {
             let Some(changes) = self.changes(&live, &hashes)? else {
