@@ -160,6 +160,20 @@ fn unsupported(what: &str) -> Error {
     )
 }
 
+impl HttpStorage {
+    /// Fetches `path` ahead of its first read (which then takes it from memory, once).
+    /// Failures are left for that read to meet. For the `LATEST` hint this is safe even if
+    /// the first read comes much later: a stale hint only makes the reader probe further.
+    pub async fn prefetch(&self, path: &str) {
+        let Ok(response) = self.send(path, "GET", None).await else {
+            return;
+        };
+        if let Ok(body) = self.body(path, &response).await {
+            self.prefetched.borrow_mut().insert(path.to_string(), body);
+        }
+    }
+}
+
 #[async_trait::async_trait(?Send)]
 impl Storage for HttpStorage {
     async fn get(&self, path: &str) -> Result<Bytes> {

@@ -76,7 +76,12 @@ pub async fn open_http(url: String, headers_json: String) -> JsResult<WasmTable>
             .collect()
     };
     let storage = Rc::new(HttpStorage::new(&url, headers));
-    let table = open(Arc::new(SharedHttp(storage.clone()))).await?;
+    // The first scan starts with the `LATEST` hint: fetch it while the schema is probed.
+    let (table, ()) = futures::join!(
+        open(Arc::new(SharedHttp(storage.clone()))),
+        storage.prefetch(strata_core::snapshot::LATEST_HINT)
+    );
+    let table = table?;
     Ok(WasmTable {
         table,
         source: Source::Http(storage),
