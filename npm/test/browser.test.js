@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, symlinkSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve, dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fixtures, native, snapshotIds } from './support/native.js'
+import { fixtures, native, snapshotIds, snapshotJson } from './support/native.js'
 import { sorted } from './support/rows.js'
 import { serve } from './support/server.js'
 
@@ -95,6 +95,27 @@ test('every test table read in the browser equals strata scan', { skip }, async 
       assert.deepEqual(sorted(got.first), sorted(native('scan', t.path, '--snapshot', String(got.snaps[0]))), `${t.name} @${got.snaps[0]}`)
     }
   }
+  await page.close()
+})
+
+test('time travel by tag and by timestamp in the browser equals strata scan', { skip }, async () => {
+  const t = fx.tables.find((x) => x.name === 's_pk')
+  const times = snapshotIds(t.path).map((id) => snapshotJson(t.path, id).timeMillis)
+  const page = await browser.newPage()
+  await page.goto(`${server.url}/npm/examples/browser.html?table=${encodeURIComponent(tableUrl(t))}`)
+  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('loading'))
+  const got = await page.evaluate(async ([url, times]) => {
+    const { openTable } = await import('/npm/src/browser.js')
+    const { jsonRows } = await import('/npm/test/support/rows.js')
+    const table = await openTable(url)
+    const byTime = []
+    for (const ms of times) byTime.push(jsonRows(await table.scan({ timestampMs: ms })))
+    return { tag: jsonRows(await table.scan({ tag: 'second' })), byTime }
+  }, [tableUrl(t), times])
+  assert.deepEqual(sorted(got.tag), sorted(native('scan', t.path, '--tag', 'second')), 'tag')
+  times.forEach((ms, i) => {
+    assert.deepEqual(sorted(got.byTime[i]), sorted(native('scan', t.path, '--timestamp', String(ms))), `timestamp ${ms}`)
+  })
   await page.close()
 })
 
