@@ -218,16 +218,6 @@ impl DataFileWriter {
         Ok(metas)
     }
 
-    fn dir(&self, partition: &[Datum], bucket: i32) -> Result<String> {
-        let schema = self.table.schema();
-        let types: Vec<DataType> = schema
-            .partition_fields()?
-            .iter()
-            .map(|f| f.data_type.clone())
-            .collect();
-        strata_core::read::bucket_dir(schema, &BinaryRow::encode(&types, partition)?, bucket)
-    }
-
     /// Encodes the rows as Parquet files in `dir`, rolling over to a new file once one reaches
     /// the table's `target-file-size`; returns each file's path, bytes and rows.
     fn encode_parquet(
@@ -270,23 +260,6 @@ impl DataFileWriter {
             start = end;
         }
         Ok(out)
-    }
-
-    /// The directory of a (partition, bucket).
-    pub fn bucket_dir(&self, partition: &[Datum], bucket: i32) -> Result<String> {
-        self.dir(partition, bucket)
-    }
-
-    /// Writes an append-table file of the table's columns.
-    pub async fn write_append(
-        &self,
-        partition: &[Datum],
-        bucket: i32,
-        cols: Vec<ArrayRef>,
-    ) -> Result<Vec<DataFileMeta>> {
-        let dir = self.dir(partition, bucket)?;
-        let files = self.encode_append(&dir, cols)?;
-        self.put(files).await
     }
 
     /// Encodes append-table files of the table's columns in `dir`.
