@@ -5,10 +5,12 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, Int8Type};
 use arrow_array::{Array, ArrayRef, BooleanArray, Int8Array};
 use arrow_schema::DataType as ArrowType;
+use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
 use roaring::RoaringBitmap;
+use std::ops::Range;
 
 use super::evolution::FieldMapping;
-use super::parquet::{ParquetFile, ParquetStream};
+use super::parquet::{ParquetFile, ParquetStream, RowGroupRead};
 use crate::binary_row::datum_at;
 use crate::manifest::DataFileMeta;
 use crate::merge::KvBatch;
@@ -23,6 +25,24 @@ pub const SEQUENCE_NUMBER: &str = "_SEQUENCE_NUMBER";
 /// Column of the row kind in primary-key files.
 pub const VALUE_KIND: &str = "_VALUE_KIND";
 
+/// How the read's filter may prune a file's rows before they are decoded: whole row groups
+/// by their statistics, and pages by the page index where the file has one.
+#[derive(Debug, Clone, Copy)]
+pub struct Pruning<'a> {
+    /// The read's filter.
+    pub filter: &'a BoundPredicate,
+    /// The only columns whose statistics may rule rows out, or `None` for every column. A
+    /// merge that follows needs every row of a key it may output, so there these are the
+    /// primary-key columns: a key filter drops a key's rows all together or not at all.
+    pub columns: Option<&'a [String]>,
+}
+
+impl Pruning<'_> {
+    fn allows(&self, column: &str) -> bool {
+        self.columns.is_none_or(|cs| cs.iter().any(|c| c == column))
+    }
+}
+
 /// A data file being read.
 pub struct DataFileReader {
     path: String,
@@ -30,13 +50,12 @@ pub struct DataFileReader {
     mapping: FieldMapping,
     key_value: bool,
     deleted: Option<RoaringBitmap>,
-    position: u64,
 }
 
 impl DataFileReader {
     /// Opens `dir/<file name>`, written with `file_schema`, to read `wanted` fields, skipping
     /// the row positions in `deleted` (its deletion vector) and, with `prune`, the row groups
-    /// whose statistics rule the filter out. Prune only files whose rows are final (no merge).
+    /// and pages whose statistics rule the filter out.
     #[allow(clippy::too_many_arguments)]
     pub async fn open(
         storage: &dyn Storage,
@@ -46,7 +65,7 @@ impl DataFileReader {
         wanted: &[DataField],
         key_value: bool,
         deleted: Option<RoaringBitmap>,
-        prune: Option<&BoundPredicate>,
+        prune: Option<Pruning<'_>>,
     ) -> Result<Self> {
         if file.external_path.is_some() {
             return Err(Error::unsupported(
@@ -67,8 +86,9 @@ impl DataFileReader {
         }
         let size = u64::try_from(file.file_size)
             .map_err(|_| Error::corrupt(&path, "negative file size"))?;
-        let pf = ParquetFile::open(storage, &path, size).await?;
         let mapping = FieldMapping::new(wanted, file_schema);
+        let page_index = prune.is_some_and(|p| p.filter.columns().iter().any(|c| p.allows(c)));
+        let pf = ParquetFile::open_with(storage, &path, size, page_index).await?;
         let mut names = mapping.file_columns();
         if key_value {
             names.push(SEQUENCE_NUMBER);
@@ -76,8 +96,10 @@ impl DataFileReader {
         }
         let roots = pf.root_indices(&names);
         let groups = match prune {
-            Some(filter) => prune_row_groups(&pf, &mapping, filter),
-            None => (0..pf.metadata().num_row_groups()).collect(),
+            Some(p) => prune_file(&pf, &mapping, p),
+            None => (0..pf.metadata().num_row_groups())
+                .map(RowGroupRead::all)
+                .collect(),
         };
         let stream = pf.stream(&roots, groups);
         Ok(DataFileReader {
@@ -86,7 +108,6 @@ impl DataFileReader {
             mapping,
             key_value,
             deleted,
-            position: 0,
         })
     }
 
@@ -95,10 +116,11 @@ impl DataFileReader {
         let Some(mut batch) = self.stream.next(storage).await? else {
             return Ok(None);
         };
-        let start = self.position;
-        self.position += batch.num_rows() as u64;
+        let positions = self.stream.take_positions(batch.num_rows() as u64);
         if let Some(deleted) = &self.deleted {
-            let keep: BooleanArray = (start..self.position)
+            let keep: BooleanArray = positions
+                .into_iter()
+                .flatten()
                 .map(|p| Some(u32::try_from(p).map_or(true, |p| !deleted.contains(p))))
                 .collect();
             batch = arrow_select::filter::filter_record_batch(&batch, &keep)
@@ -139,18 +161,19 @@ impl DataFileReader {
     }
 }
 
-/// Row groups whose Parquet statistics may hold rows matching `filter`. Only columns whose
-/// file type equals the read type, and not strings or binaries (writers may truncate their
-/// statistics), take part.
-fn prune_row_groups(
-    pf: &ParquetFile,
-    mapping: &FieldMapping,
-    filter: &BoundPredicate,
-) -> Vec<usize> {
-    use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
-    let groups = pf.metadata().row_groups();
-    let mut stats: Vec<(String, ArrayRef, ArrayRef, Option<Vec<u64>>)> = Vec::new();
-    for c in filter.columns() {
+/// The filter columns whose statistics may prune this file: allowed by `p`, present in the
+/// file with the read type, and not strings or binaries (writers may truncate their
+/// statistics). Each with the read column's name and a statistics converter.
+fn stats_columns<'a>(
+    pf: &'a ParquetFile,
+    mapping: &'a FieldMapping,
+    p: &Pruning<'_>,
+) -> Vec<(String, StatisticsConverter<'a>)> {
+    let mut out = Vec::new();
+    for c in p.filter.columns() {
+        if !p.allows(c) {
+            continue;
+        }
         let Some(i) = mapping.fields.iter().position(|f| f.name == c) else {
             continue;
         };
@@ -169,29 +192,39 @@ fn prune_row_groups(
         {
             continue;
         }
-        let Ok(conv) = StatisticsConverter::try_new(
+        if let Ok(conv) = StatisticsConverter::try_new(
             src,
             pf.schema(),
             pf.metadata().file_metadata().schema_descr(),
-        ) else {
-            continue;
-        };
+        ) {
+            out.push((c.to_string(), conv));
+        }
+    }
+    out
+}
+
+/// The row groups, and within them the rows, that statistics say may match: row groups by
+/// their statistics, then pages by the page index where the file has one.
+fn prune_file(pf: &ParquetFile, mapping: &FieldMapping, p: Pruning<'_>) -> Vec<RowGroupRead> {
+    let cols = stats_columns(pf, mapping, &p);
+    let groups = pf.metadata().row_groups();
+    let mut stats: Vec<(&str, ArrayRef, ArrayRef, Option<Vec<u64>>)> = Vec::new();
+    for (c, conv) in &cols {
         let (Ok(mins), Ok(maxs)) = (
             conv.row_group_mins(groups.iter()),
             conv.row_group_maxes(groups.iter()),
         ) else {
             continue;
         };
-        let nulls = conv.row_group_null_counts(groups.iter()).ok().map(|n| {
-            (0..n.len())
-                .map(|j| if n.is_null(j) { u64::MAX } else { n.value(j) })
-                .collect()
-        });
-        stats.push((c.to_string(), mins, maxs, nulls));
+        let nulls = conv
+            .row_group_null_counts(groups.iter())
+            .ok()
+            .map(|n| nullable_counts(&n));
+        stats.push((c, mins, maxs, nulls));
     }
     (0..groups.len())
         .filter(|&g| {
-            filter.may_match(&|c: &str| {
+            p.filter.may_match(&|c: &str| {
                 let (_, mins, maxs, nulls) = stats.iter().find(|s| s.0 == c)?;
                 Some(ColumnFacts {
                     min: datum_at(mins.as_ref(), g).ok()?,
@@ -203,5 +236,111 @@ fn prune_row_groups(
                 })
             })
         })
+        .filter_map(|g| match prune_pages(pf, &cols, p.filter, g) {
+            None => Some(RowGroupRead::all(g)),
+            Some(rows) if rows.is_empty() => None,
+            Some(rows) => Some(RowGroupRead {
+                index: g,
+                rows: Some(rows),
+            }),
+        })
         .collect()
 }
+
+/// Null counts with `u64::MAX` for unknown.
+fn nullable_counts(n: &arrow_array::UInt64Array) -> Vec<u64> {
+    (0..n.len())
+        .map(|j| if n.is_null(j) { u64::MAX } else { n.value(j) })
+        .collect()
+}
+
+/// Rows of row group `rg` whose pages may match, by each statistics column's page index
+/// (the intersection over columns), or `None` when the page index rules nothing out.
+fn prune_pages(
+    pf: &ParquetFile,
+    cols: &[(String, StatisticsConverter<'_>)],
+    filter: &BoundPredicate,
+    rg: usize,
+) -> Option<Vec<Range<usize>>> {
+    if cols.is_empty() || !pf.has_page_index() {
+        return None;
+    }
+    let md = pf.metadata();
+    let (ci, oi) = (md.column_index()?, md.offset_index()?);
+    let total = usize::try_from(md.row_groups().get(rg)?.num_rows()).ok()?;
+    let mut selected = vec![0..total];
+    for (name, conv) in cols {
+        let Some(pages) = conv
+            .parquet_column_index()
+            .and_then(|leaf| oi.get(rg)?.get(leaf))
+            .map(|o| o.page_locations())
+        else {
+            continue;
+        };
+        let rgs = [rg];
+        let (Ok(mins), Ok(maxs), Ok(nulls)) = (
+            conv.data_page_mins(ci, oi, rgs.iter()),
+            conv.data_page_maxes(ci, oi, rgs.iter()),
+            conv.data_page_null_counts(ci, oi, rgs.iter()),
+        ) else {
+            continue;
+        };
+        if mins.len() != pages.len() || maxs.len() != pages.len() || nulls.len() != pages.len() {
+            continue;
+        }
+        let nulls = nullable_counts(&nulls);
+        let bounds: Option<Vec<(usize, usize)>> = (0..pages.len())
+            .map(|j| {
+                let from = usize::try_from(pages[j].first_row_index).ok()?;
+                let to = match pages.get(j + 1) {
+                    Some(n) => usize::try_from(n.first_row_index).ok()?,
+                    None => total,
+                };
+                (from <= to && to <= total).then_some((from, to))
+            })
+            .collect();
+        // An offset index that does not tile the row group prunes nothing.
+        let Some(bounds) = bounds else { continue };
+        let mut keep: Vec<Range<usize>> = Vec::new();
+        for (j, &(from, to)) in bounds.iter().enumerate() {
+            let facts = || {
+                Some(ColumnFacts {
+                    min: datum_at(mins.as_ref(), j).ok()?,
+                    max: datum_at(maxs.as_ref(), j).ok()?,
+                    null_count: (nulls[j] != u64::MAX).then(|| nulls[j] as i64),
+                    row_count: (to - from) as i64,
+                })
+            };
+            if from == to || !filter.may_match(&|c: &str| if c == name { facts() } else { None }) {
+                continue;
+            }
+            match keep.last_mut() {
+                Some(last) if last.end == from => last.end = to,
+                _ => keep.push(from..to),
+            }
+        }
+        selected = intersect(&selected, &keep);
+    }
+    (selected != [0..total]).then_some(selected)
+}
+
+/// The intersection of two lists of ascending, disjoint ranges.
+fn intersect(a: &[Range<usize>], b: &[Range<usize>]) -> Vec<Range<usize>> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        let (start, end) = (a[i].start.max(b[j].start), a[i].end.min(b[j].end));
+        if start < end {
+            out.push(start..end);
+        }
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "file_tests.rs"]
+mod tests;

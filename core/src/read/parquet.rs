@@ -1,7 +1,10 @@
 //! Parquet data files through the storage trait: the footer first (one range read of the
-//! tail), then, row group by row group, only the column chunks a read needs, fetched in
-//! parallel. Decoding is arrow-rs Parquet over the fetched ranges.
+//! tail, which usually holds the page index too), then, row group by row group, only the
+//! column chunks a read needs, fetched in parallel; where the page index narrowed a row
+//! group to some rows, only the pages holding them. Decoding is arrow-rs Parquet over the
+//! fetched ranges.
 
+use std::collections::VecDeque;
 use std::io::Cursor;
 use std::ops::Range;
 use std::sync::Arc;
@@ -11,10 +14,12 @@ use arrow_schema::SchemaRef;
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
-    ParquetRecordBatchReaderBuilder,
+    ParquetRecordBatchReaderBuilder, RowSelection, RowSelectionPolicy, RowSelector,
 };
 use parquet::arrow::ProjectionMask;
-use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader, RowGroupMetaData};
+use parquet::file::metadata::{
+    PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader, RowGroupMetaData,
+};
 use parquet::file::reader::{ChunkReader, Length};
 
 use crate::storage::Storage;
@@ -40,6 +45,18 @@ fn corrupt(path: &str, what: impl std::fmt::Display) -> Error {
 impl ParquetFile {
     /// Reads and decodes the footer of `path`, whose size the manifest gives.
     pub async fn open(storage: &dyn Storage, path: &str, size: u64) -> Result<Self> {
+        Self::open_with(storage, path, size, false).await
+    }
+
+    /// Like [`ParquetFile::open`], and with `page_index` also the file's page index (column
+    /// and offset indexes) where it has one: free when it lies in the footer's read, one more
+    /// range read otherwise.
+    pub async fn open_with(
+        storage: &dyn Storage,
+        path: &str,
+        size: u64,
+        page_index: bool,
+    ) -> Result<Self> {
         if size < 12 {
             return Err(corrupt(
                 path,
@@ -69,8 +86,13 @@ impl ParquetFile {
                 .get_range(path, size - 8 - footer_len..size - 8)
                 .await?
         };
-        let metadata = ParquetMetaDataReader::decode_metadata(&footer)
+        let mut metadata = ParquetMetaDataReader::decode_metadata(&footer)
             .map_err(|e| corrupt(path, format!("Parquet footer: {e}")))?;
+        if page_index {
+            if let Some(range) = page_index_range(&metadata, size - 8 - footer_len, path)? {
+                metadata = read_page_index(storage, path, size, metadata, range, tail).await?;
+            }
+        }
         let meta = ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::new())
             .map_err(|e| corrupt(path, format!("Parquet schema: {e}")))?;
         Ok(ParquetFile {
@@ -78,6 +100,22 @@ impl ParquetFile {
             size,
             meta,
         })
+    }
+
+    /// Whether the file's page index was read: offsets and statistics of every page.
+    pub fn has_page_index(&self) -> bool {
+        let m = self.metadata();
+        m.offset_index().is_some_and(|o| !o.is_empty())
+            && m.column_index().is_some_and(|c| !c.is_empty())
+    }
+
+    /// Rows of each row group, in file order.
+    pub fn row_group_rows(&self) -> Vec<u64> {
+        self.metadata()
+            .row_groups()
+            .iter()
+            .map(|rg| rg.num_rows().max(0) as u64)
+            .collect()
     }
 
     /// The file's Arrow schema.
@@ -107,27 +145,55 @@ impl ParquetFile {
         idx
     }
 
-    /// A stream of batches of the given top-level columns over the given row groups.
-    pub fn stream(&self, roots: &[usize], row_groups: Vec<usize>) -> ParquetStream {
+    /// A stream of batches of the given top-level columns over the given row groups (all
+    /// their rows, or only the selected ones).
+    pub fn stream(&self, roots: &[usize], row_groups: Vec<RowGroupRead>) -> ParquetStream {
         let mask = ProjectionMask::roots(
             self.metadata().file_metadata().schema_descr(),
             roots.iter().copied(),
         );
+        let starts: Vec<u64> = self
+            .row_group_rows()
+            .iter()
+            .scan(0u64, |at, n| {
+                let s = *at;
+                *at += n;
+                Some(s)
+            })
+            .collect();
+        let rows = self.row_group_rows();
+        let mut positions = VecDeque::new();
+        for g in &row_groups {
+            let start = starts.get(g.index).copied().unwrap_or(0);
+            match &g.rows {
+                Some(sel) => positions.extend(
+                    sel.iter()
+                        .map(|r| start + r.start as u64..start + r.end as u64),
+                ),
+                None => positions.push_back(start..start + rows.get(g.index).copied().unwrap_or(0)),
+            }
+        }
         ParquetStream {
             file: self.clone(),
             mask,
             row_groups: row_groups.into_iter().rev().collect(),
             current: None,
+            positions,
         }
     }
 
-    /// Byte range of every projected column chunk of a row group, validated against the file.
-    fn chunk_ranges(
+    /// Byte ranges a read of row group `rg` needs: every projected column chunk whole, or
+    /// with `rows` only the pages holding those rows (and each chunk's dictionary page).
+    /// Adjacent ranges are joined. Validated against the file and its chunks.
+    fn read_ranges(
         &self,
+        index: usize,
         rg: &RowGroupMetaData,
         mask: &ProjectionMask,
+        rows: Option<&[Range<usize>]>,
     ) -> Result<Vec<Range<u64>>> {
-        let mut out = Vec::new();
+        let mut out: Vec<Range<u64>> = Vec::new();
+        let offsets = self.metadata().offset_index().and_then(|o| o.get(index));
         for (i, col) in rg.columns().iter().enumerate() {
             if !mask.leaf_included(i) {
                 continue;
@@ -142,9 +208,74 @@ impl ParquetFile {
                     format!("column chunk {i} at {start}+{len} lies outside the file"),
                 ));
             }
-            out.push(start as u64..start as u64 + len as u64);
+            let chunk = start as u64..start as u64 + len as u64;
+            let pages = offsets.and_then(|o| o.get(i)).map(|o| o.page_locations());
+            match (rows, pages) {
+                (Some(rows), Some(pages)) if !pages.is_empty() => {
+                    let total = rg.num_rows().max(0) as u64;
+                    let first = pages[0].offset.max(0) as u64;
+                    if first > chunk.start {
+                        out.push(chunk.start..first.min(chunk.end));
+                    }
+                    for (j, p) in pages.iter().enumerate() {
+                        let from = p.first_row_index.max(0) as u64;
+                        let to = pages
+                            .get(j + 1)
+                            .map_or(total, |n| n.first_row_index.max(0) as u64);
+                        if !rows
+                            .iter()
+                            .any(|r| (r.start as u64) < to && from < r.end as u64)
+                        {
+                            continue;
+                        }
+                        let at = p.offset;
+                        let size = p.compressed_page_size;
+                        if at < 0
+                            || size < 0
+                            || (at as u64) < chunk.start
+                            || at as u64 + size as u64 > chunk.end
+                        {
+                            return Err(corrupt(
+                                &self.path,
+                                format!(
+                                    "page {j} of column chunk {i} at {at}+{size} lies outside \
+                                     its chunk {}..{}",
+                                    chunk.start, chunk.end
+                                ),
+                            ));
+                        }
+                        out.push(at as u64..at as u64 + size as u64);
+                    }
+                }
+                _ => out.push(chunk),
+            }
         }
-        Ok(out)
+        out.sort_unstable_by_key(|r| r.start);
+        let mut joined: Vec<Range<u64>> = Vec::with_capacity(out.len());
+        for r in out {
+            match joined.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => joined.push(r),
+            }
+        }
+        Ok(joined)
+    }
+}
+
+/// One row group of a read: its index, and the rows to read within it (ascending, disjoint
+/// ranges), or `None` for all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowGroupRead {
+    /// The row group's index in the file.
+    pub index: usize,
+    /// Rows to read within it; `None` for all.
+    pub rows: Option<Vec<Range<usize>>>,
+}
+
+impl RowGroupRead {
+    /// Every row of row group `index`.
+    pub fn all(index: usize) -> Self {
+        RowGroupRead { index, rows: None }
     }
 }
 
@@ -152,8 +283,10 @@ impl ParquetFile {
 pub struct ParquetStream {
     file: ParquetFile,
     mask: ProjectionMask,
-    row_groups: Vec<usize>,
+    row_groups: Vec<RowGroupRead>,
     current: Option<ParquetRecordBatchReader>,
+    /// Positions in the file of the rows still to come, in output order.
+    positions: VecDeque<Range<u64>>,
 }
 
 impl ParquetStream {
@@ -174,41 +307,156 @@ impl ParquetStream {
             };
             // Borrow only the file and mask across the await, not the current reader (which
             // is not Sync), so the future stays Send.
-            let reader = open_row_group(&self.file, &self.mask, storage, rg).await?;
+            let reader = open_row_group(&self.file, &self.mask, storage, &rg).await?;
             self.current = Some(reader);
         }
     }
+
+    /// Positions in the file of the next `n` rows the stream hands out (the rows of the
+    /// batch it just returned), as ascending ranges.
+    pub fn take_positions(&mut self, mut n: u64) -> Vec<Range<u64>> {
+        let mut out = Vec::new();
+        while n > 0 {
+            let Some(r) = self.positions.front_mut() else {
+                break;
+            };
+            let len = (r.end - r.start).min(n);
+            out.push(r.start..r.start + len);
+            r.start += len;
+            n -= len;
+            if r.start >= r.end {
+                self.positions.pop_front();
+            }
+        }
+        out
+    }
 }
 
-/// Fetches a row group's projected column chunks and opens a decoder over them.
+/// Fetches what a row group's read needs and opens a decoder over it.
 async fn open_row_group(
     f: &ParquetFile,
     mask: &ProjectionMask,
     storage: &dyn Storage,
-    rg: usize,
+    g: &RowGroupRead,
 ) -> Result<ParquetRecordBatchReader> {
-    {
-        let meta = f
-            .metadata()
-            .row_groups()
-            .get(rg)
-            .ok_or_else(|| corrupt(&f.path, format!("no row group {rg}")))?;
-        let ranges = f.chunk_ranges(meta, mask)?;
-        let fetched = futures::future::try_join_all(
-            ranges.iter().map(|r| storage.get_range(&f.path, r.clone())),
-        )
-        .await?;
-        let chunks = SparseFile {
-            len: f.size,
-            chunks: ranges.into_iter().map(|r| r.start).zip(fetched).collect(),
-        };
-        ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, f.meta.clone())
-            .with_projection(mask.clone())
-            .with_row_groups(vec![rg])
-            .with_batch_size(BATCH_SIZE)
-            .build()
-            .map_err(|e| corrupt(&f.path, format!("Parquet row group {rg}: {e}")))
+    let rg = g.index;
+    let meta = f
+        .metadata()
+        .row_groups()
+        .get(rg)
+        .ok_or_else(|| corrupt(&f.path, format!("no row group {rg}")))?;
+    let ranges = f.read_ranges(rg, meta, mask, g.rows.as_deref())?;
+    let fetched =
+        futures::future::try_join_all(ranges.iter().map(|r| storage.get_range(&f.path, r.clone())))
+            .await?;
+    let chunks = SparseFile {
+        len: f.size,
+        chunks: ranges.into_iter().map(|r| r.start).zip(fetched).collect(),
+    };
+    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, f.meta.clone())
+        .with_projection(mask.clone())
+        .with_row_groups(vec![rg])
+        .with_batch_size(BATCH_SIZE);
+    if let Some(rows) = &g.rows {
+        let total = meta.num_rows().max(0) as usize;
+        builder = builder
+            .with_row_selection(selection(rows, total))
+            .with_row_selection_policy(RowSelectionPolicy::Selectors);
     }
+    builder
+        .build()
+        .map_err(|e| corrupt(&f.path, format!("Parquet row group {rg}: {e}")))
+}
+
+/// The row selection reading `rows` of a row group of `total` rows.
+fn selection(rows: &[Range<usize>], total: usize) -> RowSelection {
+    let mut out = Vec::with_capacity(rows.len() * 2 + 1);
+    let mut at = 0;
+    for r in rows {
+        let (start, end) = (r.start.min(total), r.end.min(total));
+        if start > at {
+            out.push(RowSelector::skip(start - at));
+        }
+        if end > start.max(at) {
+            out.push(RowSelector::select(end - start.max(at)));
+            at = end;
+        }
+    }
+    if total > at {
+        out.push(RowSelector::skip(total - at));
+    }
+    RowSelection::from(out)
+}
+
+/// The byte range of the file's page index (column and offset indexes), if it has one,
+/// validated to lie before the footer at `footer_start`.
+fn page_index_range(
+    meta: &ParquetMetaData,
+    footer_start: u64,
+    path: &str,
+) -> Result<Option<Range<u64>>> {
+    let mut range: Option<Range<u64>> = None;
+    let mut columns_with_index = 0usize;
+    let mut columns = 0usize;
+    for rg in meta.row_groups() {
+        for c in rg.columns() {
+            columns += 1;
+            let parts = [
+                (c.column_index_offset(), c.column_index_length()),
+                (c.offset_index_offset(), c.offset_index_length()),
+            ];
+            if parts.iter().all(|(o, l)| o.is_some() && l.is_some()) {
+                columns_with_index += 1;
+            }
+            for (off, len) in parts {
+                let (Some(off), Some(len)) = (off, len) else {
+                    continue;
+                };
+                if off < 0 || len < 0 || off as u64 + len as u64 > footer_start {
+                    return Err(corrupt(
+                        path,
+                        format!("page index at {off}+{len} overlaps the footer or the file's end"),
+                    ));
+                }
+                let r = off as u64..off as u64 + len as u64;
+                range = Some(match range {
+                    Some(a) => a.start.min(r.start)..a.end.max(r.end),
+                    None => r,
+                });
+            }
+        }
+    }
+    // Prune only with a complete index: every chunk's column and offset index.
+    Ok(range.filter(|_| columns > 0 && columns_with_index == columns))
+}
+
+/// Decodes the page index in `range`, fetching what the footer's read `tail` lacks.
+async fn read_page_index(
+    storage: &dyn Storage,
+    path: &str,
+    size: u64,
+    metadata: ParquetMetaData,
+    range: Range<u64>,
+    tail: Bytes,
+) -> Result<ParquetMetaData> {
+    let tail_start = size - tail.len() as u64;
+    let covering = if range.start >= tail_start {
+        tail
+    } else {
+        let head = storage.get_range(path, range.start..tail_start).await?;
+        let mut all = Vec::with_capacity(head.len() + tail.len());
+        all.extend_from_slice(&head);
+        all.extend_from_slice(&tail);
+        Bytes::from(all)
+    };
+    let mut reader = ParquetMetaDataReader::new_with_metadata(metadata)
+        .with_page_index_policy(PageIndexPolicy::Required);
+    reader
+        .read_page_indexes_sized(&covering, size)
+        .map_err(|e| corrupt(path, format!("Parquet page index: {e}")))?;
+    reader
+        .finish()
+        .map_err(|e| corrupt(path, format!("Parquet page index: {e}")))
 }
 
 /// The fetched column chunks of a file, served to the Parquet decoder.

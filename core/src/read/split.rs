@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::file::DataFileReader;
+use super::file::{DataFileReader, Pruning};
 use crate::deletion_vector::{read_deletion_vector, DeletionFile};
 use crate::manifest::DataFileMeta;
 use crate::merge::{interval, KvBatch, MergeFunction, MergeReader};
@@ -29,7 +29,8 @@ pub struct SplitContext {
     pub seq_descending: bool,
     /// The merge engine (primary-key tables).
     pub func: Option<MergeFunction>,
-    /// The read's filter, for row-group pruning of files read without a merge.
+    /// The read's filter, for pruning row groups and pages by statistics (on the key
+    /// columns only where a merge follows).
     pub filter: Option<BoundPredicate>,
 }
 
@@ -38,21 +39,22 @@ struct FileQueue {
     files: VecDeque<DataFileMeta>,
     current: Option<DataFileReader>,
     deletion_files: Arc<HashMap<String, DeletionFile>>,
-    /// Whether rows are final (no merge follows), so row groups may be pruned by the filter.
-    prune: bool,
+    /// Whether rows are final (no merge follows), so every filter column may prune row
+    /// groups and pages; otherwise only the primary-key columns may.
+    final_rows: bool,
 }
 
 impl FileQueue {
     fn new(
         files: Vec<DataFileMeta>,
         deletion_files: Arc<HashMap<String, DeletionFile>>,
-        prune: bool,
+        final_rows: bool,
     ) -> Self {
         FileQueue {
             files: files.into(),
             current: None,
             deletion_files,
-            prune,
+            final_rows,
         }
     }
 
@@ -78,6 +80,15 @@ impl FileQueue {
                 Some(d) => Some(read_deletion_vector(table.storage(), d).await?),
                 None => None,
             };
+            let keys: Vec<String> = ctx
+                .key_cols
+                .iter()
+                .map(|&i| ctx.fields[i].name.clone())
+                .collect();
+            let prune = ctx.filter.as_ref().map(|filter| Pruning {
+                filter,
+                columns: (!self.final_rows).then_some(keys.as_slice()),
+            });
             self.current = Some(
                 DataFileReader::open(
                     table.storage(),
@@ -87,7 +98,7 @@ impl FileQueue {
                     &ctx.fields,
                     kv,
                     deleted,
-                    ctx.filter.as_ref().filter(|_| self.prune),
+                    prune,
                 )
                 .await?,
             );

@@ -13,6 +13,7 @@ use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
 use strata_core::manifest::{DataFileMeta, FileSource};
 use strata_core::merge::row_kind;
@@ -228,15 +229,28 @@ impl DataFileWriter {
         cols: Vec<ArrayRef>,
     ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
         let bad = |e: parquet::errors::ParquetError| Error::InvalidValue(e.to_string());
-        let target = {
-            let s = self.table.schema();
-            TableOptions::new(&s.options).target_file_size(s.has_primary_key())?
-        };
+        let s = self.table.schema();
+        let target = TableOptions::new(&s.options).target_file_size(s.has_primary_key())?;
         let batch = RecordBatch::try_new(schema.clone(), cols)
             .map_err(|e| Error::InvalidValue(e.to_string()))?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("level 1")))
-            .build();
+        // Sequence numbers, and a one-column key, are unique within a file: a dictionary
+        // would only grow to its size limit before falling back, and a lookup would have to
+        // fetch it whole to decode the one page the page index points it to.
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("level 1")));
+        let keys = s.trimmed_primary_keys();
+        let unique = |name: &str| {
+            name == strata_core::read::file::SEQUENCE_NUMBER
+                || (keys.len() == 1
+                    && (name == keys[0] || name.strip_prefix("_KEY_") == Some(&keys[0])))
+        };
+        for f in schema.fields() {
+            let name = f.name();
+            if unique(name) {
+                props = props.set_column_dictionary_enabled(ColumnPath::from(name.as_str()), false);
+            }
+        }
+        let props = props.build();
         let rows = batch.num_rows();
         let mut out = Vec::new();
         let mut start = 0;
