@@ -268,7 +268,8 @@ fn prune_pages(
     let md = pf.metadata();
     let (ci, oi) = (md.column_index()?, md.offset_index()?);
     let total = usize::try_from(md.row_groups().get(rg)?.num_rows()).ok()?;
-    let mut selected = vec![0..total];
+    let all_rows = std::iter::once(0..total).collect::<Vec<_>>();
+    let mut selected = all_rows.clone();
     for (name, conv) in cols {
         let Some(pages) = conv
             .parquet_column_index()
@@ -321,7 +322,7 @@ fn prune_pages(
         }
         selected = intersect(&selected, &keep);
     }
-    (selected != [0..total]).then_some(selected)
+    (selected != all_rows).then_some(selected)
 }
 
 /// The intersection of two lists of ascending, disjoint ranges.

@@ -213,6 +213,7 @@ fn deletion_vectors_hit_their_rows_when_rows_are_skipped() {
 }
 
 #[test]
+#[allow(clippy::single_range_in_vec_init)]
 fn intersections_of_row_ranges() {
     assert_eq!(intersect(&[0..10, 20..30], &[5..25]), vec![5..10, 20..25]);
     assert_eq!(intersect(&[0..10], &[10..20]), Vec::<Range<usize>>::new());
