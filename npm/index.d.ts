@@ -92,14 +92,20 @@ export interface TableSchema {
   timeMillis: number
 }
 
-/** Paimon's snapshot JSON (64-bit counters beyond 2^53 lose precision). */
+/**
+ * Paimon's snapshot JSON. Its 64-bit integers are numbers where a double holds them exactly
+ * and `BigInt`s beyond 2^53 - 1 (a batch commit's `commitIdentifier` is 2^63 - 1).
+ */
 export interface Snapshot {
   id: number
   schemaId: number
   commitKind: 'APPEND' | 'COMPACT' | 'OVERWRITE' | 'ANALYZE'
+  commitUser?: string
+  commitIdentifier?: number | bigint
   timeMillis: number
-  totalRecordCount?: number
-  deltaRecordCount?: number
+  totalRecordCount?: number | bigint
+  deltaRecordCount?: number | bigint
+  watermark?: number | bigint | null
   [key: string]: unknown
 }
 

@@ -96,5 +96,17 @@ trap 'rm -rf "$FIXTURES"' EXIT
 export STRATA_FIXTURES="$FIXTURES"
 node npm/test/support/prepare.js "$FIXTURES"
 
+step "S3-protocol server for the object-store suite (moto, PyPI)"
+MOTO="$CACHE/moto"
+MOTO_REQ="moto[s3]==5.2.5 flask==3.1.2 flask-cors==6.0.1"
+if [ "$(cat "$MOTO/.requirements" 2>/dev/null)" != "$MOTO_REQ" ]; then
+  rm -rf "$MOTO"
+  python3 -m venv "$MOTO"
+  # shellcheck disable=SC2086
+  "$MOTO/bin/pip" install -q --disable-pip-version-check $MOTO_REQ
+  echo "$MOTO_REQ" > "$MOTO/.requirements"
+fi
+export STRATA_MOTO="$MOTO/bin/moto_server"
+
 step "node --test (npm/test)"
 (cd npm && node --test --test-concurrency=1 test/*.test.js)

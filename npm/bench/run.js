@@ -10,13 +10,13 @@
 
 import { execFileSync, execFile, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
-import { readFileSync, readdirSync, statSync, mkdtempSync, rmSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync, mkdtempSync, rmSync, cpSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tableFromIPC } from 'apache-arrow'
 import { openTable } from 'strata-reader'
-import { serve, roundTrips } from '../test/support/server.js'
+import { roundTrips } from '../test/support/server.js'
 
 const tableDir = resolve(process.argv[2] ?? '')
 const RUNS = Number(process.env.RUNS ?? 3)
@@ -62,9 +62,15 @@ let merged
   merged = t.numRows
   out('`strata-reader` scan, local files (merge + Arrow JS table)', inputRows, t.numRows, s)
 }
-// 2. The package, loopback HTTP with Range.
-const server = await serve(dirname(tableDir))
-const url = `${server.url}/${relative(dirname(tableDir), tableDir)}`
+// 2. The package, loopback HTTP with Range, from a server in its own process (sharing the
+// reader's one thread, a server's own work would count as the reader's).
+async function serveApart (root) {
+  const child = spawn(process.execPath, [join(here, '../test/support/serve-cli.js'), root], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const base = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())))
+  return { base, child }
+}
+const server = await serveApart(dirname(tableDir))
+const url = `${server.base}/${relative(dirname(tableDir), tableDir)}`
 {
   const { s, out: t } = await timed(async () => (await openTable(url)).scan())
   out('`strata-reader` scan over loopback HTTP (Range requests)', inputRows, t.numRows, s)
@@ -134,17 +140,31 @@ for (const r of rows) console.log(`| ${r.name} | ${fmtRate(r.inputRows, r.s)} | 
 }
 
 // 7. A point lookup by primary key, against a server in its own process: in this one, the
-// reader's CPU work would delay the server's answers and its clock.
-{
+// reader's CPU work would delay the server's answers and its clock. On the table as written
+// (pypaimon: one row group per file, no page index), then on a copy after `strata compact
+// --full` (Strata's files carry a page index, and one-column keys have no dictionary).
+async function lookup (dir, what) {
   const key = table.schema().primaryKeys[0]
-  const child = spawn(process.execPath, [join(here, '../test/support/serve-cli.js'), dirname(tableDir)], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const base = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d).trim())))
-  const t = await openTable(`${base}/${relative(dirname(tableDir), tableDir)}`)
+  const { base, child } = await serveApart(dirname(dir))
+  const t = await openTable(`${base}/${relative(dirname(dir), dir)}`)
   const hit = await t.scan({ filter: `${key} = 12345` })
   const log = await (await fetch(`${base}/__log`)).json()
   child.kill()
   const bytes = log.reduce((n, e) => n + e.bytes, 0)
-  console.log(`\nPoint lookup \`${key} = 12345\` over HTTP (open + plan + read, ${hit.numRows} row; server in another process): ${log.length} requests, ${roundTrips(log)} sequential round trips, ${(bytes / 1e6).toFixed(2)} MB fetched = ${(100 * bytes / tableBytes).toFixed(1)} % of the table's ${(tableBytes / 1e6).toFixed(1)} MB.`)
+  const total = files(dir).reduce((n, f) => n + statSync(f).size, 0)
+  console.log(`\nPoint lookup \`${key} = 12345\` over HTTP, ${what} (open + plan + read, ${hit.numRows} row; server in another process): ${log.length} requests, ${roundTrips(log)} sequential round trips, ${(bytes / 1e6).toFixed(2)} MB fetched = ${(100 * bytes / total).toFixed(1)} % of the table's ${(total / 1e6).toFixed(1)} MB.`)
 }
-await server.close()
+await lookup(tableDir, 'table as pypaimon wrote it')
+if (STRATA) {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-'))
+  const copy = join(dir, 'db.db', 'merge')
+  cpSync(tableDir, copy, { recursive: true })
+  execFileSync(STRATA, ['compact', copy, '--full'])
+  // Only the compacted files: what a reader of the latest snapshot can be served.
+  execFileSync(STRATA, ['expire', copy, '--retain-max', '1', '--retain-min', '1', '--older-than', '0s'])
+  execFileSync(STRATA, ['clean-orphans', copy, '--older-than', '0s'])
+  await lookup(copy, 'after `strata compact --full`')
+  rmSync(dir, { recursive: true, force: true })
+}
+server.child.kill()
 process.exit(0)

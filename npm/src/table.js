@@ -57,6 +57,18 @@ function sleep (ms, signal) {
   })
 }
 
+/**
+ * Parses metadata JSON from the bindings: 64-bit integers beyond 2^53 - 1 arrive as
+ * `{"$int64": "digits"}` and become `BigInt`s (a batch commit's `commitIdentifier` is
+ * 2^63 - 1, which a plain `JSON.parse` would round).
+ */
+function parse64 (text) {
+  return JSON.parse(text, (_, v) =>
+    v !== null && typeof v === 'object' && typeof v.$int64 === 'string' && Object.keys(v).length === 1
+      ? BigInt(v.$int64)
+      : v)
+}
+
 /** The first (only) record batch of a one-batch IPC stream. */
 function batchOf (bytes) {
   return RecordBatchReader.from(bytes).next().value
@@ -86,18 +98,18 @@ export class Table {
 
   /** Every live snapshot, oldest first. */
   async snapshots () {
-    return JSON.parse(await this.#call((t) => t.snapshotsJson()))
+    return parse64(await this.#call((t) => t.snapshotsJson()))
   }
 
   /** The latest snapshot, or `null` for a table without snapshots. */
   async latestSnapshot () {
     const s = await this.#call((t) => t.latestSnapshotJson())
-    return s === undefined || s === null ? null : JSON.parse(s)
+    return s === undefined || s === null ? null : parse64(s)
   }
 
   /** Tags, sorted by name: `{ name, ...tag }` (needs a storage that can list: files, or a reader with `list`). */
   async tags () {
-    const pairs = JSON.parse(await this.#call((t) => t.tagsJson()))
+    const pairs = parse64(await this.#call((t) => t.tagsJson()))
     return pairs.map(([name, tag]) => ({ name, ...tag }))
   }
 

@@ -1,5 +1,7 @@
 //! Storage over HTTP(S) with `fetch`: whole objects by `GET`, byte ranges by `Range` requests,
-//! existence by `HEAD`. Works in browsers and in Node 20+ (its global `fetch`).
+//! existence by `HEAD`. Works in browsers and in Node 20+ (its global `fetch`). Listing (only
+//! `tags()` needs it) works where the server answers S3 `ListObjectsV2` or serves an HTML
+//! index of directories (see [`crate::listing`]).
 //!
 //! A server that ignores `Range` answers `200` with the whole object; the object is then kept
 //! and later ranges of it are sliced locally, so it is downloaded once. Hints and snapshot
@@ -22,6 +24,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, Request, RequestCache, RequestInit, Response};
 
 use crate::error::js_message;
+use crate::listing;
 
 #[wasm_bindgen]
 extern "C" {
@@ -94,6 +97,17 @@ impl HttpStorage {
 
     async fn send(&self, path: &str, method: &str, range: Option<&Range<u64>>) -> Result<Response> {
         let url = self.url(path)?;
+        self.send_to(&url, path, method, range).await
+    }
+
+    /// Sends a request to `url` on behalf of table file `path` (named in errors).
+    async fn send_to(
+        &self,
+        url: &str,
+        path: &str,
+        method: &str,
+        range: Option<&Range<u64>>,
+    ) -> Result<Response> {
         let fail = |what: String| Error::Storage {
             path: path.to_string(),
             message: what,
@@ -114,7 +128,7 @@ impl HttpStorage {
             init.set_cache(RequestCache::NoStore);
         }
         let request =
-            Request::new_with_str_and_init(&url, &init).map_err(|e| fail(js_message(&e)))?;
+            Request::new_with_str_and_init(url, &init).map_err(|e| fail(js_message(&e)))?;
         let mut s = self.stats.get();
         s.requests += 1;
         self.stats.set(s);
@@ -263,12 +277,68 @@ impl Storage for HttpStorage {
         Err(unsupported("put"))
     }
 
-    async fn list(&self, _prefix: &str) -> Result<Vec<ObjectMeta>> {
-        Err(Error::unsupported("http storage", "listing a directory"))
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+        let dir = prefix.trim_end_matches('/');
+        check_path(dir)?;
+        for l in listing::s3_listings(&self.base, dir) {
+            if let Some(found) = self.list_s3(&l, dir).await? {
+                return Ok(found);
+            }
+        }
+        let index = format!("{}/", self.url(dir)?);
+        if let Ok(r) = self.send_to(&index, dir, "GET", None).await {
+            let html = String::from_utf8_lossy(&self.body(dir, &r).await?).into_owned();
+            if let Some(names) = listing::parse_html_index(&html) {
+                return Ok(names
+                    .into_iter()
+                    .map(|n| meta(&format!("{dir}/{n}"), 0))
+                    .collect());
+            }
+        }
+        Err(Error::unsupported(
+            "http storage",
+            format!(
+                "listing {dir}/: the server answers neither S3 ListObjectsV2 nor an HTML \
+                 index of the directory (pass a reader with list() instead)"
+            ),
+        ))
     }
 
     async fn delete(&self, _path: &str) -> Result<()> {
         Err(unsupported("delete"))
+    }
+}
+
+impl HttpStorage {
+    /// Lists through S3 `ListObjectsV2`, page by page: `None` if the server does not answer
+    /// like S3 (or refuses the listing).
+    async fn list_s3(&self, l: &listing::S3Listing, dir: &str) -> Result<Option<Vec<ObjectMeta>>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let url = match &token {
+                Some(t) => format!("{}&continuation-token={}", l.url, listing::encode_query(t)),
+                None => l.url.clone(),
+            };
+            let Ok(r) = self.send_to(&url, dir, "GET", None).await else {
+                return Ok(None);
+            };
+            let xml = String::from_utf8_lossy(&self.body(dir, &r).await?).into_owned();
+            let Some((objects, next)) = listing::parse_s3_listing(&xml) else {
+                return Ok(None);
+            };
+            for (key, size) in objects {
+                if let Some(rel) = key.strip_prefix(&l.table_key) {
+                    if check_path(rel).is_ok() {
+                        out.push(meta(rel, size));
+                    }
+                }
+            }
+            match next {
+                Some(t) if token.as_ref() != Some(&t) => token = Some(t),
+                _ => return Ok(Some(out)),
+            }
+        }
     }
 }
 

@@ -20,6 +20,8 @@ pub mod http;
 pub mod ipc;
 #[cfg(target_arch = "wasm32")]
 pub mod js_reader;
+pub mod json;
+pub mod listing;
 #[cfg(target_arch = "wasm32")]
 pub mod reader;
 #[cfg(target_arch = "wasm32")]

@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{invalid, to_js};
 use crate::http::HttpStorage;
 use crate::js_reader::JsReaderStorage;
+use crate::json::safe_for_js;
 use crate::reader::BatchReader;
 use crate::stream::{StreamOptions, TableStream};
 
@@ -159,7 +160,7 @@ impl WasmTable {
         let s = resolve_snapshot(self.table.storage(), &SnapshotSpec::Latest)
             .await
             .map_err(to_js)?;
-        Ok(s.map(|s| s.to_json()))
+        Ok(s.map(|s| safe_for_js(&s.to_json())))
     }
 
     /// Every live snapshot, oldest first, as a JSON array (read without listing: the hints,
@@ -177,7 +178,7 @@ impl WasmTable {
         let loads = (first..=last).map(|id| Snapshot::load(storage, id));
         let snapshots = futures::future::try_join_all(loads).await.map_err(to_js)?;
         let parts: Vec<String> = snapshots.iter().map(Snapshot::to_json).collect();
-        Ok(format!("[{}]", parts.join(",")))
+        Ok(safe_for_js(&format!("[{}]", parts.join(","))))
     }
 
     /// Tags as a JSON array of `[name, tag]` pairs, sorted by name. Tags live in files that
@@ -194,7 +195,7 @@ impl WasmTable {
                 format!("[{name},{}]", t.to_json())
             })
             .collect();
-        Ok(format!("[{}]", parts.join(",")))
+        Ok(safe_for_js(&format!("[{}]", parts.join(","))))
     }
 
     /// Plans a read of one snapshot (see `ReadOptions`); the result hands out its batches.
