@@ -106,9 +106,12 @@ fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
     out
 }
 
-/// A page of an S3 `ListObjectsV2` answer: the keys and sizes, and the continuation token
-/// when more pages follow. `None` if `xml` is not such an answer.
-pub fn parse_s3_listing(xml: &str) -> Option<(Vec<(String, u64)>, Option<String>)> {
+/// A page of an S3 listing: object keys with their sizes, and the continuation token when
+/// more pages follow.
+pub type S3Page = (Vec<(String, u64)>, Option<String>);
+
+/// A page of an S3 `ListObjectsV2` answer, or `None` if `xml` is not such an answer.
+pub fn parse_s3_listing(xml: &str) -> Option<S3Page> {
     if !xml.contains("<ListBucketResult") {
         return None;
     }
