@@ -126,6 +126,8 @@ export declare class Table {
   stream(options?: StreamOptions): AsyncGenerator<RecordBatch>
   /** What was fetched over HTTP so far. */
   fetchStats(): { requests: number; bytes: number }
+  /** The latest HTTP requests as the reader saw them (times: `performance.now()` milliseconds). */
+  fetchLog(): Array<{ path: string; range: [number, number] | null; issued: number; done: number; bytes: number }>
   close(): void
 }
 

@@ -189,6 +189,14 @@ export class Table {
     return JSON.parse(this.#inner.fetchStatsJson())
   }
 
+  /**
+   * The latest HTTP requests as the reader saw them, oldest first: `{ path, range, issued,
+   * done, bytes }`, times in milliseconds on the `performance.now()` clock.
+   */
+  fetchLog () {
+    return JSON.parse(this.#inner.fetchLogJson())
+  }
+
   /** Releases the table's Wasm memory (also done by the garbage collector). */
   close () {
     this.#inner.free()

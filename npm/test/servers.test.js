@@ -86,6 +86,14 @@ test('python -m http.server: whole-object reads, tags from its directory index',
   await readsLikeNative(urlOf)
   const t = fx.tables.find((x) => x.name === 's_pk')
   await tagsLikeNative(urlOf(t), t)
+  // The fetch log: every request, each answered after it was issued.
+  const table = await openTable(urlOf(t))
+  await table.scan()
+  const log = table.fetchLog()
+  assert.equal(log.length, table.fetchStats().requests)
+  assert.ok(log.every((e) => e.done >= e.issued && typeof e.path === 'string'))
+  assert.equal(log.reduce((n, e) => n + e.bytes, 0), table.fetchStats().bytes)
+  table.close()
 })
 
 test('an S3 bucket (moto): every table reads like strata scan, tags through ListObjectsV2', async () => {

@@ -50,6 +50,55 @@ pub struct HttpStorage {
     /// Bodies fetched by `head`, each handed out once by `get`.
     prefetched: RefCell<HashMap<String, Bytes>>,
     stats: Cell<FetchStats>,
+    /// The latest requests, for benchmarks and tests (the oldest dropped past `LOG_LIMIT`).
+    log: RefCell<std::collections::VecDeque<FetchRecord>>,
+    /// Requests ever logged (numbers the records).
+    logged: Cell<usize>,
+}
+
+/// Requests kept in the fetch log.
+const LOG_LIMIT: usize = 10_000;
+
+/// One request as the reader saw it: when it was issued and when its body was in, on the
+/// `performance.now()` clock (milliseconds).
+#[derive(Debug, Clone)]
+pub struct FetchRecord {
+    /// The table file (or directory, for listings).
+    pub path: String,
+    /// The byte range asked for, if any.
+    pub range: Option<(u64, u64)>,
+    /// When `fetch` was called.
+    pub issued: f64,
+    /// When the body was read (or the answer's headers, for bodiless answers).
+    pub done: f64,
+    /// Body bytes.
+    pub bytes: u64,
+}
+
+/// `performance.now()`, or `Date.now()` where there is no `performance`.
+fn now_ms() -> f64 {
+    let perf = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+    perf.and_then(|p| {
+        let now: js_sys::Function = js_sys::Reflect::get(&p, &"now".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        now.call0(&p).ok()?.as_f64()
+    })
+    .unwrap_or_else(js_sys::Date::now)
+}
+
+/// An answer, with the number of its record in the fetch log.
+struct Sent {
+    response: Response,
+    record: usize,
+}
+
+impl std::ops::Deref for Sent {
+    type Target = Response;
+    fn deref(&self) -> &Response {
+        &self.response
+    }
 }
 
 /// Small immutable metadata files whose existence check may fetch them.
@@ -72,12 +121,29 @@ impl HttpStorage {
             whole: RefCell::new(HashMap::new()),
             prefetched: RefCell::new(HashMap::new()),
             stats: Cell::new(FetchStats::default()),
+            log: RefCell::new(Default::default()),
+            logged: Cell::new(0),
         }
     }
 
     /// What this storage has fetched so far.
     pub fn stats(&self) -> FetchStats {
         self.stats.get()
+    }
+
+    /// The latest requests, oldest first.
+    pub fn fetch_log(&self) -> Vec<FetchRecord> {
+        self.log.borrow().iter().cloned().collect()
+    }
+
+    /// Updates record `n` of the fetch log, if it is still kept.
+    fn record(&self, n: usize, f: impl FnOnce(&mut FetchRecord)) {
+        let first = self.logged.get() - self.log.borrow().len();
+        if let Some(i) = n.checked_sub(first) {
+            if let Some(r) = self.log.borrow_mut().get_mut(i) {
+                f(r);
+            }
+        }
     }
 
     fn url(&self, path: &str) -> Result<String> {
@@ -95,7 +161,7 @@ impl HttpStorage {
         Ok(out)
     }
 
-    async fn send(&self, path: &str, method: &str, range: Option<&Range<u64>>) -> Result<Response> {
+    async fn send(&self, path: &str, method: &str, range: Option<&Range<u64>>) -> Result<Sent> {
         let url = self.url(path)?;
         self.send_to(&url, path, method, range).await
     }
@@ -107,7 +173,7 @@ impl HttpStorage {
         path: &str,
         method: &str,
         range: Option<&Range<u64>>,
-    ) -> Result<Response> {
+    ) -> Result<Sent> {
         let fail = |what: String| Error::Storage {
             path: path.to_string(),
             message: what,
@@ -132,9 +198,26 @@ impl HttpStorage {
         let mut s = self.stats.get();
         s.requests += 1;
         self.stats.set(s);
+        let record = self.logged.get();
+        self.logged.set(record + 1);
+        {
+            let mut log = self.log.borrow_mut();
+            if log.len() >= LOG_LIMIT {
+                log.pop_front();
+            }
+            let issued = now_ms();
+            log.push_back(FetchRecord {
+                path: path.to_string(),
+                range: range.map(|r| (r.start, r.end)),
+                issued,
+                done: issued,
+                bytes: 0,
+            });
+        }
         let response = JsFuture::from(global_fetch(&request))
             .await
             .map_err(|e| fail(format!("{method} {url}: {}", js_message(&e))))?;
+        self.record(record, |r| r.done = now_ms());
         let response: Response = response.unchecked_into();
         match response.status() {
             404 | 410 => Err(Error::NotFound { path: path.into() }),
@@ -142,7 +225,7 @@ impl HttpStorage {
                 path,
                 format!("range {range:?} is outside the object"),
             )),
-            s if (200..300).contains(&s) => Ok(response),
+            s if (200..300).contains(&s) => Ok(Sent { response, record }),
             s => Err(fail(format!(
                 "{method} {url}: HTTP {s} {}",
                 response.status_text()
@@ -150,7 +233,7 @@ impl HttpStorage {
         }
     }
 
-    async fn body(&self, path: &str, response: &Response) -> Result<Bytes> {
+    async fn body(&self, path: &str, response: &Sent) -> Result<Bytes> {
         let buf = response.array_buffer().map_err(|e| Error::Storage {
             path: path.into(),
             message: js_message(&e),
@@ -160,6 +243,11 @@ impl HttpStorage {
             message: format!("reading the body: {}", js_message(&e)),
         })?;
         let bytes = Bytes::from(Uint8Array::new(&buf).to_vec());
+        let n = bytes.len() as u64;
+        self.record(response.record, |r| {
+            r.done = now_ms();
+            r.bytes = n;
+        });
         let mut s = self.stats.get();
         s.bytes += bytes.len() as u64;
         self.stats.set(s);
@@ -277,7 +365,21 @@ impl Storage for HttpStorage {
         Err(unsupported("put"))
     }
 
-    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+    /// Reads never list: a read that meets a storage without listing probes instead, so
+    /// listing here would only add round trips to every open. `tags()` lists through
+    /// [`Listing`].
+    async fn list(&self, _prefix: &str) -> Result<Vec<ObjectMeta>> {
+        Err(Error::unsupported("http storage", "listing a directory"))
+    }
+
+    async fn delete(&self, _path: &str) -> Result<()> {
+        Err(unsupported("delete"))
+    }
+}
+
+impl HttpStorage {
+    /// Lists directory `prefix` as the server allows: S3 `ListObjectsV2`, then an HTML index.
+    pub async fn list_dir(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         let dir = prefix.trim_end_matches('/');
         check_path(dir)?;
         for l in listing::s3_listings(&self.base, dir) {
@@ -304,12 +406,6 @@ impl Storage for HttpStorage {
         ))
     }
 
-    async fn delete(&self, _path: &str) -> Result<()> {
-        Err(unsupported("delete"))
-    }
-}
-
-impl HttpStorage {
     /// Lists through S3 `ListObjectsV2`, page by page: `None` if the server does not answer
     /// like S3 (or refuses the listing).
     async fn list_s3(&self, l: &listing::S3Listing, dir: &str) -> Result<Option<Vec<ObjectMeta>>> {
@@ -339,6 +435,35 @@ impl HttpStorage {
                 _ => return Ok(Some(out)),
             }
         }
+    }
+}
+
+/// The HTTP storage with listing switched on (for `tags()`, the one caller that must list).
+#[derive(Debug)]
+pub struct Listing<'a>(pub &'a HttpStorage);
+
+#[async_trait::async_trait(?Send)]
+impl Storage for Listing<'_> {
+    async fn get(&self, path: &str) -> Result<Bytes> {
+        self.0.get(path).await
+    }
+    async fn get_range(&self, path: &str, range: Range<u64>) -> Result<Bytes> {
+        self.0.get_range(path, range).await
+    }
+    async fn head(&self, path: &str) -> Result<Option<ObjectMeta>> {
+        self.0.head(path).await
+    }
+    async fn put_if_absent(&self, path: &str, data: Bytes) -> Result<()> {
+        self.0.put_if_absent(path, data).await
+    }
+    async fn put(&self, path: &str, data: Bytes) -> Result<()> {
+        self.0.put(path, data).await
+    }
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
+        self.0.list_dir(prefix).await
+    }
+    async fn delete(&self, path: &str) -> Result<()> {
+        self.0.delete(path).await
     }
 }
 

@@ -16,7 +16,7 @@ use strata_core::storage::Storage;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, to_js};
-use crate::http::HttpStorage;
+use crate::http::{HttpStorage, Listing};
 use crate::js_reader::JsReaderStorage;
 use crate::json::safe_for_js;
 use crate::reader::BatchReader;
@@ -182,12 +182,15 @@ impl WasmTable {
     }
 
     /// Tags as a JSON array of `[name, tag]` pairs, sorted by name. Tags live in files that
-    /// can only be found by listing `tag/`: plain HTTP cannot, so it fails with `UNSUPPORTED`.
+    /// can only be found by listing `tag/`: over HTTP through S3 `ListObjectsV2` or an HTML
+    /// index; a server that offers neither fails with `UNSUPPORTED`.
     #[wasm_bindgen(js_name = tagsJson)]
     pub async fn tags_json(&self) -> JsResult<String> {
-        let tags = strata_core::expire::tags(self.table.storage())
-            .await
-            .map_err(to_js)?;
+        let tags = match &self.source {
+            Source::Http(h) => strata_core::expire::tags(&Listing(h)).await,
+            Source::Reader => strata_core::expire::tags(self.table.storage()).await,
+        }
+        .map_err(to_js)?;
         let parts: Vec<String> = tags
             .iter()
             .map(|(name, t)| {
@@ -264,5 +267,29 @@ impl WasmTable {
             Source::Reader => Default::default(),
         };
         format!("{{\"requests\":{},\"bytes\":{}}}", s.requests, s.bytes)
+    }
+
+    /// The latest HTTP requests as the reader saw them, oldest first, as a JSON array of
+    /// `{ path, range: [start, end] | null, issued, done, bytes }` (times on the
+    /// `performance.now()` clock; empty for other storages).
+    #[wasm_bindgen(js_name = fetchLogJson)]
+    pub fn fetch_log_json(&self) -> String {
+        let Source::Http(h) = &self.source else {
+            return "[]".into();
+        };
+        let items: Vec<serde_json::Value> = h
+            .fetch_log()
+            .into_iter()
+            .map(|r| {
+                serde_json::json!({
+                    "path": r.path,
+                    "range": r.range.map(|(a, b)| [a, b]),
+                    "issued": r.issued,
+                    "done": r.done,
+                    "bytes": r.bytes,
+                })
+            })
+            .collect();
+        serde_json::Value::Array(items).to_string()
     }
 }

@@ -25,6 +25,9 @@ use strata_core::table::Table;
 use strata_core::types::{to_arrow_type, DataField, DataType, FIELD_ID_KEY};
 use strata_core::{Error, Result};
 
+/// Largest dictionary page the writer keeps before a column falls back to plain encoding.
+const DICTIONARY_PAGE_LIMIT: usize = 128 * 1024;
+
 /// Field ids Java gives the system columns of key-value files.
 const KEY_FIELD_ID_START: i32 = i32::MAX / 2;
 const SEQUENCE_NUMBER_ID: i32 = i32::MAX - 1;
@@ -236,8 +239,13 @@ impl DataFileWriter {
         // Sequence numbers, and a one-column key, are unique within a file: a dictionary
         // would only grow to its size limit before falling back, and a lookup would have to
         // fetch it whole to decode the one page the page index points it to.
+        //
+        // Other columns keep dictionaries up to 128 KB (the Parquet default is 1 MB): a
+        // column whose values outgrow that gains little from one, and a selective read (a
+        // lookup, a page-pruned range) must fetch a chunk's dictionary page whole.
         let mut props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("level 1")));
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("level 1")))
+            .set_dictionary_page_size_limit(DICTIONARY_PAGE_LIMIT);
         let keys = s.trimmed_primary_keys();
         let unique = |name: &str| {
             name == strata_core::read::file::SEQUENCE_NUMBER
