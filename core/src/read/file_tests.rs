@@ -64,6 +64,15 @@ impl Storage for Counting {
 /// most 1,000 rows, with or without the page index. No dictionary: a unique column's
 /// dictionary page would hold every value of the chunk (Strata writes keys without one).
 fn table_file(page_index: bool) -> (Counting, TableSchema, DataFileMeta) {
+    table_file_with(page_index, None)
+}
+
+/// [`table_file`], with dictionaries of at most `dictionary` bytes if given (each chunk's
+/// first pages dictionary-encoded, the rest plain after the writer falls back).
+fn table_file_with(
+    page_index: bool,
+    dictionary: Option<usize>,
+) -> (Counting, TableSchema, DataFileMeta) {
     let fields = parse_columns("id BIGINT, v BIGINT").unwrap();
     let schema = TableSchema::create(fields, vec![], vec![], Default::default(), 0).unwrap();
     let ids = Int64Array::from_iter_values(0..ROWS);
@@ -81,7 +90,8 @@ fn table_file(page_index: bool) -> (Counting, TableSchema, DataFileMeta) {
         .set_write_batch_size(1_000)
         .set_statistics_enabled(stats)
         .set_offset_index_disabled(!page_index)
-        .set_dictionary_enabled(false)
+        .set_dictionary_enabled(dictionary.is_some())
+        .set_dictionary_page_size_limit(dictionary.unwrap_or(1024 * 1024))
         .build();
     let mut buf = Vec::new();
     let mut w = ArrowWriter::try_new(&mut buf, batch.schema(), Some(props)).unwrap();
@@ -131,7 +141,12 @@ fn read_ids(
         .unwrap();
         let mut ids = Vec::new();
         while let Some(b) = r.next(storage).await.unwrap() {
-            ids.extend(b.cols[0].as_primitive::<Int64Type>().values().iter());
+            let (id, v) = (
+                b.cols[0].as_primitive::<Int64Type>().values(),
+                b.cols[1].as_primitive::<Int64Type>().values(),
+            );
+            assert!(id.iter().zip(v.iter()).all(|(i, v)| *v == i * 10));
+            ids.extend(id.iter());
         }
         ids
     })
@@ -162,6 +177,38 @@ fn a_lookup_reads_one_page_per_column() {
     );
     assert!(ids.len() <= 2_000 && (31234..=31235).all(|i| ids.contains(&i)));
     assert!(read_ids(&storage, &schema, &file, "id > 99999999", None, None).is_empty());
+}
+
+#[test]
+fn plain_pages_are_read_without_their_chunks_dictionary() {
+    // 64 KB dictionaries hold 8,192 values: each row group's first 8 pages are
+    // dictionary-encoded, the rest plain.
+    let (storage, schema, file) = table_file_with(true, Some(64 * 1024));
+    let mut fetched = Vec::new();
+    for id in [23_500, 35_500] {
+        storage.bytes.store(0, Ordering::Relaxed);
+        let ids = read_ids(&storage, &schema, &file, &format!("id = {id}"), None, None);
+        assert!(
+            ids.contains(&id) && ids.len() <= 1_000,
+            "{id}: {} rows",
+            ids.len()
+        );
+        fetched.push(storage.bytes.load(Ordering::Relaxed));
+    }
+    // The plain page's read skips both columns' 64 KB dictionary pages.
+    assert!(fetched[1] + 100_000 < fetched[0], "{fetched:?}");
+    // Whole-file reads and ranges spanning both kinds of pages decode alike.
+    let ids = read_ids(
+        &storage,
+        &schema,
+        &file,
+        "id >= 27000 AND id < 29500",
+        None,
+        None,
+    );
+    assert!((27_000..29_500).all(|i| ids.contains(&i)));
+    let all = read_ids(&storage, &schema, &file, "id >= 0", None, None);
+    assert_eq!(all, (0..ROWS).collect::<Vec<_>>());
 }
 
 #[test]

@@ -17,8 +17,10 @@ use parquet::arrow::arrow_reader::{
     ParquetRecordBatchReaderBuilder, RowSelection, RowSelectionPolicy, RowSelector,
 };
 use parquet::arrow::ProjectionMask;
+use parquet::basic::{Encoding, PageType};
 use parquet::file::metadata::{
-    PageIndexPolicy, ParquetMetaData, ParquetMetaDataReader, RowGroupMetaData,
+    ColumnChunkMetaData, PageEncodingStats, PageIndexPolicy, ParquetMetaData,
+    ParquetMetaDataReader, RowGroupMetaData,
 };
 use parquet::file::reader::{ChunkReader, Length};
 
@@ -183,16 +185,18 @@ impl ParquetFile {
     }
 
     /// Byte ranges a read of row group `rg` needs: every projected column chunk whole, or
-    /// with `rows` only the pages holding those rows (and each chunk's dictionary page).
-    /// Adjacent ranges are joined. Validated against the file and its chunks.
+    /// with `rows` only the pages holding those rows, and each chunk's dictionary page unless
+    /// none of those pages is dictionary-encoded (then the chunk's leaf index is returned
+    /// too). Adjacent ranges are joined. Validated against the file and its chunks.
     fn read_ranges(
         &self,
         index: usize,
         rg: &RowGroupMetaData,
         mask: &ProjectionMask,
         rows: Option<&[Range<usize>]>,
-    ) -> Result<Vec<Range<u64>>> {
+    ) -> Result<(Vec<Range<u64>>, Vec<usize>)> {
         let mut out: Vec<Range<u64>> = Vec::new();
+        let mut no_dictionary = Vec::new();
         let offsets = self.metadata().offset_index().and_then(|o| o.get(index));
         for (i, col) in rg.columns().iter().enumerate() {
             if !mask.leaf_included(i) {
@@ -213,19 +217,26 @@ impl ParquetFile {
             match (rows, pages) {
                 (Some(rows), Some(pages)) if !pages.is_empty() => {
                     let total = rg.num_rows().max(0) as u64;
-                    let first = pages[0].offset.max(0) as u64;
-                    if first > chunk.start {
-                        out.push(chunk.start..first.min(chunk.end));
-                    }
-                    for (j, p) in pages.iter().enumerate() {
-                        let from = p.first_row_index.max(0) as u64;
+                    let wanted = |j: usize| {
+                        let from = pages[j].first_row_index.max(0) as u64;
                         let to = pages
                             .get(j + 1)
                             .map_or(total, |n| n.first_row_index.max(0) as u64);
-                        if !rows
-                            .iter()
+                        rows.iter()
                             .any(|r| (r.start as u64) < to && from < r.end as u64)
-                        {
+                    };
+                    let first = pages[0].offset.max(0) as u64;
+                    if first > chunk.start {
+                        let first_wanted = (0..pages.len()).find(|&j| wanted(j));
+                        match first_wanted {
+                            Some(j) if j >= dictionary_encoded_pages(col, pages.len()) => {
+                                no_dictionary.push(i)
+                            }
+                            _ => out.push(chunk.start..first.min(chunk.end)),
+                        }
+                    }
+                    for (j, p) in pages.iter().enumerate() {
+                        if !wanted(j) {
                             continue;
                         }
                         let at = p.offset;
@@ -258,7 +269,49 @@ impl ParquetFile {
                 _ => joined.push(r),
             }
         }
-        Ok(joined)
+        Ok((joined, no_dictionary))
+    }
+
+    /// The reader's metadata with the dictionary pages of the chunks at `leaves` of row group
+    /// `rg` left out: each chunk starts at its first data page, so the decoder neither asks
+    /// for the dictionary nor expects one (the pages read are all plain-encoded).
+    fn without_dictionaries(&self, rg: usize, leaves: &[usize]) -> Result<ArrowReaderMetadata> {
+        let bad = |e: parquet::errors::ParquetError| corrupt(&self.path, e);
+        let offsets = self.metadata().offset_index().and_then(|o| o.get(rg));
+        let mut builder = self.metadata().as_ref().clone().into_builder();
+        let mut groups = builder.take_row_groups();
+        let group = groups
+            .get(rg)
+            .ok_or_else(|| corrupt(&self.path, format!("no row group {rg}")))?;
+        let columns = group
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let first = offsets
+                    .and_then(|o| o.get(i))
+                    .and_then(|o| o.page_locations().first());
+                match first {
+                    Some(p) if leaves.contains(&i) => c
+                        .clone()
+                        .into_builder()
+                        .set_dictionary_page_offset(None)
+                        .set_data_page_offset(p.offset)
+                        .build()
+                        .map_err(bad),
+                    _ => Ok(c.clone()),
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        groups[rg] = group
+            .clone()
+            .into_builder()
+            .set_column_metadata(columns)
+            .build()
+            .map_err(bad)?;
+        let metadata = builder.set_row_groups(groups).build();
+        ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::new())
+            .map_err(|e| corrupt(&self.path, format!("Parquet schema: {e}")))
     }
 }
 
@@ -345,7 +398,7 @@ async fn open_row_group(
         .row_groups()
         .get(rg)
         .ok_or_else(|| corrupt(&f.path, format!("no row group {rg}")))?;
-    let ranges = f.read_ranges(rg, meta, mask, g.rows.as_deref())?;
+    let (ranges, no_dictionary) = f.read_ranges(rg, meta, mask, g.rows.as_deref())?;
     let fetched =
         futures::future::try_join_all(ranges.iter().map(|r| storage.get_range(&f.path, r.clone())))
             .await?;
@@ -353,7 +406,12 @@ async fn open_row_group(
         len: f.size,
         chunks: ranges.into_iter().map(|r| r.start).zip(fetched).collect(),
     };
-    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, f.meta.clone())
+    let meta_for_read = if no_dictionary.is_empty() {
+        f.meta.clone()
+    } else {
+        f.without_dictionaries(rg, &no_dictionary)?
+    };
+    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, meta_for_read)
         .with_projection(mask.clone())
         .with_row_groups(vec![rg])
         .with_batch_size(BATCH_SIZE);
@@ -366,6 +424,33 @@ async fn open_row_group(
     builder
         .build()
         .map_err(|e| corrupt(&f.path, format!("Parquet row group {rg}: {e}")))
+}
+
+/// How many of a chunk's `pages` data pages (the first ones: writers fall back from a
+/// dictionary to plain encoding once, never back) are dictionary-encoded, by its page
+/// encoding statistics; all of them where the statistics are missing or do not add up.
+fn dictionary_encoded_pages(col: &ColumnChunkMetaData, pages: usize) -> usize {
+    let Some(stats) = col.page_encoding_stats() else {
+        return pages;
+    };
+    let data = |s: &&PageEncodingStats| {
+        matches!(s.page_type, PageType::DATA_PAGE | PageType::DATA_PAGE_V2)
+    };
+    let total: i64 = stats.iter().filter(data).map(|s| i64::from(s.count)).sum();
+    if total != pages as i64 {
+        return pages;
+    }
+    stats
+        .iter()
+        .filter(data)
+        .filter(|s| {
+            matches!(
+                s.encoding,
+                Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY
+            )
+        })
+        .map(|s| s.count.max(0) as usize)
+        .sum()
 }
 
 /// The row selection reading `rows` of a row group of `total` rows.
