@@ -43,6 +43,11 @@ if [ "$(wasm-pack --version 2>/dev/null | cut -d' ' -f2)" != "$WP_VERSION" ]; th
 fi
 
 step "build reader-wasm (wasm-release profile) into npm/pkg"
+# Checkouts sharing the target directory (a CI clone beside a working copy) share the
+# uplifted strata_wasm.wasm, while cargo tracks each checkout's crates apart: a checkout
+# whose crates are fresh could pick up the other's module. Relinking this one crate (its
+# dependencies stay cached) makes the module this checkout's.
+touch reader-wasm/src/lib.rs
 cargo build -p strata-wasm --target wasm32-unknown-unknown --profile wasm-release
 WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/strata_wasm.wasm"
 rm -rf npm/pkg
