@@ -13,7 +13,6 @@ use serde_json::{json, Value};
 use strata_core::read::{read_all, ReadBuilder};
 use strata_core::storage::{ObjectMeta, Storage};
 use strata_core::table::Table;
-use strata_core::types::DataType;
 use strata_tests::rows_json;
 use strata_tests::writes::*;
 
@@ -96,12 +95,7 @@ fn key_filters_prune_pages_before_the_merge_and_apply_exactly() {
         bytes: AtomicU64::new(0),
     });
     let table = Arc::new(rt().block_on(Table::open(counting.clone())).unwrap());
-    let types: Vec<DataType> = table
-        .schema()
-        .fields
-        .iter()
-        .map(|f| f.data_type.clone())
-        .collect();
+    let types = table.schema().field_types();
     let read = |filter: &str| {
         counting.bytes.store(0, Ordering::Relaxed);
         let rows = rt().block_on(async {

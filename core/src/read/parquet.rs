@@ -154,8 +154,8 @@ impl ParquetFile {
             self.metadata().file_metadata().schema_descr(),
             roots.iter().copied(),
         );
-        let starts: Vec<u64> = self
-            .row_group_rows()
+        let rows = self.row_group_rows();
+        let starts: Vec<u64> = rows
             .iter()
             .scan(0u64, |at, n| {
                 let s = *at;
@@ -163,7 +163,6 @@ impl ParquetFile {
                 Some(s)
             })
             .collect();
-        let rows = self.row_group_rows();
         let mut positions = VecDeque::new();
         for g in &row_groups {
             let start = starts.get(g.index).copied().unwrap_or(0);
