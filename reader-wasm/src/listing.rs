@@ -7,6 +7,8 @@
 //! Apache, `python -m http.server`). Each answer is recognised by its shape; anything else
 //! means the server cannot list.
 
+use strata_core::path::unescape_path_name;
+
 /// Percent-encodes a query parameter value.
 pub fn encode_query(v: &str) -> String {
     let mut out = String::with_capacity(v.len());
@@ -18,26 +20,6 @@ pub fn encode_query(v: &str) -> String {
         }
     }
     out
-}
-
-/// Decodes `%XX` escapes (invalid escapes are kept as they are).
-pub fn decode_percent(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            let hex = |c: u8| (c as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One S3 listing request to try: its URL (without a continuation token) and the key prefix
@@ -60,7 +42,7 @@ pub fn s3_listings(base: &str, prefix: &str) -> Vec<S3Listing> {
         return Vec::new();
     }
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let path = decode_percent(path);
+    let path = unescape_path_name(path);
     let dir = format!("{}/", prefix.trim_end_matches('/'));
     let mut out = Vec::new();
     if let Some((bucket, key)) = path.split_once('/') {
@@ -160,7 +142,7 @@ pub fn parse_html_index(html: &str) -> Option<Vec<String>> {
         let value = unescape_xml(value);
         let value = value.split(['?', '#']).next().unwrap_or("");
         // The last segment, of links into this directory only.
-        let name = decode_percent(value.rsplit('/').next().unwrap_or(""));
+        let name = unescape_path_name(value.rsplit('/').next().unwrap_or(""));
         let leaves = value.starts_with("..") || value.contains("://") || value.ends_with('/');
         if !leaves && !name.is_empty() && !names.contains(&name) {
             names.push(name);
@@ -223,11 +205,5 @@ mod tests {
             vec!["tag-v1", "tag-with space", "tag-2", "tag-abs"]
         );
         assert!(parse_html_index("not found").is_none());
-    }
-
-    #[test]
-    fn percent_decoding_keeps_bad_escapes() {
-        assert_eq!(decode_percent("a%20b%zz%4"), "a b%zz%4");
-        assert_eq!(decode_percent("é%C3%A9%"), "éé%");
     }
 }
