@@ -14,6 +14,7 @@
 
 pub mod evolution;
 pub mod file;
+mod pages;
 pub mod parquet;
 mod split;
 

@@ -13,10 +13,9 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader,
-    ParquetRecordBatchReaderBuilder, RowSelection, RowSelectionPolicy, RowSelector,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, RowSelection, RowSelector,
 };
-use parquet::arrow::ProjectionMask;
+use parquet::arrow::{parquet_to_arrow_field_levels, ProjectionMask};
 use parquet::basic::{Encoding, PageType};
 use parquet::file::metadata::{
     ColumnChunkMetaData, PageEncodingStats, PageIndexPolicy, ParquetMetaData,
@@ -24,6 +23,7 @@ use parquet::file::metadata::{
 };
 use parquet::file::reader::{ChunkReader, Length};
 
+use super::pages::{PageCodec, RowGroupChunks};
 use crate::storage::Storage;
 use crate::{Error, Result};
 
@@ -163,6 +163,15 @@ impl ParquetFile {
                 Some(s)
             })
             .collect();
+        let row_groups: Vec<RowGroupRead> = row_groups
+            .into_iter()
+            .map(|g| RowGroupRead {
+                rows: g.rows.and_then(|r| {
+                    selector_friendly(r, rows.get(g.index).copied().unwrap_or(0) as usize)
+                }),
+                index: g.index,
+            })
+            .collect();
         let mut positions = VecDeque::new();
         for g in &row_groups {
             let start = starts.get(g.index).copied().unwrap_or(0);
@@ -270,48 +279,6 @@ impl ParquetFile {
         }
         Ok((joined, no_dictionary))
     }
-
-    /// The reader's metadata with the dictionary pages of the chunks at `leaves` of row group
-    /// `rg` left out: each chunk starts at its first data page, so the decoder neither asks
-    /// for the dictionary nor expects one (the pages read are all plain-encoded).
-    fn without_dictionaries(&self, rg: usize, leaves: &[usize]) -> Result<ArrowReaderMetadata> {
-        let bad = |e: parquet::errors::ParquetError| corrupt(&self.path, e);
-        let offsets = self.metadata().offset_index().and_then(|o| o.get(rg));
-        let mut builder = self.metadata().as_ref().clone().into_builder();
-        let mut groups = builder.take_row_groups();
-        let group = groups
-            .get(rg)
-            .ok_or_else(|| corrupt(&self.path, format!("no row group {rg}")))?;
-        let columns = group
-            .columns()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let first = offsets
-                    .and_then(|o| o.get(i))
-                    .and_then(|o| o.page_locations().first());
-                match first {
-                    Some(p) if leaves.contains(&i) => c
-                        .clone()
-                        .into_builder()
-                        .set_dictionary_page_offset(None)
-                        .set_data_page_offset(p.offset)
-                        .build()
-                        .map_err(bad),
-                    _ => Ok(c.clone()),
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
-        groups[rg] = group
-            .clone()
-            .into_builder()
-            .set_column_metadata(columns)
-            .build()
-            .map_err(bad)?;
-        let metadata = builder.set_row_groups(groups).build();
-        ArrowReaderMetadata::try_new(Arc::new(metadata), ArrowReaderOptions::new())
-            .map_err(|e| corrupt(&self.path, format!("Parquet schema: {e}")))
-    }
 }
 
 /// One row group of a read: its index, and the rows to read within it (ascending, disjoint
@@ -397,6 +364,16 @@ async fn open_row_group(
         .row_groups()
         .get(rg)
         .ok_or_else(|| corrupt(&f.path, format!("no row group {rg}")))?;
+    for (i, col) in meta.columns().iter().enumerate() {
+        if mask.leaf_included(i) {
+            PageCodec::of(col.compression()).map_err(|e| {
+                Error::unsupported(
+                    &f.path,
+                    format!("{e}, in column chunk {i} of row group {rg}"),
+                )
+            })?;
+        }
+    }
     let (ranges, no_dictionary) = f.read_ranges(rg, meta, mask, g.rows.as_deref())?;
     let fetched =
         futures::future::try_join_all(ranges.iter().map(|r| storage.get_range(&f.path, r.clone())))
@@ -405,23 +382,21 @@ async fn open_row_group(
         len: f.size,
         chunks: ranges.into_iter().map(|r| r.start).zip(fetched).collect(),
     };
-    let meta_for_read = if no_dictionary.is_empty() {
-        f.meta.clone()
-    } else {
-        f.without_dictionaries(rg, &no_dictionary)?
+    let levels = parquet_to_arrow_field_levels(
+        f.metadata().file_metadata().schema_descr(),
+        mask.clone(),
+        Some(f.schema().fields()),
+    )
+    .map_err(|e| corrupt(&f.path, format!("Parquet schema: {e}")))?;
+    let chunks = RowGroupChunks {
+        file: Arc::new(chunks),
+        metadata: f.metadata().clone(),
+        row_group: rg,
+        no_dictionary,
     };
-    let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(chunks, meta_for_read)
-        .with_projection(mask.clone())
-        .with_row_groups(vec![rg])
-        .with_batch_size(BATCH_SIZE);
-    if let Some(rows) = &g.rows {
-        let total = meta.num_rows().max(0) as usize;
-        builder = builder
-            .with_row_selection(selection(rows, total))
-            .with_row_selection_policy(RowSelectionPolicy::Selectors);
-    }
-    builder
-        .build()
+    let total = meta.num_rows().max(0) as usize;
+    let selection = g.rows.as_ref().map(|rows| selection(rows, total));
+    ParquetRecordBatchReader::try_new_with_row_groups(&levels, &chunks, BATCH_SIZE, selection)
         .map_err(|e| corrupt(&f.path, format!("Parquet row group {rg}: {e}")))
 }
 
@@ -450,6 +425,29 @@ fn dictionary_encoded_pages(col: &ColumnChunkMetaData, pages: usize) -> usize {
         })
         .map(|s| s.count.max(0) as usize)
         .sum()
+}
+
+/// Rows to read within a row group of `total` rows, shaped for the decoder to skip the
+/// others page by page. The decoder reads a selection whose runs average under 32 rows
+/// through a mask over every row of a batch, which would decode pages that were not
+/// fetched. So gaps under 64 rows are read through (the read's filter drops their rows like
+/// any other row of a fetched page), and a selection still that fragmented becomes `None`,
+/// the whole row group.
+fn selector_friendly(rows: Vec<Range<usize>>, total: usize) -> Option<Vec<Range<usize>>> {
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(rows.len());
+    for r in rows {
+        let r = r.start.min(total)..r.end.min(total);
+        if r.is_empty() {
+            continue;
+        }
+        match out.last_mut() {
+            Some(last) if r.start < last.end.saturating_add(64) => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    // At most a skip and a select per range, over the rows up to the last one selected.
+    let covered = out.last().map_or(0, |r| r.end);
+    (!out.is_empty() && covered >= 64 * out.len()).then_some(out)
 }
 
 /// The row selection reading `rows` of a row group of `total` rows.
