@@ -339,6 +339,45 @@ fn files_roll_at_the_target_file_size() {
     }
 }
 
+#[test]
+fn data_files_follow_file_compression() {
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let rows: Vec<Value> = (0..2_000)
+        .map(|i| json!({"id": i, "v": format!("value {}", i % 37)}))
+        .collect();
+    let model: Vec<Value> = (0..2_000)
+        .map(|i| json!([i, format!("value {}", i % 37)]))
+        .collect();
+    for (codec, want) in [
+        ("snappy", "SNAPPY"),
+        ("lz4", "LZ4_RAW"),
+        ("gzip", "GZIP"),
+        ("none", "UNCOMPRESSED"),
+        ("zstd", "ZSTD"),
+    ] {
+        let name = format!("codec_{codec}");
+        let opts = [("file.compression", codec)];
+        let t = create(&wh, &name, "id BIGINT, v STRING", &["id"], &[], 2, &opts);
+        strata_write(&t, &rows, None);
+        for f in live_entries(&t) {
+            let path = wh
+                .join(format!("db.db/{name}/bucket-{}", f.bucket))
+                .join(&f.file.file_name);
+            let bytes = std::fs::read(&path).unwrap();
+            let meta = parquet::file::metadata::ParquetMetaDataReader::new()
+                .parse_and_finish(&bytes::Bytes::from(bytes))
+                .unwrap();
+            for c in meta.row_group(0).columns() {
+                let got = format!("{:?}", c.compression());
+                assert!(got.starts_with(want), "{name}: {got}");
+            }
+        }
+        // pypaimon reads them like Strata does.
+        check(&wh, &name, &t, model.clone());
+    }
+}
+
 /// Rows for the write-buffer tests: `n` rows over 150 ids in 2 partitions, with `v` counting
 /// up, and (when `deletes`) every tenth row a `-D`.
 fn buffer_rows(n: i64, deletes: bool) -> Vec<Value> {

@@ -11,7 +11,8 @@ the test vectors of the format reference (§17): ``t``, ``t_types``,
 
 Manifest codecs: ``t_abkt`` uses snappy, ``t_ow`` deflate, ``t_pdate`` null
 (uncompressed); every other table keeps pypaimon's default (zstd, written as
-the Avro codec ``zstandard``).
+the Avro codec ``zstandard``). Data file codecs: ``t_abkt`` snappy, ``t_ow``
+gzip, ``t_pdate`` lz4, ``t_stats`` none; the others pypaimon's default, zstd.
 
 tables_engines.py adds merge-engine, evolution and time-travel tables:
 ``t_pu``, ``t_pu_del``, ``t_agg``, ``t_agg_retract``, ``t_first_row``,
@@ -159,7 +160,8 @@ def gen_t_many(cat):
 
 def gen_t_abkt(cat):
     tbl = create(cat, "t_abkt", fields(("k", "INT"), ("p", "STRING"), ("v", "STRING")),
-                 ["p"], bucket=4, **{"bucket-key": "k", "manifest.compression": "snappy"})
+                 ["p"], bucket=4, **{"bucket-key": "k", "manifest.compression": "snappy",
+                                   "file.compression": "snappy"})
     n = ("k", "p", "v")
     write(tbl, rows(n, *[(k, "x", f"x{k}") for k in range(8)], (None, "x", "null-k"),
                     (1, None, "null-p"), (None, None, "both-null"), (5, None, "p5")))
@@ -169,7 +171,8 @@ def gen_t_abkt(cat):
 def gen_t_pdate(cat):
     tbl = create(cat, "t_pdate", fields(("d", "DATE"), ("b", "BOOLEAN"), ("s", "STRING"),
                                         ("v", "INT")),
-                 ["d", "b", "s"], bucket=-1, **{"manifest.compression": "null"})
+                 ["d", "b", "s"], bucket=-1, **{"manifest.compression": "null",
+                                                "file.compression": "lz4"})
     n = ("d", "b", "s", "v")
     write(tbl, rows(n, (date(2024, 1, 1), True, "a/b=c %:x", 1),
                     (date(2024, 1, 1), False, "", 2),
@@ -181,7 +184,7 @@ def gen_t_pdate(cat):
 def gen_t_stats(cat):
     tbl = create(cat, "t_stats", fields(("id", "INT"), ("dec", "DECIMAL(20, 3)"),
                                         ("ts", "TIMESTAMP(6)"), ("s", "STRING")),
-                 bucket=-1, **{"metadata.stats-mode": "full"})
+                 bucket=-1, **{"metadata.stats-mode": "full", "file.compression": "none"})
     n = ("id", "dec", "ts", "s")
     write(tbl, rows(n, (1, None, None, None), (2, None, None, "zeta")))
     write(tbl, rows(n, (3, Decimal("-99999999999999999.999"), None, "alpha"),
@@ -192,7 +195,7 @@ def gen_t_stats(cat):
 
 def gen_t_ow(cat):
     tbl = create(cat, "t_ow", fields(("id", "INT"), ("p", "STRING"), ("v", "STRING")), ["p"],
-                 bucket=-1, **{"manifest.compression": "deflate"})
+                 bucket=-1, **{"manifest.compression": "deflate", "file.compression": "gzip"})
     n = ("id", "p", "v")
     write(tbl, rows(n, (1, "a", "a1"), (2, "a", "a2"), (3, "b", "b3"), (4, "c", "c4")))
     write(tbl, rows(n, (5, "b", "b5")))

@@ -11,7 +11,7 @@ use arrow_array::{Array, ArrayRef, Int64Array, Int8Array, RecordBatch};
 use arrow_schema::{Field, Schema};
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use strata_core::binary_row::{datum_at, BinaryRow, Datum};
@@ -244,7 +244,7 @@ impl DataFileWriter {
         // column whose values outgrow that gains little from one, and a selective read (a
         // lookup, a page-pruned range) must fetch a chunk's dictionary page whole.
         let mut props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1).expect("level 1")))
+            .set_compression(file_compression(&TableOptions::new(&s.options))?)
             .set_dictionary_page_size_limit(DICTIONARY_PAGE_LIMIT);
         let keys = s.trimmed_primary_keys();
         let unique = |name: &str| {
@@ -460,4 +460,38 @@ pub struct KvFile {
 /// The file name of a path.
 fn file_of(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
+/// The Parquet codec for the table's `file.compression`: Paimon's default `zstd` (at
+/// `file.compression.zstd-level`, default 1), `snappy`, `lz4` (written as `LZ4_RAW`, the raw
+/// block every current reader takes), `gzip` or `none`.
+fn file_compression(o: &TableOptions<'_>) -> Result<Compression> {
+    let value = o
+        .get("file.compression")
+        .map(|v| v.trim().to_ascii_lowercase());
+    Ok(match value.as_deref() {
+        None | Some("zstd") => {
+            let level = match o.get("file.compression.zstd-level") {
+                None => 1,
+                Some(v) => v.trim().parse::<i32>().map_err(|_| {
+                    Error::InvalidValue(format!(
+                        "option file.compression.zstd-level = {v:?} is not an integer"
+                    ))
+                })?,
+            };
+            Compression::ZSTD(ZstdLevel::try_new(level).map_err(|e| {
+                Error::InvalidValue(format!("option file.compression.zstd-level: {e}"))
+            })?)
+        }
+        Some("snappy") => Compression::SNAPPY,
+        Some("lz4") => Compression::LZ4_RAW,
+        Some("gzip") => Compression::GZIP(GzipLevel::default()),
+        Some("none") | Some("uncompressed") => Compression::UNCOMPRESSED,
+        Some(other) => {
+            return Err(Error::unsupported(
+                "option file.compression",
+                format!("{other:?} (supported: zstd, snappy, lz4, gzip, none)"),
+            ))
+        }
+    })
 }
