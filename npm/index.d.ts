@@ -77,6 +77,12 @@ export interface StreamOptions {
 export interface OpenOptions {
   /** Extra HTTP request headers (authorization, for instance). */
   headers?: Record<string, string>
+  /**
+   * The `fetch` HTTP(S) requests go through, called with a `Request`; its answer needs
+   * `status`, `statusText`, `headers` and `arrayBuffer()`. In browsers the global `fetch` by
+   * default; in Node `workerFetch`, which runs requests in a worker thread.
+   */
+  fetch?: (request: Request) => Promise<Response>
 }
 
 /** Paimon's schema JSON. */

@@ -210,7 +210,8 @@ export async function openWith (wasm, poison, source, options = {}) {
     if (typeof source === 'string' || source instanceof URL) {
       const url = String(source)
       if (!/^https?:\/\//i.test(url)) throw invalid(`not an http(s) URL: ${url}`)
-      inner = await wasm.openHttp(url, options.headers ? JSON.stringify(options.headers) : '')
+      if (options.fetch !== undefined && typeof options.fetch !== 'function') throw invalid('fetch must be a function')
+      inner = await wasm.openHttp(url, options.headers ? JSON.stringify(options.headers) : '', options.fetch)
     } else if (source && typeof source.read === 'function') {
       inner = await wasm.openReader(source)
     } else {

@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { relative } from 'node:path'
+import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { openTable } from 'strata-reader'
 import { fixtures, native, snapshotIds, snapshotJson } from './support/native.js'
 import { jsonRows, sorted } from './support/rows.js'
@@ -110,4 +112,53 @@ test('rows come back as Arrow tables with .toArray()', async () => {
   const batches = []
   for await (const b of table.batches()) batches.push(b)
   assert.equal(batches.reduce((n, b) => n + b.numRows, 0), (await table.scan()).numRows)
+})
+
+test('a caller\'s fetch carries every request; Node\'s default runs them in a worker', async () => {
+  const t = fx.tables.find((x) => x.name === 'demo_orders')
+  const url = `${ranged.url}/${relative(fx.root, t.path)}`
+  const want = sorted(native('scan', t.path))
+  const seen = []
+  const fetch = (request) => {
+    seen.push(new URL(request.url).pathname)
+    return globalThis.fetch(request)
+  }
+  const mine = await openTable(url, { fetch })
+  assert.deepEqual(sorted(jsonRows(await mine.scan())), want)
+  assert.ok(seen.some((p) => p.endsWith('.parquet')), seen.join('\n'))
+  assert.ok(seen.every((p) => p.startsWith(new URL(url).pathname)), seen.join('\n'))
+  // The default (workerFetch) reads the same.
+  assert.deepEqual(sorted(jsonRows(await (await openTable(url)).scan())), want)
+  await assert.rejects(openTable(url, { fetch: 42 }), (e) => e.code === 'INVALID_ARGUMENT')
+})
+
+test('a refused connection through the worker is a STORAGE error naming the URL', async () => {
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+  await assert.rejects(openTable(`http://127.0.0.1:${port}/nowhere/t`), (e) => {
+    assert.equal(e.code, 'STORAGE', e.message)
+    assert.match(e.message, new RegExp(`127\\.0\\.0\\.1:${port}`))
+    return true
+  })
+})
+
+test('a Node process exits as soon as its HTTP scan is done (the worker holds nothing open)', async () => {
+  const t = fx.tables.find((x) => x.name === 'demo_orders')
+  const url = `${ranged.url}/${relative(fx.root, t.path)}`
+  const script = `import { openTable } from 'strata-reader'
+const t = await openTable(${JSON.stringify(url)})
+console.log((await t.scan()).numRows)`
+  const started = Date.now()
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() })
+  let out = ''
+  child.stdout.on('data', (d) => { out += d })
+  child.stderr.on('data', (d) => { out += d })
+  const code = await new Promise((resolve) => child.on('exit', resolve))
+  assert.equal(code, 0, out)
+  assert.equal(Number(out.trim()), native('scan', t.path).length, out)
+  assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`)
 })

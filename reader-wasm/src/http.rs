@@ -54,6 +54,8 @@ pub struct HttpStorage {
     log: RefCell<std::collections::VecDeque<FetchRecord>>,
     /// Requests ever logged (numbers the records).
     logged: Cell<usize>,
+    /// The `fetch` requests go through: the caller's, or the global one.
+    fetch: Option<js_sys::Function>,
 }
 
 /// Requests kept in the fetch log.
@@ -108,8 +110,14 @@ fn prefetchable(path: &str) -> bool {
 
 impl HttpStorage {
     /// A storage rooted at `base` (the table directory's URL), sending `headers` with every
-    /// request (authorization, for instance).
-    pub fn new(base: &str, headers: Vec<(String, String)>) -> Self {
+    /// request (authorization, for instance), through `fetch` if given (a function with the
+    /// global `fetch`'s signature, called with a `Request`; its answer needs only `status`,
+    /// `statusText`, `headers` and `arrayBuffer()`), else through the global `fetch`.
+    pub fn new(
+        base: &str,
+        headers: Vec<(String, String)>,
+        fetch: Option<js_sys::Function>,
+    ) -> Self {
         let base = if base.ends_with('/') {
             base.to_string()
         } else {
@@ -123,6 +131,7 @@ impl HttpStorage {
             stats: Cell::new(FetchStats::default()),
             log: RefCell::new(Default::default()),
             logged: Cell::new(0),
+            fetch,
         }
     }
 
@@ -214,7 +223,14 @@ impl HttpStorage {
                 bytes: 0,
             });
         }
-        let response = JsFuture::from(global_fetch(&request))
+        let promise = match &self.fetch {
+            Some(f) => Promise::resolve(
+                &f.call1(&JsValue::UNDEFINED, &request)
+                    .map_err(|e| fail(format!("{method} {url}: {}", js_message(&e))))?,
+            ),
+            None => global_fetch(&request),
+        };
+        let response = JsFuture::from(promise)
             .await
             .map_err(|e| fail(format!("{method} {url}: {}", js_message(&e))))?;
         self.record(record, |r| r.done = now_ms());

@@ -65,9 +65,13 @@ pub struct WasmTable {
 }
 
 /// Opens the table at `url` (its directory) over HTTP(S); `headers_json` is a JSON object of
-/// extra request headers, or empty.
+/// extra request headers, or empty; `fetch`, if given, replaces the global `fetch`.
 #[wasm_bindgen(js_name = openHttp)]
-pub async fn open_http(url: String, headers_json: String) -> JsResult<WasmTable> {
+pub async fn open_http(
+    url: String,
+    headers_json: String,
+    fetch: Option<js_sys::Function>,
+) -> JsResult<WasmTable> {
     let headers: Vec<(String, String)> = if headers_json.is_empty() {
         Vec::new()
     } else {
@@ -76,7 +80,7 @@ pub async fn open_http(url: String, headers_json: String) -> JsResult<WasmTable>
             .into_iter()
             .collect()
     };
-    let storage = Rc::new(HttpStorage::new(&url, headers));
+    let storage = Rc::new(HttpStorage::new(&url, headers, fetch));
     // The first scan starts with the `LATEST` hint: fetch it while the schema is probed.
     let (table, ()) = futures::join!(
         open(Arc::new(SharedHttp(storage.clone()))),

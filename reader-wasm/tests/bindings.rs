@@ -172,7 +172,7 @@ async fn a_table_without_snapshots_scans_to_an_empty_arrow_stream() {
 
 #[wasm_bindgen_test]
 async fn an_unreachable_http_server_is_a_storage_error() {
-    let err = strata_wasm::table::open_http("http://127.0.0.1:9/t".into(), String::new())
+    let err = strata_wasm::table::open_http("http://127.0.0.1:9/t".into(), String::new(), None)
         .await
         .err()
         .unwrap();
