@@ -1,24 +1,26 @@
 // `npm pack` yields a package that a fresh project installs from the tarball and uses with the
-// README's Node example.
+// README's Node example, and over HTTP (its worker fetch loads from the installed package).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve, dirname } from 'node:path'
+import { join, resolve, dirname, basename } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { fixtures } from './support/native.js'
+import { fixtures, native } from './support/native.js'
+import { serve } from './support/server.js'
 
 const pkgDir = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 
-test('the packed tarball installs in a fresh project and runs the README example', () => {
+test('the packed tarball installs in a fresh project and runs the README example', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'strata-pack-'))
   try {
     const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: pkgDir, encoding: 'utf8' })
     const [info] = JSON.parse(out)
     const files = info.files.map((f) => f.path).sort()
-    for (const f of ['pkg/strata_wasm.js', 'pkg/strata_wasm_bg.wasm', 'src/node.js', 'src/browser.js', 'index.d.ts', 'README.md']) {
+    for (const f of ['pkg/strata_wasm.js', 'pkg/strata_wasm_bg.wasm', 'src/node.js', 'src/fetch-worker.js', 'src/browser.js', 'index.d.ts', 'README.md']) {
       assert.ok(files.includes(f), `${f} is packed (${files.join(', ')})`)
     }
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')))
@@ -37,6 +39,17 @@ test('the packed tarball installs in a fresh project and runs the README example
     assert.match(printed, /^2 \[/m, printed)
     assert.match(printed, /customer: 'edsger'/)
     assert.match(printed, /customer: 'alan'/)
+
+    // Over HTTP, through the installed package's worker fetch (async: the server is ours).
+    const server = await serve(dirname(table))
+    try {
+      writeFileSync(join(app, 'http.js'), "import { openTable } from 'strata-reader'\n" +
+        'console.log((await (await openTable(process.argv[2])).scan()).numRows)\n')
+      const { stdout } = await promisify(execFile)('node', ['http.js', `${server.url}/${basename(table)}`], { cwd: app, encoding: 'utf8' })
+      assert.equal(Number(stdout.trim()), native('scan', table).length, stdout)
+    } finally {
+      await server.close()
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
