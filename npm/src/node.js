@@ -82,6 +82,7 @@ export function fileReader (root) {
 }
 
 let worker = null
+let workerFailed = false
 
 // The parent's Node options minus those that only make sense for the parent's own input
 // (`node --input-type=module -e ...` would make the worker refuse its file).
@@ -109,11 +110,18 @@ let nextId = 0
  * otherwise does that work on the one thread that also decodes (about 85 ms of CPU for a
  * 55 MB scan, BENCHMARKS.md); in a worker it runs beside the decoding. The answer has what
  * the reader uses: `status`, `statusText`, `headers` and `arrayBuffer()`. The worker is
- * started on first use and holds the process open only while requests are in flight.
+ * started on first use and holds the process open only while requests are in flight; where it
+ * cannot run, requests fall back to this thread's `fetch`.
  */
 export function workerFetch (request) {
+  if (workerFailed) return fetch(request)
   if (!worker) {
-    worker = new Worker(new URL('./fetch-worker.js', import.meta.url), { execArgv: workerArgv() })
+    try {
+      worker = new Worker(new URL('./fetch-worker.js', import.meta.url), { execArgv: workerArgv() })
+    } catch {
+      workerFailed = true
+      return fetch(request)
+    }
     worker.unref()
     worker.on('message', (m) => {
       const p = pending.get(m.id)
@@ -132,17 +140,20 @@ export function workerFetch (request) {
         arrayBuffer: async () => m.body
       })
     })
-    worker.on('error', (e) => {
+    worker.on('error', () => {
+      // The worker could not start or died (a bundle without fetch-worker.js, say): the
+      // requests in flight and all later ones go through this thread's fetch instead.
+      workerFailed = true
       const waiting = pending
       pending = new Map()
       worker = null
-      for (const p of waiting.values()) p.reject(new TypeError(`fetch failed: ${e.message}`))
+      for (const p of waiting.values()) p.resolve(fetch(p.request))
     })
   }
   const id = nextId++
   return new Promise((resolve, reject) => {
     if (pending.size === 0) worker.ref()
-    pending.set(id, { resolve, reject })
+    pending.set(id, { resolve, reject, request })
     worker.postMessage({
       id,
       url: request.url,

@@ -47,6 +47,10 @@ test('the packed tarball installs in a fresh project and runs the README example
         'console.log((await (await openTable(process.argv[2])).scan()).numRows)\n')
       const { stdout } = await promisify(execFile)('node', ['http.js', `${server.url}/${basename(table)}`], { cwd: app, encoding: 'utf8' })
       assert.equal(Number(stdout.trim()), native('scan', table).length, stdout)
+      // A copy without the worker's file (a careless bundle) falls back to the main thread.
+      rmSync(join(app, 'node_modules/strata-reader/src/fetch-worker.js'))
+      const again = await promisify(execFile)('node', ['http.js', `${server.url}/${basename(table)}`], { cwd: app, encoding: 'utf8' })
+      assert.equal(Number(again.stdout.trim()), native('scan', table).length, again.stdout + again.stderr)
     } finally {
       await server.close()
     }
