@@ -188,38 +188,22 @@ pub(crate) struct Decompress<R: ChunkReader> {
 }
 
 impl<R: ChunkReader> Decompress<R> {
-    fn page(&mut self, page: Page) -> PqResult<Page> {
+    fn page(&mut self, mut page: Page) -> PqResult<Page> {
         let codec = self.codec;
-        Ok(match page {
-            Page::DataPage {
-                buf,
-                num_values,
-                encoding,
-                def_level_encoding,
-                rep_level_encoding,
-                statistics,
-            } => Page::DataPage {
-                buf: decompress(codec, &mut self.dctx, &buf)?.into(),
-                num_values,
-                encoding,
-                def_level_encoding,
-                rep_level_encoding,
-                statistics,
-            },
+        match &mut page {
+            Page::DataPage { buf, .. } | Page::DictionaryPage { buf, .. } => {
+                *buf = decompress(codec, &mut self.dctx, buf)?.into();
+            }
             Page::DataPageV2 {
                 buf,
-                num_values,
-                encoding,
-                num_nulls,
-                num_rows,
                 def_levels_byte_len,
                 rep_levels_byte_len,
                 is_compressed,
-                statistics,
+                ..
             } => {
                 // Version 2 pages keep their levels uncompressed, ahead of the values.
-                let levels = def_levels_byte_len as usize + rep_levels_byte_len as usize;
-                let buf = if is_compressed {
+                if *is_compressed {
+                    let levels = *def_levels_byte_len as usize + *rep_levels_byte_len as usize;
                     let values = buf.get(levels..).ok_or_else(|| {
                         err(
                             codec,
@@ -230,34 +214,12 @@ impl<R: ChunkReader> Decompress<R> {
                     let mut out = Vec::with_capacity(levels + values.len());
                     out.extend_from_slice(&buf[..levels]);
                     out.extend_from_slice(&values);
-                    Bytes::from(out)
-                } else {
-                    buf
-                };
-                Page::DataPageV2 {
-                    buf,
-                    num_values,
-                    encoding,
-                    num_nulls,
-                    num_rows,
-                    def_levels_byte_len,
-                    rep_levels_byte_len,
-                    is_compressed: false,
-                    statistics,
+                    *buf = Bytes::from(out);
+                    *is_compressed = false;
                 }
             }
-            Page::DictionaryPage {
-                buf,
-                num_values,
-                encoding,
-                is_sorted,
-            } => Page::DictionaryPage {
-                buf: decompress(codec, &mut self.dctx, &buf)?.into(),
-                num_values,
-                encoding,
-                is_sorted,
-            },
-        })
+        }
+        Ok(page)
     }
 }
 
