@@ -83,6 +83,8 @@ export function fileReader (root) {
 
 let worker = null
 let workerFailed = false
+let pending = new Map()
+let nextId = 0
 
 // The parent's Node options minus those that only make sense for the parent's own input
 // (`node --input-type=module -e ...` would make the worker refuse its file).
@@ -101,8 +103,6 @@ function workerArgv () {
   }
   return out
 }
-let pending = new Map()
-let nextId = 0
 
 /**
  * A `fetch` that runs in a worker thread: the request, the HTTP client's work and the whole

@@ -253,12 +253,14 @@ impl<R: ChunkReader> PageReader for Decompress<R> {
 }
 
 /// One row group of a file, served to the decoder column chunk by column chunk, each
-/// decompressed by [`Decompress`]. The chunks at `no_dictionary` are read from their first
+/// decompressed by [`Decompress`] with its codec from `codecs` (by leaf index, as
+/// [`PageCodec::of`] gives it). The chunks at `no_dictionary` are read from their first
 /// data page on, without their dictionary page (every page read is plain-encoded).
 pub(crate) struct RowGroupChunks<R: ChunkReader> {
     pub(crate) file: Arc<R>,
     pub(crate) metadata: Arc<ParquetMetaData>,
     pub(crate) row_group: usize,
+    pub(crate) codecs: Vec<Option<PageCodec>>,
     pub(crate) no_dictionary: Vec<usize>,
 }
 
@@ -272,7 +274,7 @@ impl<R: ChunkReader + 'static> RowGroupChunks<R> {
                 rg.num_columns()
             ))
         })?;
-        let codec = PageCodec::of(col.compression()).map_err(ParquetError::General)?;
+        let codec = self.codecs.get(i).copied().flatten();
         let pages = self
             .metadata
             .offset_index()

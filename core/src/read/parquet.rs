@@ -364,16 +364,20 @@ async fn open_row_group(
         .row_groups()
         .get(rg)
         .ok_or_else(|| corrupt(&f.path, format!("no row group {rg}")))?;
-    for (i, col) in meta.columns().iter().enumerate() {
-        if mask.leaf_included(i) {
-            PageCodec::of(col.compression()).map_err(|e| {
-                Error::unsupported(
-                    &f.path,
-                    format!("{e}, in column chunk {i} of row group {rg}"),
-                )
-            })?;
-        }
-    }
+    // Each projected chunk's codec, refused by name where Paimon never writes it.
+    let codecs = meta
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(i, col)| match PageCodec::of(col.compression()) {
+            Ok(codec) => Ok(codec),
+            Err(_) if !mask.leaf_included(i) => Ok(None),
+            Err(e) => Err(Error::unsupported(
+                &f.path,
+                format!("{e}, in column chunk {i} of row group {rg}"),
+            )),
+        })
+        .collect::<Result<Vec<_>>>()?;
     let (ranges, no_dictionary) = f.read_ranges(rg, meta, mask, g.rows.as_deref())?;
     let fetched =
         futures::future::try_join_all(ranges.iter().map(|r| storage.get_range(&f.path, r.clone())))
@@ -392,6 +396,7 @@ async fn open_row_group(
         file: Arc::new(chunks),
         metadata: f.metadata().clone(),
         row_group: rg,
+        codecs,
         no_dictionary,
     };
     let total = meta.num_rows().max(0) as usize;

@@ -233,7 +233,8 @@ impl DataFileWriter {
     ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
         let bad = |e: parquet::errors::ParquetError| Error::InvalidValue(e.to_string());
         let s = self.table.schema();
-        let target = TableOptions::new(&s.options).target_file_size(s.has_primary_key())?;
+        let options = TableOptions::new(&s.options);
+        let target = options.target_file_size(s.has_primary_key())?;
         let batch = RecordBatch::try_new(schema.clone(), cols)
             .map_err(|e| Error::InvalidValue(e.to_string()))?;
         // Sequence numbers, and a one-column key, are unique within a file: a dictionary
@@ -244,7 +245,7 @@ impl DataFileWriter {
         // column whose values outgrow that gains little from one, and a selective read (a
         // lookup, a page-pruned range) must fetch a chunk's dictionary page whole.
         let mut props = WriterProperties::builder()
-            .set_compression(file_compression(&TableOptions::new(&s.options))?)
+            .set_compression(file_compression(&options)?)
             .set_dictionary_page_size_limit(DICTIONARY_PAGE_LIMIT);
         let keys = s.trimmed_primary_keys();
         let unique = |name: &str| {
