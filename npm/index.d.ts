@@ -56,6 +56,11 @@ export interface ScanOptions {
   limit?: number
   /** Splits read at once (their fetches overlap); default 4, 1 with a limit. */
   concurrency?: number
+  /**
+   * Node, `scan` only: read in this many worker threads at once (`'auto'`: one per core), for
+   * tables opened from a path or from a URL without a custom `fetch`. Default 1.
+   */
+  workers?: number | 'auto'
 }
 
 export interface DiffOptions {
@@ -145,3 +150,9 @@ export declare function openTable(source: string | URL | TableReaderSource, opti
 
 /** The filter text an expression object stands for. */
 export declare function filterText(filter: Filter | undefined): string | undefined
+
+/** Node only: a reader object over a local table directory (what `openTable(path)` uses). */
+export declare function fileReader(root: string): TableReaderSource
+
+/** Node only: `fetch` run in a worker thread (the default transport of `openTable(url)`). */
+export declare function workerFetch(request: Request): Promise<Response>

@@ -1,7 +1,7 @@
 // Benchmarks of the package in Node, side by side on one table's files, printed as Markdown
 // for BENCHMARKS.md:
 // - rows/s of `table.scan()` (merge, then the hand-off to an Arrow JS table) from local files
-//   and over loopback HTTP, against the native `strata scan` and against parquet-wasm and
+//   and over loopback HTTP, on the calling thread and in worker threads, against the native `strata scan` and against parquet-wasm and
 //   hyparquet decoding the same Parquet files without a merge;
 // - time to the first batch over HTTP (module already loaded, and cold in a fresh process);
 // - a point lookup by primary key over HTTP: requests, sequential round trips, bytes.
@@ -11,7 +11,7 @@
 import { execFileSync, execFile, spawn } from 'node:child_process'
 import { promisify } from 'node:util'
 import { readFileSync, readdirSync, statSync, mkdtempSync, rmSync, cpSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { tmpdir, availableParallelism } from 'node:os'
 import { join, relative, dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { tableFromIPC } from 'apache-arrow'
@@ -74,6 +74,16 @@ const url = `${server.base}/${relative(dirname(tableDir), tableDir)}`
 {
   const { s, out: t } = await timed(async () => (await openTable(url)).scan())
   out('`strata-reader` scan over loopback HTTP (Range requests)', inputRows, t.numRows, s)
+}
+// 2b. The same in worker threads, one per core (the native reader uses every core too).
+const cores = availableParallelism()
+{
+  const { s, out: t } = await timed(() => table.scan({ workers: 'auto' }))
+  out(`\`strata-reader\` scan in ${cores} worker threads (\`workers: 'auto'\`), local files`, inputRows, t.numRows, s)
+}
+{
+  const { s, out: t } = await timed(async () => (await openTable(url)).scan({ workers: 'auto' }))
+  out(`\`strata-reader\` scan in ${cores} worker threads, loopback HTTP`, inputRows, t.numRows, s)
 }
 // 3. Native.
 if (STRATA) {

@@ -1,108 +1,21 @@
 // Node entry point: tables over HTTP(S), local directories, or any reader object.
 
-import { readFile, open, stat, readdir } from 'node:fs/promises'
-import { join, relative, sep, resolve } from 'node:path'
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { openWith, Table } from './table.js'
 import { filterText } from './filter.js'
+import { fileReader } from './files.js'
+import { load, poison } from './node-wasm.js'
+import { scanParts, workerArgv } from './scan-pool.js'
 
-const wasmPath = new URL('../pkg/strata_wasm_bg.wasm', import.meta.url)
-let loading = null
-let generation = 0
-
-// Instantiated on first use; after a trap the next open loads a fresh instance.
-function load () {
-  if (!loading) {
-    const g = generation
-    loading = (async () => {
-      const glue = await import(`../pkg/strata_wasm.js${g ? `?instance=${g}` : ''}`)
-      glue.initSync({ module: await readFile(wasmPath) })
-      return glue
-    })()
-    loading.catch(() => { loading = null })
-  }
-  return loading
-}
-
-function poison () {
-  generation += 1
-  loading = null
-}
-
-/** A reader over a local table directory, built on `fs/promises`. */
-export function fileReader (root) {
-  const base = resolve(root)
-  const full = (path) => join(base, ...path.split('/'))
-  const absent = (e) => e && (e.code === 'ENOENT' || e.code === 'ENOTDIR')
-  return {
-    async read (path, start, end) {
-      try {
-        if (start === undefined) return await readFile(full(path))
-        const fh = await open(full(path), 'r')
-        try {
-          const buf = Buffer.allocUnsafe(end - start)
-          let got = 0
-          while (got < buf.length) {
-            const { bytesRead } = await fh.read(buf, got, buf.length - got, start + got)
-            if (bytesRead === 0) break
-            got += bytesRead
-          }
-          return got === buf.length ? buf : buf.subarray(0, got)
-        } finally {
-          await fh.close()
-        }
-      } catch (e) {
-        if (absent(e)) return null
-        throw e
-      }
-    },
-    async head (path) {
-      try {
-        const s = await stat(full(path))
-        return s.isFile() ? { size: s.size } : null
-      } catch (e) {
-        if (absent(e)) return null
-        throw e
-      }
-    },
-    async list (prefix) {
-      let entries
-      try {
-        entries = await readdir(full(prefix), { recursive: true, withFileTypes: true })
-      } catch (e) {
-        if (absent(e)) return []
-        throw e
-      }
-      return entries
-        .filter((d) => d.isFile())
-        .map((d) => relative(base, join(d.path ?? d.parentPath, d.name)).split(sep).join('/'))
-    }
-  }
-}
+export { fileReader }
 
 let worker = null
 let workerFailed = false
 let pending = new Map()
 let nextId = 0
-
-// The parent's Node options minus those that only make sense for the parent's own input
-// (`node --input-type=module -e ...` would make the worker refuse its file).
-function workerArgv () {
-  const out = []
-  const argv = process.execArgv
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (/^--input-type(=|$)/.test(a)) {
-      if (!a.includes('=')) i++
-    } else if (['-e', '--eval', '-p', '--print'].includes(a)) {
-      i++
-    } else if (!/^--(eval|print)=/.test(a)) {
-      out.push(a)
-    }
-  }
-  return out
-}
 
 /**
  * A `fetch` that runs in a worker thread: the request, the HTTP client's work and the whole
@@ -170,13 +83,23 @@ export function workerFetch (request) {
  */
 export async function openTable (source, options = {}) {
   const wasm = await load()
-  if (source instanceof URL && source.protocol === 'file:') source = fileURLToPath(source)
+  if (source instanceof URL) source = source.protocol === 'file:' ? fileURLToPath(source) : source.href
+  // What a scan worker needs to open the same table: a path, or a URL read with the
+  // global fetch (a reader object or a caller's fetch cannot cross to another thread).
+  let shared
   if (typeof source === 'string' && !/^https?:\/\//i.test(source)) {
     if (source.startsWith('file:')) source = fileURLToPath(source)
+    shared = { path: resolve(source) }
     source = fileReader(source)
+  } else if (typeof source === 'string' && options.fetch === undefined) {
+    shared = { url: source, headers: options.headers ? JSON.stringify(options.headers) : '' }
+  }
+  const workers = shared && {
+    parallelism: () => availableParallelism(),
+    scanParts: (scanOptions, n) => scanParts(shared, scanOptions, n)
   }
   // Over HTTP(S), requests run in a worker thread unless the caller brings a `fetch`.
-  return openWith(wasm, poison, source, { fetch: workerFetch, ...options })
+  return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers)
 }
 
 export { Table, filterText }

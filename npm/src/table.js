@@ -78,9 +78,11 @@ function batchOf (bytes) {
 export class Table {
   #inner
   #poison
-  constructor (inner, poison) {
+  #workers
+  constructor (inner, poison, workers) {
     this.#inner = inner
     this.#poison = poison
+    this.#workers = workers
   }
 
   async #call (f) {
@@ -113,9 +115,15 @@ export class Table {
     return pairs.map(([name, tag]) => ({ name, ...tag }))
   }
 
-  /** Reads one snapshot (the latest by default) into an Arrow `Table`. */
+  /**
+   * Reads one snapshot (the latest by default) into an Arrow `Table`; with `workers` above 1
+   * (Node), in that many worker threads at once.
+   */
   async scan (options = {}) {
-    const json = readOptions(options)
+    const { workers, ...rest } = options
+    const json = readOptions(rest)
+    const n = this.#workerCount(workers)
+    if (n > 1 && (rest.limit === undefined || rest.limit === null)) return this.#scanInWorkers(rest, n)
     return this.#call(async (t) => {
       const reader = await t.scan(json)
       try {
@@ -124,6 +132,37 @@ export class Table {
         reader.free()
       }
     })
+  }
+
+  #workerCount (workers) {
+    if (workers === undefined || workers === null) return 1
+    const n = workers === 'auto' && this.#workers ? this.#workers.parallelism() : Number(workers)
+    if (!Number.isSafeInteger(n) || n < 1) throw invalid('workers must be a positive integer or "auto"')
+    if (n > 1 && !this.#workers) {
+      throw invalid('workers: scans in worker threads need Node and a table opened from a path, or from a URL without a custom fetch')
+    }
+    return n
+  }
+
+  // Every worker plans the same pinned snapshot and reads its part of the splits (the k-th of
+  // the n parts the core's `TableReader::partition` makes, balanced by bytes).
+  async #scanInWorkers (options, n) {
+    let pinned = options
+    if (options.snapshotId == null && options.timestampMs == null && options.tag == null) {
+      const latest = await this.latestSnapshot()
+      if (latest === null) return this.scan(options)
+      pinned = { ...options, snapshotId: latest.id }
+    }
+    let parts
+    try {
+      parts = await this.#workers.scanParts(JSON.parse(readOptions(pinned)), n)
+    } catch (e) {
+      if (e?.unavailable) return this.scan({ ...options, concurrency: n })
+      throw e
+    }
+    const tables = parts.map((bytes) => tableFromIPC(bytes))
+    const batches = tables.flatMap((t) => t.batches)
+    return batches.length > 0 ? new ArrowTable(batches) : tables[0]
   }
 
   /** Reads one snapshot batch by batch: an async iterator of Arrow `RecordBatch`es. */
@@ -203,8 +242,12 @@ export class Table {
   }
 }
 
-/** Opens a table given an `http(s)` URL or a reader object, with an instantiated binding. */
-export async function openWith (wasm, poison, source, options = {}) {
+/**
+ * Opens a table given an `http(s)` URL or a reader object, with an instantiated binding;
+ * `workers`, where the entry point can scan in worker threads, has `parallelism()` and
+ * `scanParts(options, n)`.
+ */
+export async function openWith (wasm, poison, source, options = {}, workers = undefined) {
   try {
     let inner
     if (typeof source === 'string' || source instanceof URL) {
@@ -217,7 +260,7 @@ export async function openWith (wasm, poison, source, options = {}) {
     } else {
       throw invalid('openTable takes a URL, a path (Node) or an object with an async read(path, start?, end?)')
     }
-    return new Table(inner, poison)
+    return new Table(inner, poison, workers)
   } catch (e) {
     throw wrapError(e, poison)
   }

@@ -20,7 +20,7 @@ test('the packed tarball installs in a fresh project and runs the README example
     const out = execFileSync('npm', ['pack', '--pack-destination', dir, '--json'], { cwd: pkgDir, encoding: 'utf8' })
     const [info] = JSON.parse(out)
     const files = info.files.map((f) => f.path).sort()
-    for (const f of ['pkg/strata_wasm.js', 'pkg/strata_wasm_bg.wasm', 'src/node.js', 'src/fetch-worker.js', 'src/browser.js', 'index.d.ts', 'README.md']) {
+    for (const f of ['pkg/strata_wasm.js', 'pkg/strata_wasm_bg.wasm', 'src/node.js', 'src/fetch-worker.js', 'src/scan-worker.js', 'src/browser.js', 'index.d.ts', 'README.md']) {
       assert.ok(files.includes(f), `${f} is packed (${files.join(', ')})`)
     }
     assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')))
@@ -39,6 +39,16 @@ test('the packed tarball installs in a fresh project and runs the README example
     assert.match(printed, /^2 \[/m, printed)
     assert.match(printed, /customer: 'edsger'/)
     assert.match(printed, /customer: 'alan'/)
+
+    // Scans in worker threads from the installed package, and, with the scan worker's file
+    // removed (a careless bundle), on the calling thread.
+    writeFileSync(join(app, 'workers.js'), "import { openTable } from 'strata-reader'\n" +
+      "console.log((await (await openTable(process.argv[2])).scan({ workers: 2 })).numRows)\n")
+    const viaWorkers = execFileSync('node', ['workers.js', table], { cwd: app, encoding: 'utf8' })
+    assert.equal(Number(viaWorkers.trim()), native('scan', table).length, viaWorkers)
+    rmSync(join(app, 'node_modules/strata-reader/src/scan-worker.js'))
+    const withoutWorker = execFileSync('node', ['workers.js', table], { cwd: app, encoding: 'utf8' })
+    assert.equal(Number(withoutWorker.trim()), native('scan', table).length, withoutWorker)
 
     // Over HTTP, through the installed package's worker fetch (async: the server is ours).
     const server = await serve(dirname(table))

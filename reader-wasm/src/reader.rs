@@ -28,6 +28,15 @@ impl BatchReader {
             concurrency: concurrency.max(1),
         }
     }
+
+    /// A read with no rows (a part of a scan that got no splits).
+    pub fn empty(schema: SchemaRef) -> Self {
+        BatchReader {
+            schema,
+            reader: None,
+            concurrency: 1,
+        }
+    }
 }
 
 async fn drain(mut reader: TableReader) -> Result<Vec<RecordBatch>> {

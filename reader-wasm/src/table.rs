@@ -36,6 +36,9 @@ pub(crate) struct ReadOptions {
     pub limit: Option<usize>,
     /// How many splits are read at once (their IO overlaps); 1 reads them in turn.
     pub concurrency: Option<usize>,
+    /// `[k, n]`: read only the k-th (from 0) of the n parts `TableReader::partition` makes of
+    /// the planned splits, so n workers that plan the same snapshot read it once between them.
+    pub part: Option<(usize, usize)>,
 }
 
 pub(crate) fn parse_options<T: for<'a> Deserialize<'a> + Default>(json: &str) -> JsResult<T> {
@@ -236,7 +239,17 @@ impl WasmTable {
             b = b.limit(n);
         }
         let reader = b.build(self.table.clone()).await.map_err(to_js)?;
-        Ok(BatchReader::new(reader, concurrency))
+        match o.part {
+            None => Ok(BatchReader::new(reader, concurrency)),
+            Some((k, n)) if k < n && o.limit.is_none() => {
+                let schema = reader.schema().clone();
+                Ok(match reader.partition(n).into_iter().nth(k) {
+                    Some(r) => BatchReader::new(r, concurrency),
+                    None => BatchReader::empty(schema),
+                })
+            }
+            Some((k, n)) => Err(invalid(format!("part [{k}, {n}] needs k < n and no limit"))),
+        }
     }
 
     /// The changes of snapshots `(from, to]` with a `_kind` column (`+I`, `-U`, `+U`, `-D`).
@@ -246,6 +259,7 @@ impl WasmTable {
             || o.timestamp_ms.is_some()
             || o.tag.is_some()
             || o.limit.is_some()
+            || o.part.is_some()
         {
             return Err(invalid("diff takes only columns and filter"));
         }

@@ -17,7 +17,7 @@ export async function serve (root, { ranges = true, cors = true, logPath = null 
       res.writeHead(200, { 'content-type': 'application/json' })
       return res.end(JSON.stringify(log))
     }
-    const entry = { method: req.method, path: decodeURIComponent(req.url.split('?')[0]), range: req.headers.range ?? null, start: performance.now(), bytes: 0, status: 0 }
+    const entry = { method: req.method, path: decodeURIComponent(req.url.split('?')[0]), range: req.headers.range ?? null, authorization: req.headers.authorization ?? null, start: performance.now(), bytes: 0, status: 0 }
     log.push(entry)
     const done = (status, body, headers = {}) => {
       entry.status = status
