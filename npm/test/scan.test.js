@@ -4,12 +4,12 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { relative } from 'node:path'
-import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { openTable } from 'strata-reader'
 import { fixtures, native, snapshotIds, snapshotJson } from './support/native.js'
 import { jsonRows, sorted } from './support/rows.js'
 import { serve } from './support/server.js'
+import { runScript } from './support/process.js'
 
 const fx = fixtures()
 let ranged, plain
@@ -152,13 +152,8 @@ test('a Node process exits as soon as its HTTP scan is done (the worker holds no
   const script = `import { openTable } from 'strata-reader'
 const t = await openTable(${JSON.stringify(url)})
 console.log((await t.scan()).numRows)`
-  const started = Date.now()
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() })
-  let out = ''
-  child.stdout.on('data', (d) => { out += d })
-  child.stderr.on('data', (d) => { out += d })
-  const code = await new Promise((resolve) => child.on('exit', resolve))
+  const { code, out, ms } = await runScript(script)
   assert.equal(code, 0, out)
   assert.equal(Number(out.trim()), native('scan', t.path).length, out)
-  assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`)
+  assert.ok(ms < 15_000, `took ${ms} ms`)
 })

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict'
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { spawn } from 'node:child_process'
 import { openTable, fileReader } from 'strata-reader'
 import { fixtures, native, snapshotIds, snapshotJson } from './support/native.js'
 import { jsonRows, sorted } from './support/rows.js'
 import { serve } from './support/server.js'
+import { runScript } from './support/process.js'
 
 const fx = fixtures()
 const byName = (name) => fx.tables.find((x) => x.name === name)
@@ -110,13 +110,8 @@ test('a Node process exits as soon as its scan in workers is done', async () => 
   const script = `import { openTable } from 'strata-reader'
 const t = await openTable(${JSON.stringify(t.path)})
 console.log((await t.scan({ workers: 2 })).numRows)`
-  const started = Date.now()
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd() })
-  let out = ''
-  child.stdout.on('data', (d) => { out += d })
-  child.stderr.on('data', (d) => { out += d })
-  const code = await new Promise((resolve) => child.on('exit', resolve))
+  const { code, out, ms } = await runScript(script)
   assert.equal(code, 0, out)
   assert.equal(Number(out.trim()), native('scan', t.path).length, out)
-  assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`)
+  assert.ok(ms < 15_000, `took ${ms} ms`)
 })
