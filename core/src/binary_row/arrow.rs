@@ -44,32 +44,40 @@ pub fn datum_at(array: &dyn Array, row: usize) -> Result<Datum> {
             Datum::Time(array.as_primitive::<Time32MillisecondType>().value(row))
         }
         ArrowType::Timestamp(unit, _) => {
-            let (v, per_milli) = match unit {
-                TimeUnit::Second => {
-                    return Ok(Datum::Timestamp(Timestamp {
-                        millis: array.as_primitive::<TimestampSecondType>().value(row) * 1000,
-                        nano_of_milli: 0,
-                    }))
+            let v = match unit {
+                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row),
+                TimeUnit::Millisecond => {
+                    array.as_primitive::<TimestampMillisecondType>().value(row)
                 }
-                TimeUnit::Millisecond => (
-                    array.as_primitive::<TimestampMillisecondType>().value(row),
-                    1,
-                ),
-                TimeUnit::Microsecond => (
-                    array.as_primitive::<TimestampMicrosecondType>().value(row),
-                    1000,
-                ),
-                TimeUnit::Nanosecond => (
-                    array.as_primitive::<TimestampNanosecondType>().value(row),
-                    1_000_000,
-                ),
+                TimeUnit::Microsecond => {
+                    array.as_primitive::<TimestampMicrosecondType>().value(row)
+                }
+                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row),
             };
-            Datum::Timestamp(Timestamp {
-                millis: v.div_euclid(per_milli),
-                nano_of_milli: (v.rem_euclid(per_milli) * (1_000_000 / per_milli)) as i32,
-            })
+            Datum::Timestamp(timestamp_datum(v, *unit).ok_or_else(|| {
+                Error::InvalidValue(format!("timestamp {v} ({unit:?}) is out of range"))
+            })?)
         }
         other => return Err(unsupported(other)),
+    })
+}
+
+/// A timestamp of `v` units since the epoch, or `None` beyond the range of milliseconds.
+pub fn timestamp_datum(v: i64, unit: TimeUnit) -> Option<Timestamp> {
+    let per_milli: i64 = match unit {
+        TimeUnit::Second => {
+            return Some(Timestamp {
+                millis: v.checked_mul(1000)?,
+                nano_of_milli: 0,
+            })
+        }
+        TimeUnit::Millisecond => 1,
+        TimeUnit::Microsecond => 1000,
+        TimeUnit::Nanosecond => 1_000_000,
+    };
+    Some(Timestamp {
+        millis: v.div_euclid(per_milli),
+        nano_of_milli: (v.rem_euclid(per_milli) * (1_000_000 / per_milli)) as i32,
     })
 }
 

@@ -18,7 +18,7 @@
 mod arrow;
 mod datum;
 
-pub use arrow::{datum_at, datums_to_array};
+pub use arrow::{datum_at, datums_to_array, timestamp_datum};
 pub use datum::{hex, Datum, Timestamp};
 
 use crate::bucket::murmur_hash_words;

@@ -3,18 +3,16 @@
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Int64Type, Int8Type};
-use arrow_array::{Array, ArrayRef, BooleanArray, Int8Array};
-use arrow_schema::DataType as ArrowType;
-use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
+use arrow_array::{Array, BooleanArray, Int8Array};
 use roaring::RoaringBitmap;
 use std::ops::Range;
 
 use super::evolution::FieldMapping;
 use super::parquet::{ParquetFile, ParquetStream, RowGroupRead};
-use crate::binary_row::datum_at;
+use super::stats::StatsColumn;
 use crate::manifest::DataFileMeta;
 use crate::merge::KvBatch;
-use crate::predicate::{BoundPredicate, ColumnFacts};
+use crate::predicate::BoundPredicate;
 use crate::schema::TableSchema;
 use crate::storage::Storage;
 use crate::types::DataField;
@@ -162,13 +160,13 @@ impl DataFileReader {
 }
 
 /// The filter columns whose statistics may prune this file: allowed by `p`, present in the
-/// file with the read type, and not strings or binaries (writers may truncate their
-/// statistics). Each with the read column's name and a statistics converter.
-fn stats_columns<'a>(
-    pf: &'a ParquetFile,
-    mapping: &'a FieldMapping,
+/// file with the read type, and of a type whose statistics are read (see `stats`). Each with
+/// the read column's name.
+fn stats_columns(
+    pf: &ParquetFile,
+    mapping: &FieldMapping,
     p: &Pruning<'_>,
-) -> Vec<(String, StatisticsConverter<'a>)> {
+) -> Vec<(String, StatsColumn)> {
     let mut out = Vec::new();
     for c in p.filter.columns() {
         if !p.allows(c) {
@@ -184,20 +182,12 @@ fn stats_columns<'a>(
         let Ok(file_field) = pf.schema().field_with_name(src) else {
             continue;
         };
-        if file_field.data_type() != &want
-            || matches!(
-                want,
-                ArrowType::Utf8 | ArrowType::LargeUtf8 | ArrowType::Binary | ArrowType::LargeBinary
-            )
-        {
+        if file_field.data_type() != &want {
             continue;
         }
-        if let Ok(conv) = StatisticsConverter::try_new(
-            src,
-            pf.schema(),
-            pf.metadata().file_metadata().schema_descr(),
-        ) {
-            out.push((c.to_string(), conv));
+        let descr = pf.metadata().file_metadata().schema_descr();
+        if let Some(col) = StatsColumn::new(descr, src, &want) {
+            out.push((c.to_string(), col));
         }
     }
     out
@@ -208,32 +198,11 @@ fn stats_columns<'a>(
 fn prune_file(pf: &ParquetFile, mapping: &FieldMapping, p: Pruning<'_>) -> Vec<RowGroupRead> {
     let cols = stats_columns(pf, mapping, &p);
     let groups = pf.metadata().row_groups();
-    let mut stats: Vec<(&str, ArrayRef, ArrayRef, Option<Vec<u64>>)> = Vec::new();
-    for (c, conv) in &cols {
-        let (Ok(mins), Ok(maxs)) = (
-            conv.row_group_mins(groups.iter()),
-            conv.row_group_maxes(groups.iter()),
-        ) else {
-            continue;
-        };
-        let nulls = conv
-            .row_group_null_counts(groups.iter())
-            .ok()
-            .map(|n| nullable_counts(&n));
-        stats.push((c, mins, maxs, nulls));
-    }
     (0..groups.len())
         .filter(|&g| {
             p.filter.may_match(&|c: &str| {
-                let (_, mins, maxs, nulls) = stats.iter().find(|s| s.0 == c)?;
-                Some(ColumnFacts {
-                    min: datum_at(mins.as_ref(), g).ok()?,
-                    max: datum_at(maxs.as_ref(), g).ok()?,
-                    null_count: nulls
-                        .as_ref()
-                        .and_then(|n| (n[g] != u64::MAX).then(|| n[g] as i64)),
-                    row_count: groups[g].num_rows(),
-                })
+                let (_, col) = cols.iter().find(|s| s.0 == c)?;
+                Some(col.row_group(&groups[g]))
             })
         })
         .filter_map(|g| match prune_pages(pf, &cols, p.filter, g) {
@@ -247,18 +216,11 @@ fn prune_file(pf: &ParquetFile, mapping: &FieldMapping, p: Pruning<'_>) -> Vec<R
         .collect()
 }
 
-/// Null counts with `u64::MAX` for unknown.
-fn nullable_counts(n: &arrow_array::UInt64Array) -> Vec<u64> {
-    (0..n.len())
-        .map(|j| if n.is_null(j) { u64::MAX } else { n.value(j) })
-        .collect()
-}
-
 /// Rows of row group `rg` whose pages may match, by each statistics column's page index
 /// (the intersection over columns), or `None` when the page index rules nothing out.
 fn prune_pages(
     pf: &ParquetFile,
-    cols: &[(String, StatisticsConverter<'_>)],
+    cols: &[(String, StatsColumn)],
     filter: &BoundPredicate,
     rg: usize,
 ) -> Option<Vec<Range<usize>>> {
@@ -270,26 +232,18 @@ fn prune_pages(
     let total = usize::try_from(md.row_groups().get(rg)?.num_rows()).ok()?;
     let all_rows = std::iter::once(0..total).collect::<Vec<_>>();
     let mut selected = all_rows.clone();
-    for (name, conv) in cols {
-        let Some(pages) = conv
-            .parquet_column_index()
-            .and_then(|leaf| oi.get(rg)?.get(leaf))
-            .map(|o| o.page_locations())
-        else {
-            continue;
-        };
-        let rgs = [rg];
-        let (Ok(mins), Ok(maxs), Ok(nulls)) = (
-            conv.data_page_mins(ci, oi, rgs.iter()),
-            conv.data_page_maxes(ci, oi, rgs.iter()),
-            conv.data_page_null_counts(ci, oi, rgs.iter()),
+    for (name, col) in cols {
+        let (Some(index), Some(pages)) = (
+            ci.get(rg).and_then(|c| c.get(col.leaf)),
+            oi.get(rg)
+                .and_then(|o| o.get(col.leaf))
+                .map(|o| o.page_locations()),
         ) else {
             continue;
         };
-        if mins.len() != pages.len() || maxs.len() != pages.len() || nulls.len() != pages.len() {
+        if index.num_pages() != pages.len() as u64 {
             continue;
         }
-        let nulls = nullable_counts(&nulls);
         let bounds: Option<Vec<(usize, usize)>> = (0..pages.len())
             .map(|j| {
                 let from = usize::try_from(pages[j].first_row_index).ok()?;
@@ -304,15 +258,8 @@ fn prune_pages(
         let Some(bounds) = bounds else { continue };
         let mut keep: Vec<Range<usize>> = Vec::new();
         for (j, &(from, to)) in bounds.iter().enumerate() {
-            let facts = || {
-                Some(ColumnFacts {
-                    min: datum_at(mins.as_ref(), j).ok()?,
-                    max: datum_at(maxs.as_ref(), j).ok()?,
-                    null_count: (nulls[j] != u64::MAX).then(|| nulls[j] as i64),
-                    row_count: (to - from) as i64,
-                })
-            };
-            if from == to || !filter.may_match(&|c: &str| if c == name { facts() } else { None }) {
+            let facts = || col.page(index, j, (to - from) as i64);
+            if from == to || !filter.may_match(&|c: &str| (c == name).then(facts)) {
                 continue;
             }
             match keep.last_mut() {

@@ -17,6 +17,7 @@ pub mod file;
 mod pages;
 pub mod parquet;
 mod split;
+mod stats;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
