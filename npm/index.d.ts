@@ -57,8 +57,9 @@ export interface ScanOptions {
   /** Splits read at once (their fetches overlap); default 4, 1 with a limit. */
   concurrency?: number
   /**
-   * Node, `scan` only: read in this many worker threads at once (`'auto'`: one per core), for
-   * tables opened from a path or from a URL without a custom `fetch`. Default 1.
+   * `scan` only: read in this many workers at once (`'auto'`: one per core), worker threads in
+   * Node and Web Workers in browsers, for tables opened from a URL without a custom `fetch`
+   * or (Node) from a path. Default 1.
    */
   workers?: number | 'auto'
 }

@@ -3,12 +3,44 @@
 import init, * as glue from '../pkg/strata_wasm.js'
 import { openWith, Table } from './table.js'
 import { filterText } from './filter.js'
+import { scanPool } from './scan-pool.js'
 
+const wasmUrl = new URL('../pkg/strata_wasm_bg.wasm', import.meta.url)
+let compiled = null
 let loading = null
 let broken = false
 
-// Instantiated on first use, streaming the module from beside this file. (A static import of
-// the glue, so bundlers see the .wasm asset.)
+// The module compiled once, streaming where the server sends `application/wasm`; the page's
+// instance and every scan worker's are made from it.
+function compiledModule () {
+  if (!compiled) {
+    compiled = (async () => {
+      try {
+        return await WebAssembly.compileStreaming(fetch(wasmUrl))
+      } catch {
+        const res = await fetch(wasmUrl)
+        if (!res.ok) throw new Error(`strata-reader: fetching ${wasmUrl} failed: ${res.status}`)
+        return WebAssembly.compile(await res.arrayBuffer())
+      }
+    })()
+    compiled.catch(() => { compiled = null })
+  }
+  return compiled
+}
+
+// Scan workers: module Web Workers.
+const scans = scanPool((onMessage, onLost) => {
+  const w = new Worker(new URL('./scan-worker-browser.js', import.meta.url), { type: 'module' })
+  w.onmessage = (e) => onMessage(e.data)
+  w.onerror = (e) => {
+    e.preventDefault()
+    onLost(e.message || 'the worker failed to load')
+  }
+  return { post: (m, transfer) => w.postMessage(m, transfer), hold: () => {}, terminate: () => w.terminate() }
+}, compiledModule)
+
+// Instantiated on first use from the module beside this file. (A static import of the glue,
+// so bundlers see the .wasm asset.)
 function load () {
   if (broken) {
     const e = new Error('strata-reader: the Wasm module trapped earlier; reload the page')
@@ -17,7 +49,8 @@ function load () {
     return Promise.reject(e)
   }
   if (!loading) {
-    loading = init({ module_or_path: new URL('../pkg/strata_wasm_bg.wasm', import.meta.url) })
+    loading = compiledModule()
+      .then((module) => init({ module_or_path: module }))
       .then(() => glue)
     loading.catch(() => { loading = null })
   }
@@ -37,7 +70,15 @@ export async function openTable (source, options = {}) {
   if (typeof source === 'string' && !/^https?:\/\//i.test(source) && typeof location !== 'undefined') {
     source = new URL(source, location.href).href
   }
-  return openWith(wasm, poison, source, options)
+  // What a scan worker needs to open the same table: a URL read with the global fetch.
+  const url = source instanceof URL ? source.href : source
+  const workers = typeof url === 'string' && options.fetch === undefined && typeof Worker !== 'undefined'
+    ? {
+        parallelism: () => navigator.hardwareConcurrency || 1,
+        scanParts: (scanOptions, n) => scans.scanParts({ url, headers: options.headers ? JSON.stringify(options.headers) : '' }, scanOptions, n)
+      }
+    : undefined
+  return openWith(wasm, poison, source, options, workers)
 }
 
 export { Table, filterText }

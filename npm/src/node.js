@@ -7,10 +7,41 @@ import { Worker } from 'node:worker_threads'
 import { openWith, Table } from './table.js'
 import { filterText } from './filter.js'
 import { fileReader } from './files.js'
-import { load, poison } from './node-wasm.js'
-import { scanParts, workerArgv } from './scan-pool.js'
+import { compiledModule, load, poison } from './node-wasm.js'
+import { scanPool } from './scan-pool.js'
 
 export { fileReader }
+
+// The parent's Node options minus those that only make sense for the parent's own input
+// (`node --input-type=module -e ...` would make a worker refuse its file).
+function workerArgv () {
+  const out = []
+  const argv = process.execArgv
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    if (/^--input-type(=|$)/.test(a)) {
+      if (!a.includes('=')) i++
+    } else if (['-e', '--eval', '-p', '--print'].includes(a)) {
+      i++
+    } else if (!/^--(eval|print)=/.test(a)) {
+      out.push(a)
+    }
+  }
+  return out
+}
+
+// Scan workers: worker threads, each holding the process open only while it works.
+const scans = scanPool((onMessage, onLost) => {
+  const w = new Worker(new URL('./scan-worker.js', import.meta.url), { execArgv: workerArgv() })
+  w.on('message', onMessage)
+  w.on('error', (e) => onLost(e?.message ?? String(e)))
+  w.on('exit', (code) => onLost(`it exited with code ${code}`))
+  return {
+    post: (m, transfer) => w.postMessage(m, transfer),
+    hold: (busy) => (busy ? w.ref() : w.unref()),
+    terminate: () => w.terminate()
+  }
+}, compiledModule)
 
 let worker = null
 let workerFailed = false
@@ -96,7 +127,7 @@ export async function openTable (source, options = {}) {
   }
   const workers = shared && {
     parallelism: () => availableParallelism(),
-    scanParts: (scanOptions, n) => scanParts(shared, scanOptions, n)
+    scanParts: (scanOptions, n) => scans.scanParts(shared, scanOptions, n)
   }
   // Over HTTP(S), requests run in a worker thread unless the caller brings a `fetch`.
   return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers)

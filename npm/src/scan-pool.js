@@ -1,37 +1,10 @@
-// Node: scans in worker threads. Each worker runs its own instance of the Wasm module (all
-// share the compiled code) and reads one part of a scan: `TableReader::partition`'s k-th of n,
-// of the same pinned snapshot. The parts come back as Arrow IPC bytes, transferred.
-
-import { Worker } from 'node:worker_threads'
-import { compiledModule } from './node-wasm.js'
+// Scans in worker threads (Node) or Web Workers (browsers). Each worker runs its own instance
+// of the Wasm module (all share the compiled code) and reads one part of a scan:
+// `TableReader::partition`'s k-th of n, of the same pinned snapshot. The parts come back as
+// Arrow IPC bytes, transferred, not copied. The entry points say how to start a worker.
 
 /** Idle workers end after this long (each holds its own Wasm memory). */
 const IDLE_MS = 5000
-
-const pool = []
-let nextId = 0
-let started = false
-let unavailable = false
-
-/**
- * The parent's Node options minus those that only make sense for the parent's own input
- * (`node --input-type=module -e ...` would make a worker refuse its file).
- */
-export function workerArgv () {
-  const out = []
-  const argv = process.execArgv
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (/^--input-type(=|$)/.test(a)) {
-      if (!a.includes('=')) i++
-    } else if (['-e', '--eval', '-p', '--print'].includes(a)) {
-      i++
-    } else if (!/^--(eval|print)=/.test(a)) {
-      out.push(a)
-    }
-  }
-  return out
-}
 
 function strataError (code, message) {
   const e = new Error(message)
@@ -40,75 +13,95 @@ function strataError (code, message) {
   return e
 }
 
-function spawn () {
-  const worker = new Worker(new URL('./scan-worker.js', import.meta.url), { execArgv: workerArgv() })
-  const entry = { worker, pending: new Map(), hasModule: false, idle: null }
-  worker.unref()
-  worker.on('message', (m) => {
-    started = true
-    const p = entry.pending.get(m.id)
-    if (!p) return
-    entry.pending.delete(m.id)
-    if (entry.pending.size === 0) rest(entry)
-    if (m.error) p.reject(strataError(m.error.code, m.error.message))
-    else p.resolve(m.bytes)
-  })
-  const lost = (why) => {
-    const i = pool.indexOf(entry)
-    if (i >= 0) pool.splice(i, 1)
-    clearTimeout(entry.idle)
-    // A worker that fails before any worker ever answered cannot run here (a bundle without
-    // scan-worker.js, say): scans then read on the calling thread.
-    if (!started) unavailable = true
-    for (const p of entry.pending.values()) {
-      const e = strataError('INTERNAL', `strata-reader: a scan worker failed: ${why}`)
-      e.unavailable = unavailable
-      p.reject(e)
-    }
-    entry.pending.clear()
-  }
-  worker.on('error', (e) => lost(e?.message ?? String(e)))
-  worker.on('exit', (code) => lost(`it exited with code ${code}`))
-  return entry
-}
-
-// An idle worker lets the process exit and ends after IDLE_MS.
-function rest (entry) {
-  entry.worker.unref()
-  entry.idle = setTimeout(() => {
-    const i = pool.indexOf(entry)
-    if (i >= 0) pool.splice(i, 1)
-    entry.worker.terminate()
-  }, IDLE_MS)
-  entry.idle.unref()
-}
-
-function run (entry, module, source, options) {
-  const id = nextId++
-  return new Promise((resolve, reject) => {
-    clearTimeout(entry.idle)
-    if (entry.pending.size === 0) entry.worker.ref()
-    entry.pending.set(id, { resolve, reject })
-    entry.worker.postMessage({ id, module: entry.hasModule ? undefined : module, source, options })
-    entry.hasModule = true
-  })
-}
-
 /**
- * Reads a scan in `n` parts on `n` workers: `options` (the binding's scan options, with a
- * pinned snapshot) plus `part: [k, n]` for worker k. Resolves to the parts' IPC bytes in
- * order; rejects with an error whose `unavailable` is true where workers cannot run.
+ * A pool of scan workers. `spawn()` starts one and returns `{ post(message, transfer),
+ * hold(busy), terminate() }`, taking `onMessage(m)` and `onLost(why)` callbacks;
+ * `compiledModule()` resolves to the `WebAssembly.Module` each worker instantiates.
  */
-export async function scanParts (source, options, n) {
-  if (unavailable) throw Object.assign(strataError('INTERNAL', 'scan workers cannot run here'), { unavailable })
-  const module = await compiledModule()
-  try {
-    while (pool.length < n) pool.push(spawn())
-  } catch (e) {
-    unavailable = true
-    throw Object.assign(strataError('INTERNAL', `scan workers cannot start: ${e.message}`), { unavailable })
+export function scanPool (spawn, compiledModule) {
+  const pool = []
+  let nextId = 0
+  let answered = false
+  let unavailable = false
+
+  const unavailableError = (why) =>
+    Object.assign(strataError('INTERNAL', `strata-reader: scan workers cannot run here: ${why}`), { unavailable: true })
+
+  function start () {
+    const entry = { pending: new Map(), hasModule: false, idle: null }
+    const onMessage = (m) => {
+      answered = true
+      const p = entry.pending.get(m.id)
+      if (!p) return
+      entry.pending.delete(m.id)
+      if (m.error?.trapped) {
+        // The worker's instance trapped: end the worker, and with it its other requests.
+        p.reject(strataError('INTERNAL', `strata-reader: internal error in a scan worker's Wasm module (${m.error.message})`))
+        entry.worker.terminate()
+        onLost('its Wasm module trapped')
+        return
+      }
+      if (entry.pending.size === 0) rest(entry)
+      if (m.error) p.reject(strataError(m.error.code, m.error.message))
+      else p.resolve(m.bytes)
+    }
+    const onLost = (why) => {
+      const i = pool.indexOf(entry)
+      if (i >= 0) pool.splice(i, 1)
+      clearTimeout(entry.idle)
+      // A worker that fails before any worker ever answered cannot run here (a bundle
+      // without the worker's file, say): scans then read on the calling thread.
+      if (!answered) unavailable = true
+      for (const p of entry.pending.values()) {
+        p.reject(unavailable ? unavailableError(why) : strataError('INTERNAL', `strata-reader: a scan worker failed: ${why}`))
+      }
+      entry.pending.clear()
+    }
+    entry.worker = spawn(onMessage, onLost)
+    entry.worker.hold(false)
+    return entry
   }
-  const parts = pool.slice(0, n).map((entry, k) =>
-    run(entry, module, source, JSON.stringify({ ...options, part: [k, n] })))
-  return Promise.all(parts)
+
+  // An idle worker does not hold the process open, and ends after IDLE_MS.
+  function rest (entry) {
+    entry.worker.hold(false)
+    entry.idle = setTimeout(() => {
+      const i = pool.indexOf(entry)
+      if (i >= 0) pool.splice(i, 1)
+      entry.worker.terminate()
+    }, IDLE_MS)
+    entry.idle.unref?.()
+  }
+
+  function run (entry, module, source, options) {
+    const id = nextId++
+    return new Promise((resolve, reject) => {
+      clearTimeout(entry.idle)
+      if (entry.pending.size === 0) entry.worker.hold(true)
+      entry.pending.set(id, { resolve, reject })
+      entry.worker.post({ id, module: entry.hasModule ? undefined : module, source, options })
+      entry.hasModule = true
+    })
+  }
+
+  /**
+   * Reads a scan in `n` parts on `n` workers: `options` (the binding's scan options, with a
+   * pinned snapshot) plus `part: [k, n]` for worker k, of the table at `source` (`{ path }`
+   * or `{ url, headers }`). Resolves to the parts' IPC bytes in order; rejects with an error
+   * whose `unavailable` is true where workers cannot run.
+   */
+  async function scanParts (source, options, n) {
+    if (unavailable) throw unavailableError('an earlier worker failed to start')
+    const module = await compiledModule()
+    try {
+      while (pool.length < n) pool.push(start())
+    } catch (e) {
+      unavailable = true
+      throw unavailableError(e?.message ?? String(e))
+    }
+    return Promise.all(pool.slice(0, n).map((entry, k) =>
+      run(entry, module, source, JSON.stringify({ ...options, part: [k, n] }))))
+  }
+
+  return { scanParts }
 }

@@ -116,8 +116,8 @@ export class Table {
   }
 
   /**
-   * Reads one snapshot (the latest by default) into an Arrow `Table`; with `workers` above 1
-   * (Node), in that many worker threads at once.
+   * Reads one snapshot (the latest by default) into an Arrow `Table`; with `workers` above 1,
+   * in that many worker threads (Node) or Web Workers (browsers) at once.
    */
   async scan (options = {}) {
     const { workers, ...rest } = options
@@ -139,7 +139,7 @@ export class Table {
     const n = workers === 'auto' && this.#workers ? this.#workers.parallelism() : Number(workers)
     if (!Number.isSafeInteger(n) || n < 1) throw invalid('workers must be a positive integer or "auto"')
     if (n > 1 && !this.#workers) {
-      throw invalid('workers: scans in worker threads need Node and a table opened from a path, or from a URL without a custom fetch')
+      throw invalid('workers: scans in workers need a table opened from a URL without a custom fetch (or, in Node, from a path); a reader object or a function cannot cross to another thread')
     }
     return n
   }

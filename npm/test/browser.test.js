@@ -98,6 +98,42 @@ test('every test table read in the browser equals strata scan', { skip }, async 
   await page.close()
 })
 
+test('scans in Web Workers in the browser equal strata scan', { skip }, async () => {
+  const page = await browser.newPage()
+  const errors = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(`${server.url}/npm/examples/browser.html?table=${encodeURIComponent(tableUrl(fx.tables[0]))}`)
+  await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('loading'))
+  const from = server.log.length
+  for (const t of fx.tables) {
+    const got = await page.evaluate(async (url) => {
+      const { openTable } = await import('/npm/src/browser.js')
+      const { jsonRows } = await import('/npm/test/support/rows.js')
+      const table = await openTable(url)
+      const rows = jsonRows(await table.scan({ workers: 2 }))
+      // The workers fetch the data files; this page's instance only pins the snapshot.
+      return { rows, pageRead: table.fetchLog().filter((r) => r.path.endsWith('.parquet')).length }
+    }, tableUrl(t))
+    assert.deepEqual(sorted(got.rows), sorted(native('scan', t.path)), `${t.name} in workers`)
+    assert.equal(got.pageRead, 0, `${t.name}: the page read data files itself`)
+  }
+  const code = await page.evaluate(async (url) => {
+    const { openTable } = await import('/npm/src/browser.js')
+    const table = await openTable(url, { fetch: (r) => fetch(r) })
+    try {
+      await table.scan({ workers: 2 })
+      return 'no error'
+    } catch (e) {
+      return e.code
+    }
+  }, tableUrl(fx.tables[0]))
+  assert.equal(code, 'INVALID_ARGUMENT')
+  const workerScripts = server.log.slice(from).filter((e) => e.path.endsWith('/src/scan-worker-browser.js'))
+  assert.ok(workerScripts.length >= 1, 'the page started scan workers')
+  assert.deepEqual(errors, [])
+  await page.close()
+})
+
 test('time travel by tag and by timestamp in the browser equals strata scan', { skip }, async () => {
   const t = fx.tables.find((x) => x.name === 's_pk')
   const times = snapshotIds(t.path).map((id) => snapshotJson(t.path, id).timeMillis)

@@ -47,6 +47,8 @@ test('every table with workers over HTTP equals strata scan, with the caller\'s 
     const from = server.log.length
     const table = await openTable(urlOf(t), { headers: { authorization: 'Bearer w' } })
     await check(table, [t.path], { workers: 2 }, `${t.name} over HTTP`)
+    const own = table.fetchLog().filter((r) => r.path.endsWith('.parquet'))
+    assert.deepEqual(own, [], `${t.name}: the calling thread read data files itself`)
     const gets = server.log.slice(from).filter((e) => e.path.endsWith('.parquet'))
     assert.ok(gets.every((e) => e.authorization === 'Bearer w'), `${t.name}: a worker's request lost the headers`)
     table.close()

@@ -1,0 +1,38 @@
+// The work of a scan worker (scan-worker.js in Node, scan-worker-browser.js in browsers): read
+// one part of a scan with this worker's instance of the module, as Arrow IPC bytes.
+
+/**
+ * Answers one request `{ id, source, options }` through `post(message, transfer)`: the part's
+ * IPC bytes, or the error (`code`, `message`); `openPath(wasm, path)` opens local tables
+ * (Node), and `poison()` drops an instance that trapped (the pool then ends the worker).
+ */
+export async function answer (wasm, { id, source, options }, post, { openPath, poison }) {
+  try {
+    const table = source.path !== undefined
+      ? await openPath(wasm, source.path)
+      : await wasm.openHttp(source.url, source.headers, undefined)
+    let bytes
+    try {
+      const reader = await table.scan(options)
+      try {
+        bytes = await reader.readAll()
+      } finally {
+        reader.free()
+      }
+    } finally {
+      table.free()
+    }
+    post({ id, bytes }, [bytes.buffer])
+  } catch (e) {
+    const trapped = e instanceof WebAssembly.RuntimeError
+    if (trapped) poison()
+    post({
+      id,
+      error: {
+        code: typeof e?.code === 'string' ? e.code : 'INTERNAL',
+        message: String(e?.message ?? e),
+        trapped
+      }
+    })
+  }
+}
