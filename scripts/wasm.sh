@@ -65,7 +65,7 @@ key="$(sha256sum npm/pkg/strata_wasm_bg.wasm | cut -d' ' -f1)"
 OPT="$CACHE/wasm-opt/$key.wasm"
 if [ ! -f "$OPT" ]; then
   mkdir -p "$CACHE/wasm-opt"
-  "$BINARYEN/node_modules/.bin/wasm-opt" -Oz --enable-simd --enable-bulk-memory \
+  "$BINARYEN/node_modules/.bin/wasm-opt" -Oz --strip-producers --strip-target-features --enable-simd --enable-bulk-memory \
     --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     --enable-reference-types --enable-multivalue -o "$OPT.tmp" npm/pkg/strata_wasm_bg.wasm
   mv "$OPT.tmp" "$OPT"

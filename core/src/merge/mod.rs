@@ -4,6 +4,7 @@
 mod aggregate;
 mod function;
 pub mod interval;
+mod keys;
 mod reader;
 
 pub use aggregate::{AggregateFn, Aggregator};

@@ -9,10 +9,10 @@
 use std::cmp::Ordering;
 
 use arrow_array::{new_null_array, Array, ArrayRef, Int8Array};
-use arrow_row::{RowConverter, Rows, SortField};
 use arrow_select::interleave::interleave;
 
 use super::function::{KvBatch, MergeFunction, Merged, RecordRef};
+use super::keys::{BatchKeys, Key, KeyEncoder};
 use crate::binary_row::{datum_at, datums_to_array};
 use crate::predicate::compare_datums;
 use crate::{Error, Result};
@@ -33,10 +33,10 @@ pub struct MergeReader {
     seq_cols: Vec<usize>,
     seq_descending: bool,
     func: MergeFunction,
-    converter: RowConverter,
+    encoder: KeyEncoder,
     cursors: Vec<Cursor>,
     arena: Vec<KvBatch>,
-    keys: Vec<Rows>,
+    keys: Vec<BatchKeys>,
 }
 
 fn arrow_err(e: arrow_schema::ArrowError) -> Error {
@@ -54,14 +54,13 @@ impl MergeReader {
         seq_descending: bool,
         func: MergeFunction,
     ) -> Result<Self> {
-        let converter = RowConverter::new(key_types.into_iter().map(SortField::new).collect())
-            .map_err(arrow_err)?;
+        let encoder = KeyEncoder::new(key_types).map_err(arrow_err)?;
         Ok(MergeReader {
             key_cols,
             seq_cols,
             seq_descending,
             func,
-            converter,
+            encoder,
             cursors: (0..runs)
                 .map(|_| Cursor {
                     batch: None,
@@ -93,7 +92,7 @@ impl MergeReader {
             Some(b) => {
                 let cols: Vec<ArrayRef> =
                     self.key_cols.iter().map(|&i| b.cols[i].clone()).collect();
-                let rows = self.converter.convert_columns(&cols).map_err(arrow_err)?;
+                let rows = self.encoder.encode(&cols).map_err(arrow_err)?;
                 self.arena.push(b);
                 self.keys.push(rows);
                 c.batch = Some(self.arena.len() - 1);
@@ -135,9 +134,9 @@ impl MergeReader {
                 let b = self.cursors[i].batch.expect("active");
                 (b, self.arena[b].len() - 1)
             })
-            .min_by(|x, y| self.keys[x.0].row(x.1).cmp(&self.keys[y.0].row(y.1)))
+            .min_by(|x, y| self.keys[x.0].key(x.1).cmp(&self.keys[y.0].key(y.1)))
             .expect("active is not empty");
-        let bound = self.keys[bound_batch].row(bound_row).owned();
+        let bound = self.keys[bound_batch].key(bound_row);
         // Each active run contributes the slice of its batch up to the bound.
         let mut slices: Vec<(usize, usize, usize)> = Vec::with_capacity(active.len());
         for &i in &active {
@@ -146,7 +145,7 @@ impl MergeReader {
             let (mut lo, mut hi) = (self.cursors[i].pos, self.arena[b].len());
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                if keys.row(mid) <= bound.row() {
+                if keys.key(mid) <= bound {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -161,9 +160,9 @@ impl MergeReader {
         // heads of the slices holding it. k is small: a linear scan finds the smallest head.
         let mut out = Output::with_capacity(slices.iter().map(|s| s.2 - s.1).sum());
         let keys = &self.keys;
-        let mut heads: Vec<(arrow_row::Row<'_>, usize, usize, usize)> = slices
+        let mut heads: Vec<(Key<'_>, usize, usize, usize)> = slices
             .iter()
-            .map(|&(b, from, to)| (keys[b].row(from), b, from, to))
+            .map(|&(b, from, to)| (keys[b].key(from), b, from, to))
             .collect();
         let mut group: Vec<RecordRef> = Vec::with_capacity(heads.len());
         while !heads.is_empty() {
@@ -187,7 +186,7 @@ impl MergeReader {
                     let (_, b, r, to) = heads[i];
                     group.push((b, r));
                     if r + 1 < to {
-                        heads[i] = (keys[b].row(r + 1), b, r + 1, to);
+                        heads[i] = (keys[b].key(r + 1), b, r + 1, to);
                     } else {
                         heads.swap_remove(i);
                     }
@@ -295,7 +294,7 @@ impl MergeReader {
         let mut arena = Vec::new();
         let mut keys = Vec::new();
         let old_arena = std::mem::take(&mut self.arena);
-        let mut old_keys: Vec<Option<Rows>> = std::mem::take(&mut self.keys)
+        let mut old_keys: Vec<Option<BatchKeys>> = std::mem::take(&mut self.keys)
             .into_iter()
             .map(Some)
             .collect();
