@@ -4,6 +4,7 @@ import init, * as glue from '../pkg/strata_wasm.js'
 import { openWith, Table } from './table.js'
 import { filterText } from './filter.js'
 import { scanPool } from './scan-pool.js'
+import { strataError } from './errors.js'
 
 const wasmUrl = new URL('../pkg/strata_wasm_bg.wasm', import.meta.url)
 let compiled = null
@@ -43,10 +44,7 @@ const scans = scanPool((onMessage, onLost) => {
 // so bundlers see the .wasm asset.)
 function load () {
   if (broken) {
-    const e = new Error('strata-reader: the Wasm module trapped earlier; reload the page')
-    e.name = 'StrataError'
-    e.code = 'INTERNAL'
-    return Promise.reject(e)
+    return Promise.reject(strataError('INTERNAL', 'strata-reader: the Wasm module trapped earlier; reload the page'))
   }
   if (!loading) {
     loading = compiledModule()

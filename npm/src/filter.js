@@ -1,6 +1,8 @@
 // Filters as objects, turned into the filter text that the core parses (the same text
 // `strata scan --filter` takes), so both routes push down exactly alike.
 
+import { strataError } from './errors.js'
+
 const OPS = new Set(['=', '!=', '<>', '<', '<=', '>', '>='])
 
 function ident (name) {
@@ -21,10 +23,7 @@ function literal (v) {
 }
 
 function filterError (message) {
-  const e = new Error(`filter: ${message}`)
-  e.name = 'StrataError'
-  e.code = 'INVALID_ARGUMENT'
-  return e
+  return strataError('INVALID_ARGUMENT', `filter: ${message}`)
 }
 
 /**

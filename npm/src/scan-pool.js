@@ -3,15 +3,10 @@
 // `TableReader::partition`'s k-th of n, of the same pinned snapshot. The parts come back as
 // Arrow IPC bytes, transferred, not copied. The entry points say how to start a worker.
 
+import { strataError } from './errors.js'
+
 /** Idle workers end after this long (each holds its own Wasm memory). */
 const IDLE_MS = 5000
-
-function strataError (code, message) {
-  const e = new Error(message)
-  e.name = 'StrataError'
-  e.code = code
-  return e
-}
 
 /**
  * A pool of scan workers. `spawn()` starts one and returns `{ post(message, transfer),

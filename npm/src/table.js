@@ -2,26 +2,20 @@
 
 import { tableFromIPC, Table as ArrowTable, RecordBatchReader } from 'apache-arrow'
 import { filterText } from './filter.js'
+import { strataError } from './errors.js'
 
 /** Turns anything thrown inside the bindings into a JS Error with a stable `code`. */
 function wrapError (e, poison) {
   if (e && typeof e === 'object' && typeof e.code === 'string') return e
   const trapped = typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError
   if (trapped) poison()
-  const err = new Error(trapped
+  return strataError('INTERNAL', trapped
     ? `strata-reader: internal error in the Wasm module (${e.message}); it will be reloaded`
-    : String(e && e.message ? e.message : e))
-  err.name = 'StrataError'
-  err.code = 'INTERNAL'
-  err.cause = e
-  return err
+    : String(e && e.message ? e.message : e), e)
 }
 
 function invalid (message) {
-  const e = new Error(message)
-  e.name = 'StrataError'
-  e.code = 'INVALID_ARGUMENT'
-  return e
+  return strataError('INVALID_ARGUMENT', message)
 }
 
 function readOptions (o = {}) {
