@@ -3,10 +3,10 @@
 
 /**
  * Answers one request `{ id, source, options }` through `post(message, transfer)`: the part's
- * IPC bytes, or the error (`code`, `message`); `openPath(wasm, path)` opens local tables
- * (Node), and `poison()` drops an instance that trapped (the pool then ends the worker).
+ * IPC bytes, or the error (`code`, `message`, and `trapped` when the instance trapped: the
+ * pool then ends the worker); `openPath(wasm, path)` opens local tables (Node).
  */
-export async function answer (wasm, { id, source, options }, post, { openPath, poison }) {
+export async function answer (wasm, { id, source, options }, post, openPath) {
   try {
     const table = source.path !== undefined
       ? await openPath(wasm, source.path)
@@ -24,14 +24,12 @@ export async function answer (wasm, { id, source, options }, post, { openPath, p
     }
     post({ id, bytes }, [bytes.buffer])
   } catch (e) {
-    const trapped = e instanceof WebAssembly.RuntimeError
-    if (trapped) poison()
     post({
       id,
       error: {
         code: typeof e?.code === 'string' ? e.code : 'INTERNAL',
         message: String(e?.message ?? e),
-        trapped
+        trapped: e instanceof WebAssembly.RuntimeError
       }
     })
   }

@@ -13,5 +13,5 @@ self.onmessage = async ({ data: m }) => {
     self.postMessage({ id: m.id, error: { code: 'INTERNAL', message: String(e?.message ?? e) } })
     return
   }
-  await answer(glue, m, (msg, transfer) => self.postMessage(msg, transfer), { openPath, poison: () => {} })
+  await answer(glue, m, (msg, transfer) => self.postMessage(msg, transfer), openPath)
 }

@@ -2,7 +2,7 @@
 
 import { parentPort } from 'node:worker_threads'
 import { fileReader } from './files.js'
-import { load, poison, useModule } from './node-wasm.js'
+import { load, useModule } from './node-wasm.js'
 import { answer } from './scan-part.js'
 
 const openPath = (wasm, path) => wasm.openReader(fileReader(path))
@@ -16,5 +16,5 @@ parentPort.on('message', async (m) => {
     parentPort.postMessage({ id: m.id, error: { code: 'INTERNAL', message: String(e?.message ?? e) } })
     return
   }
-  await answer(wasm, m, (msg, transfer) => parentPort.postMessage(msg, transfer), { openPath, poison })
+  await answer(wasm, m, (msg, transfer) => parentPort.postMessage(msg, transfer), openPath)
 })
