@@ -6,6 +6,26 @@
 
 use std::fmt;
 
+/// The most characters of one name or message an error prints: hostile metadata can carry
+/// megabyte-long names, and an error should stay readable (and not flood a log).
+const MAX_SHOWN: usize = 1024;
+
+/// `text`, or its start and end around a note of how much was left out when it is longer
+/// than [`MAX_SHOWN`] characters.
+fn bounded(text: &str) -> std::borrow::Cow<'_, str> {
+    let total = text.chars().count();
+    if total <= MAX_SHOWN {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let head: String = text.chars().take(MAX_SHOWN * 3 / 4).collect();
+    let tail: String = text.chars().skip(total - MAX_SHOWN / 8).collect();
+    std::borrow::Cow::Owned(format!(
+        "{head}…[{} of {} bytes left out]…{tail}",
+        text.len() - head.len() - tail.len(),
+        text.len()
+    ))
+}
+
 /// Result alias used throughout `strata-core`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -14,7 +34,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// A file's bytes do not follow the format: truncated, corrupt or hostile input.
-    #[error("corrupt {file}: {what}")]
+    #[error("corrupt {}: {}", bounded(.file), bounded(.what))]
     Corrupt {
         /// The file (or logical object, such as `_MIN_KEY of manifest-x`) that is corrupt.
         file: String,
@@ -22,7 +42,7 @@ pub enum Error {
         what: String,
     },
     /// A JSON metadata file (schema, snapshot, tag, consumer) could not be parsed.
-    #[error("invalid JSON in {file}: {source}")]
+    #[error("invalid JSON in {}: {source}", bounded(.file))]
     Json {
         /// The file being parsed.
         file: String,
@@ -31,7 +51,7 @@ pub enum Error {
         source: serde_json::Error,
     },
     /// A format feature or version Strata does not support.
-    #[error("unsupported in {file}: {what}")]
+    #[error("unsupported in {}: {}", bounded(.file), bounded(.what))]
     Unsupported {
         /// The file that uses the feature.
         file: String,
@@ -39,7 +59,7 @@ pub enum Error {
         what: String,
     },
     /// A data type string or object that does not follow Paimon's type grammar.
-    #[error("invalid data type {text:?}: {what}")]
+    #[error("invalid data type {:?}: {}", bounded(.text), bounded(.what))]
     InvalidType {
         /// The offending type text.
         text: String,
@@ -47,26 +67,26 @@ pub enum Error {
         what: String,
     },
     /// A value that does not fit the type it is written as.
-    #[error("invalid value: {0}")]
+    #[error("invalid value: {}", bounded(.0))]
     InvalidValue(String),
     /// A requested object does not exist.
-    #[error("not found: {path}")]
+    #[error("not found: {}", bounded(.path))]
     NotFound {
         /// The missing path.
         path: String,
     },
     /// A commit clashes with what another committer published since it was planned (a file
     /// it deletes is gone, overlapping files at one level, differing bucket counts).
-    #[error("commit conflict: {0}")]
+    #[error("commit conflict: {}", bounded(.0))]
     Conflict(String),
     /// A put-if-absent found the object already there.
-    #[error("already exists: {path}")]
+    #[error("already exists: {}", bounded(.path))]
     AlreadyExists {
         /// The existing path.
         path: String,
     },
     /// A storage operation failed for another reason.
-    #[error("storage error on {path}: {message}")]
+    #[error("storage error on {}: {}", bounded(.path), bounded(.message))]
     Storage {
         /// The path involved.
         path: String,
@@ -118,5 +138,28 @@ impl Error {
             },
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_shortened_in_messages() {
+        let name = "x".repeat(1_000_000);
+        let e = Error::Storage {
+            path: name.clone(),
+            message: format!("cannot open {name}"),
+        };
+        let shown = e.to_string();
+        assert!(shown.len() < 3 * MAX_SHOWN, "{}", shown.len());
+        assert!(shown.contains("bytes left out"));
+        assert_eq!(
+            Error::NotFound { path: "a/b".into() }.to_string(),
+            "not found: a/b"
+        );
+        let wide = "é".repeat(2000);
+        assert!(Error::InvalidValue(wide).to_string().contains("left out"));
     }
 }

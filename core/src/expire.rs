@@ -1,9 +1,9 @@
-//! Snapshot expiration and orphan cleaning: which snapshots go, and which files no retained
-//! snapshot or tag still uses.
+//! Snapshot expiration: which snapshots go, and which files no retained snapshot or tag still
+//! uses. Orphan cleaning ([`crate::orphan`]) shares its notion of the files a snapshot uses.
 //!
 //! Expiration deletes the expired snapshots' files first (after moving `EARLIEST`), then the
 //! data, changelog, manifest and index files only they referenced. A crash midway leaves
-//! orphans (which [`clean_orphans`] removes later), never a retained snapshot with a missing
+//! orphans (which [`crate::orphan::clean_orphans`] removes later), never a retained snapshot with a missing
 //! file.
 
 use std::collections::HashSet;
@@ -14,10 +14,10 @@ use crate::manifest::{
 use crate::read::bucket_dir;
 use crate::schema::TableSchema;
 use crate::snapshot::{
-    earliest_snapshot_id, latest_snapshot_id, snapshot_path, write_hint, Consumer, Snapshot, Tag,
-    EARLIEST_HINT,
+    earliest_snapshot_id, latest_snapshot_id, list_snapshot_ids, snapshot_path, write_hint,
+    Consumer, Snapshot, Tag, EARLIEST_HINT,
 };
-use crate::storage::Storage;
+use crate::storage::{is_staging, Storage};
 use crate::{Error, Result};
 
 /// Retention settings (Paimon's `snapshot.num-retained.*`, `snapshot.time-retained`).
@@ -99,7 +99,7 @@ pub async fn snapshot_files(
 pub async fn tags(storage: &dyn Storage) -> Result<Vec<(String, Tag)>> {
     let listed = storage.list("tag").await?;
     // Independent reads: fetch them together (one round trip over HTTP, not one per tag).
-    let loads = listed.iter().filter_map(|o| {
+    let loads = listed.iter().filter(|o| !is_staging(&o.path)).filter_map(|o| {
         let name = o.path.strip_prefix("tag/tag-")?;
         Some(async move {
             let bytes = storage.get(&o.path).await?;
@@ -114,7 +114,7 @@ pub async fn tags(storage: &dyn Storage) -> Result<Vec<(String, Tag)>> {
 async fn min_consumer(storage: &dyn Storage) -> Result<Option<i64>> {
     let mut min = None;
     for o in storage.list("consumer").await? {
-        if !o.path.starts_with("consumer/consumer-") {
+        if !o.path.starts_with("consumer/consumer-") || is_staging(&o.path) {
             continue;
         }
         let c = Consumer::from_json(&storage.get(&o.path).await?, &o.path)?;
@@ -123,43 +123,64 @@ async fn min_consumer(storage: &dyn Storage) -> Result<Option<i64>> {
     Ok(min)
 }
 
-/// Expires snapshots as Paimon does: keep the newest `min`, at most `max`, everything newer
-/// than `time_millis` before `now_millis`, and every snapshot a consumer has not read yet.
-pub async fn expire(
-    storage: &dyn Storage,
-    retention: Retention,
-    now_millis: i64,
-) -> Result<Removed> {
+/// The ids of the snapshots that exist, ascending: listed where the storage can list (so a
+/// stale or raced `EARLIEST`/`LATEST` hint cannot hide one), else the hinted range.
+pub async fn existing_snapshot_ids(storage: &dyn Storage) -> Result<Vec<i64>> {
+    if let Some(ids) = list_snapshot_ids(storage).await? {
+        return Ok(ids);
+    }
     let (Some(earliest), Some(latest)) = (
         earliest_snapshot_id(storage).await?,
         latest_snapshot_id(storage).await?,
     ) else {
-        return Ok(Removed::default());
+        return Ok(Vec::new());
     };
-    let schema = TableSchema::load_latest(storage).await?;
-    let min = retention
-        .max
-        .map_or(earliest, |m| (latest - m as i64 + 1).max(earliest));
-    let mut end = (latest - retention.min.max(1) as i64 + 1).max(earliest);
-    if let Some(c) = min_consumer(storage).await? {
-        end = end.min(c.max(earliest));
+    let mut ids = Vec::new();
+    for id in earliest..=latest {
+        if storage.head(&snapshot_path(id)).await?.is_some() {
+            ids.push(id);
+        }
     }
-    // Expire [earliest, cut): everything before `min`, then older snapshots while the next
-    // one is itself older than the time retention.
-    let mut cut = min.min(end).max(earliest);
+    Ok(ids)
+}
+
+/// Expires snapshots as Paimon does: keep the newest `min`, at most `max`, everything newer
+/// than `time_millis` before `now_millis`, and every snapshot a consumer has not read yet.
+/// With `dry_run`, deletes nothing and returns what it would delete.
+pub async fn expire(
+    storage: &dyn Storage,
+    retention: Retention,
+    now_millis: i64,
+    dry_run: bool,
+) -> Result<Removed> {
+    let ids = existing_snapshot_ids(storage).await?;
+    let n = ids.len();
+    if n == 0 {
+        return Ok(Removed::default());
+    }
+    let schema = TableSchema::load_latest(storage).await?;
+    // Positions in `ids`: expire ids[..cut], keep ids[cut..].
+    let lo = retention.max.map_or(0, |m| n.saturating_sub(m));
+    let mut end = n.saturating_sub(retention.min.max(1));
+    if let Some(c) = min_consumer(storage).await? {
+        end = end.min(ids.partition_point(|&id| id < c));
+    }
+    // Everything before `lo`, then older snapshots while the next one is itself older than
+    // the time retention.
+    let mut cut = lo.min(end);
     while cut < end {
-        let next = Snapshot::load(storage, cut + 1).await?;
-        if next.time_millis >= now_millis - retention.time_millis {
+        let next = Snapshot::load(storage, ids[cut + 1]).await?;
+        if next.time_millis >= now_millis.saturating_sub(retention.time_millis) {
             break;
         }
         cut += 1;
     }
-    if cut == earliest {
+    if cut == 0 {
         return Ok(Removed::default());
     }
     let mut candidates = HashSet::new();
     let mut expired = Vec::new();
-    for id in earliest..cut {
+    for &id in &ids[..cut] {
         match Snapshot::load(storage, id).await {
             Ok(s) => {
                 candidates.extend(snapshot_files(storage, &schema, &s).await?);
@@ -170,73 +191,31 @@ pub async fn expire(
         }
     }
     let mut keep = HashSet::new();
-    for id in cut..=latest {
+    for &id in &ids[cut..] {
         keep.extend(snapshot_files(storage, &schema, &Snapshot::load(storage, id).await?).await?);
     }
     for (_, t) in tags(storage).await? {
         keep.extend(snapshot_files(storage, &schema, &t.snapshot).await?);
     }
+    let mut files: Vec<String> = candidates.difference(&keep).cloned().collect();
+    files.sort();
+    if dry_run {
+        return Ok(Removed {
+            snapshots: expired,
+            files,
+        });
+    }
     // Move EARLIEST and drop the snapshot files first: a crash from here on leaves orphans,
     // not a retained snapshot pointing at deleted files.
-    write_hint(storage, EARLIEST_HINT, cut).await?;
+    write_hint(storage, EARLIEST_HINT, ids[cut]).await?;
     for id in &expired {
         storage.delete(&snapshot_path(*id)).await?;
     }
-    let mut files: Vec<String> = candidates.difference(&keep).cloned().collect();
-    files.sort();
     for f in &files {
         storage.delete(f).await?;
     }
     Ok(Removed {
         snapshots: expired,
-        files,
-    })
-}
-
-/// Whether a path holds table data or metadata that orphan cleaning may remove (never
-/// schemas, snapshots, tags, consumers, branches or hints).
-fn cleanable(path: &str) -> bool {
-    let first = path.split('/').next().unwrap_or("");
-    !matches!(
-        first,
-        "schema" | "snapshot" | "tag" | "consumer" | "branch" | "changelog" | "statistics"
-    )
-}
-
-/// Deletes files no snapshot or tag uses, last modified before `older_than_millis` (so files
-/// of commits in flight are safe).
-pub async fn clean_orphans(storage: &dyn Storage, older_than_millis: i64) -> Result<Removed> {
-    let schema = TableSchema::load_latest(storage).await?;
-    let mut keep = HashSet::new();
-    if let (Some(e), Some(l)) = (
-        earliest_snapshot_id(storage).await?,
-        latest_snapshot_id(storage).await?,
-    ) {
-        for id in e..=l {
-            match Snapshot::load(storage, id).await {
-                Ok(s) => keep.extend(snapshot_files(storage, &schema, &s).await?),
-                Err(Error::NotFound { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    for (_, t) in tags(storage).await? {
-        keep.extend(snapshot_files(storage, &schema, &t.snapshot).await?);
-    }
-    let mut files = Vec::new();
-    for o in storage.list("").await? {
-        if !cleanable(&o.path) || keep.contains(&o.path) {
-            continue;
-        }
-        if o.last_modified.is_none_or(|m| m >= older_than_millis) {
-            continue;
-        }
-        storage.delete(&o.path).await?;
-        files.push(o.path);
-    }
-    files.sort();
-    Ok(Removed {
-        snapshots: vec![],
         files,
     })
 }

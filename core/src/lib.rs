@@ -14,6 +14,7 @@
 //! - [`stats`]: SimpleStats (min, max, null counts);
 //! - [`bucket`]: fixed-bucket assignment;
 //! - [`path`]: partition paths and file naming;
+//! - [`expire`] and [`orphan`]: snapshot expiration and orphan cleaning;
 //! - [`storage`]: the storage trait and an in-memory implementation.
 
 #![warn(missing_docs)]
@@ -29,6 +30,7 @@ pub mod expire;
 pub mod manifest;
 pub mod merge;
 pub mod options;
+pub mod orphan;
 pub mod path;
 pub mod predicate;
 pub mod read;

@@ -144,11 +144,33 @@ impl Snapshot {
         serde_json::to_string_pretty(self).expect("a snapshot always serializes")
     }
 
-    /// Reads snapshot `id` from storage.
+    /// Reads snapshot `id` from storage. The file's `id` must be the one its name carries:
+    /// a snapshot that claims another id is corrupt (trusting it would make the next commit
+    /// number itself from a forged id).
     pub async fn load(storage: &dyn Storage, id: i64) -> Result<Self> {
         let path = snapshot_path(id);
         let bytes = storage.get(&path).await?;
-        Snapshot::from_json(&bytes, &path)
+        let s = Snapshot::from_json(&bytes, &path)?;
+        if s.id != id {
+            return Err(Error::corrupt(
+                &path,
+                format!(
+                    "the snapshot's id is {} but its file name says {id}",
+                    s.id
+                ),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// The id of the snapshot after this one; an error once ids run out (`i64::MAX`).
+    pub fn next_id(&self) -> Result<i64> {
+        self.id.checked_add(1).ok_or_else(|| {
+            Error::corrupt(
+                snapshot_path(self.id),
+                "snapshot ids are exhausted (the id is the largest 64-bit integer)",
+            )
+        })
     }
 }
 
@@ -329,47 +351,78 @@ async fn snapshot_exists(storage: &dyn Storage, id: i64) -> Result<bool> {
     Ok(storage.head(&snapshot_path(id)).await?.is_some())
 }
 
-/// Snapshot ids found by listing `snapshot/`, or `None` if the storage cannot list.
-async fn listed_ids(storage: &dyn Storage) -> Result<Option<Vec<i64>>> {
+/// The id a snapshot file name carries: `snapshot-N` with N a positive decimal written as
+/// Java writes it (no sign, no leading zeros). Anything else in `snapshot/` (hints, a
+/// backend's staging files, stray files) is not a snapshot.
+pub fn parse_snapshot_file_name(name: &str) -> Option<i64> {
+    let digits = name.strip_prefix("snapshot-")?;
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// Every snapshot id whose file exists, ascending, found by listing `snapshot/`; `None` if
+/// the storage cannot list. Maintenance protects exactly these (never a range between
+/// hints, which a stale or raced hint makes wrong).
+pub async fn list_snapshot_ids(storage: &dyn Storage) -> Result<Option<Vec<i64>>> {
     match storage.list("snapshot").await {
-        Ok(objects) => Ok(Some(
-            objects
+        Ok(objects) => {
+            let mut ids: Vec<i64> = objects
                 .iter()
-                .filter_map(|o| o.path.strip_prefix("snapshot/snapshot-")?.parse().ok())
-                .collect(),
-        )),
+                .filter_map(|o| parse_snapshot_file_name(o.path.strip_prefix("snapshot/")?))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            Ok(Some(ids))
+        }
         Err(Error::Unsupported { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }
 
+/// The ids missing between the first and the last of ascending `ids`, as `(from, to)`
+/// inclusive ranges. Expiration deletes from the oldest end and rollback from the newest,
+/// so a healthy table has none; a gap means lost snapshot files.
+pub fn snapshot_gaps(ids: &[i64]) -> Vec<(i64, i64)> {
+    ids.windows(2)
+        .filter(|w| w[1] > w[0] + 1)
+        .map(|w| (w[0] + 1, w[1] - 1))
+        .collect()
+}
+
 /// The latest snapshot id, or `None` for a table without snapshots.
 ///
-/// Follows Paimon's hint rule (trust `LATEST` = N when `snapshot-(N+1)` is absent) and, where
-/// the hint is stale or missing, probes forward or lists, so that storages without listing
-/// (plain HTTP) still find the newest snapshot.
+/// Follows Paimon's hint rule: `LATEST` = N is trusted when `snapshot-N` exists and
+/// `snapshot-(N+1)` does not. A stale hint (N+1 exists) or a missing one is never followed
+/// snapshot by snapshot where the storage can list, since a gap would stop that walk short
+/// of the newest commits: the newest listed snapshot wins. Storages without listing (plain
+/// HTTP) probe forward from the hint, or search from the earliest snapshot.
 pub async fn latest_snapshot_id(storage: &dyn Storage) -> Result<Option<i64>> {
     // A hint of i64::MAX cannot have a successor; treat it like a missing hint.
     let hint = read_hint(storage, LATEST_HINT).await?;
-    if let Some(n) = hint.filter(|&n| n > 0 && n < i64::MAX - 1) {
+    let hint = hint.filter(|&n| n > 0 && n < i64::MAX - 1);
+    if let Some(n) = hint {
         // Both checks at once: over HTTP that is one round trip instead of two.
         let (next, this) =
             futures::future::try_join(snapshot_exists(storage, n + 1), snapshot_exists(storage, n))
                 .await?;
-        if !next {
-            if this {
-                return Ok(Some(n));
-            }
-        } else {
+        if !next && this {
+            return Ok(Some(n));
+        }
+    }
+    if let Some(ids) = list_snapshot_ids(storage).await? {
+        return Ok(ids.last().copied());
+    }
+    if let Some(n) = hint {
+        if snapshot_exists(storage, n + 1).await? {
             let mut id = n + 1;
             while id < i64::MAX && snapshot_exists(storage, id + 1).await? {
                 id += 1;
             }
             return Ok(Some(id));
         }
-    }
-    if let Some(ids) = listed_ids(storage).await? {
-        return Ok(ids.into_iter().max());
     }
     let Some(start) = earliest_snapshot_id(storage).await? else {
         return Ok(None);
@@ -397,8 +450,9 @@ pub async fn latest_snapshot_id(storage: &dyn Storage) -> Result<Option<i64>> {
 
 /// The earliest snapshot id, or `None` for a table without snapshots.
 ///
-/// Trusts `EARLIEST` = E when `snapshot-E` exists; otherwise lists, or (without listing) probes
-/// upwards from the hint or from 1.
+/// Trusts `EARLIEST` = E when `snapshot-E` exists (Paimon's rule: a hint is only a hint, and
+/// maintenance never relies on it); otherwise lists, or (without listing) probes upwards
+/// from the hint or from 1.
 pub async fn earliest_snapshot_id(storage: &dyn Storage) -> Result<Option<i64>> {
     let hint = read_hint(storage, EARLIEST_HINT).await?.filter(|&e| e > 0);
     if let Some(e) = hint {
@@ -406,8 +460,8 @@ pub async fn earliest_snapshot_id(storage: &dyn Storage) -> Result<Option<i64>> 
             return Ok(Some(e));
         }
     }
-    if let Some(ids) = listed_ids(storage).await? {
-        return Ok(ids.into_iter().min());
+    if let Some(ids) = list_snapshot_ids(storage).await? {
+        return Ok(ids.first().copied());
     }
     // Expiration deletes from the oldest end, so the earliest snapshot is the first existing
     // one at or after the (stale) hint; bound the probe by the latest hint.
@@ -524,6 +578,57 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(latest_snapshot_id(&s).await.unwrap(), Some(7));
+        })
+    }
+
+    #[test]
+    fn a_stale_hint_before_a_gap_still_finds_the_newest_snapshot() {
+        block_on(async {
+            let s = MemoryStorage::new();
+            for id in [1, 2, 4] {
+                put_snap(&s, id).await;
+            }
+            write_hint(&s, LATEST_HINT, 1).await.unwrap();
+            assert_eq!(latest_snapshot_id(&s).await.unwrap(), Some(4));
+            assert_eq!(list_snapshot_ids(&s).await.unwrap(), Some(vec![1, 2, 4]));
+            assert_eq!(snapshot_gaps(&[1, 2, 4, 5, 9]), vec![(3, 3), (6, 8)]);
+            assert!(snapshot_gaps(&[3, 4, 5]).is_empty());
+        })
+    }
+
+    #[test]
+    fn snapshot_file_names_are_parsed_strictly() {
+        assert_eq!(parse_snapshot_file_name("snapshot-12"), Some(12));
+        for bad in [
+            "snapshot-",
+            "snapshot-0",
+            "snapshot-012",
+            "snapshot--3",
+            "snapshot-+3",
+            "snapshot-3#1",
+            "snapshot-99999999999999999999",
+            "LATEST",
+        ] {
+            assert_eq!(parse_snapshot_file_name(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_snapshot_must_carry_the_id_of_its_file_name() {
+        block_on(async {
+            let s = MemoryStorage::new();
+            let forged = SNAP.replace("\"id\":3", "\"id\":9223372036854775807");
+            s.put(&snapshot_path(3), Bytes::from(forged)).await.unwrap();
+            let e = Snapshot::load(&s, 3).await.unwrap_err();
+            assert!(e.to_string().contains("snapshot/snapshot-3"), "{e}");
+            assert!(e.to_string().contains("9223372036854775807"), "{e}");
+            let max = Snapshot::from_json(
+                SNAP.replace("\"id\":3", "\"id\":9223372036854775807")
+                    .as_bytes(),
+                "x",
+            )
+            .unwrap();
+            assert!(max.next_id().is_err());
         })
     }
 

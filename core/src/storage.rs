@@ -41,8 +41,10 @@ pub trait Storage: std::fmt::Debug + MaybeSendSync {
     async fn put_if_absent(&self, path: &str, data: Bytes) -> Result<()>;
     /// Creates or replaces an object.
     async fn put(&self, path: &str, data: Bytes) -> Result<()>;
-    /// Lists objects under a directory prefix (`snapshot/`), recursively. Readers never need
-    /// this; storages that cannot list (plain HTTP) return [`Error::Unsupported`].
+    /// Lists objects under a directory prefix (`snapshot/`), recursively, never following
+    /// symbolic links out of the table. It may include a backend's staging files (see
+    /// [`is_staging`]). Readers never need this; storages that cannot list (plain HTTP)
+    /// return [`Error::Unsupported`].
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>>;
     /// Deletes an object; deleting an absent object is not an error.
     async fn delete(&self, path: &str) -> Result<()>;
@@ -76,6 +78,15 @@ pub fn check_path(path: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether the last segment of `path` is a backend's in-progress upload (`name#N`, N digits:
+/// `object_store`'s local staging files, left behind when a writer is killed mid-upload).
+/// Listings may report them; they are never table files, and orphan cleaning removes them.
+pub fn is_staging(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(name.rsplit_once('#'), Some((stem, digits))
+        if !stem.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Reads a byte range out of a whole object, as `get_range` promises.
@@ -229,5 +240,14 @@ mod tests {
             assert!(check_path(bad).is_err(), "{bad:?}");
         }
         assert!(check_path("dt=2024-01-01/bucket-0/data-1.parquet").is_ok());
+    }
+
+    #[test]
+    fn staging_files_are_recognised() {
+        assert!(is_staging("bucket-0/data-1.parquet#1"));
+        assert!(is_staging("snapshot-3#12"));
+        for not in ["bucket-0/data-1.parquet", "a#", "#1", "a#1x", "dir#1/file"] {
+            assert!(!is_staging(not), "{not}");
+        }
     }
 }

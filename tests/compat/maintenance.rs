@@ -111,7 +111,8 @@ fn compaction_keeps_every_reader_right() {
 
 #[test]
 fn expiration_tags_and_orphans_keep_what_is_used() {
-    use strata_core::expire::{clean_orphans, expire, Retention};
+    use strata_core::expire::{expire, Retention};
+    use strata_core::orphan::clean_orphans;
     use strata_writer::maintenance::{create_tag, delete_tag};
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
@@ -156,6 +157,7 @@ fn expiration_tags_and_orphans_keep_what_is_used() {
                 time_millis: 0,
             },
             i64::MAX / 2,
+            false,
         ))
         .unwrap();
     assert_eq!(removed.snapshots, vec![1, 2, 3, 4]);
@@ -189,13 +191,13 @@ fn expiration_tags_and_orphans_keep_what_is_used() {
         .is_err());
     // Nothing in use is an orphan; after the tag goes, its files are.
     assert!(rt()
-        .block_on(clean_orphans(storage.as_ref(), i64::MAX))
+        .block_on(clean_orphans(storage.as_ref(), i64::MAX, false))
         .unwrap()
         .files
         .is_empty());
     rt().block_on(delete_tag(storage.as_ref(), "keep")).unwrap();
     let orphans = rt()
-        .block_on(clean_orphans(storage.as_ref(), i64::MAX))
+        .block_on(clean_orphans(storage.as_ref(), i64::MAX, false))
         .unwrap();
     assert!(!orphans.files.is_empty());
     check(&wh, "m", &t, before);

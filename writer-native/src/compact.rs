@@ -76,128 +76,137 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     let first_row = options.merge_engine()? == strata_core::options::MergeEngine::FirstRow;
     let mut entries = Vec::new();
     let mut changelog = Vec::new();
-    for ((_, bucket), live) in buckets {
-        let partition = live[0].partition.clone();
-        let values = partition.decode(&ptypes)?;
-        if !crate::write::partition_matches(&pfields, &values, &opts.partition, &schema) {
-            continue;
-        }
-        let files: Vec<_> = live.iter().map(|e| e.file.clone()).collect();
-        let runs = sorted_runs(&files);
-        // Lookup compaction (the `lookup` producer, and first-row tables, whose batch reads
-        // skip level 0) leaves no level-0 file behind, as Paimon's lookup strategy does.
-        let lookup = (producer == ChangelogProducer::Lookup || first_row)
-            && files.iter().any(|f| f.level == 0);
-        let unit = if opts.full || lookup {
-            let done = runs.len() == 1
-                && runs[0].level == copts.max_level()
-                && files.iter().all(|f| f.delete_row_count == Some(0));
-            (!done).then(|| strata_core::compaction::CompactUnit {
-                output_level: copts.max_level(),
-                files: files.clone(),
-            })
-        } else {
-            pick_universal(&runs, &copts)
-        };
-        let Some(unit) = unit else { continue };
-        let drop = drops_deletes(unit.output_level, &runs, options.deletion_vectors());
-        let dir = bucket_dir(&schema, &partition, bucket)?;
-        let total_buckets = live[0].total_buckets;
-        let full = unit.output_level == copts.max_level() && unit.files.len() == files.len();
-        let merged = read_bucket(
-            &table,
-            &partition,
-            bucket,
-            unit.files.clone(),
-            &dir,
-            &ctx,
-            drop,
-        )
-        .await?;
-        // Changelog producers that compaction feeds diff the bucket's values before and after.
-        let before_files: Option<Vec<_>> = match producer {
-            ChangelogProducer::Lookup if full => {
-                Some(files.iter().filter(|f| f.level > 0).cloned().collect())
+    // Files written for buckets before a failure are unused: remove them on the way out.
+    let written: Result<()> = async {
+        for ((_, bucket), live) in buckets {
+            let partition = live[0].partition.clone();
+            let values = partition.decode(&ptypes)?;
+            if !crate::write::partition_matches(&pfields, &values, &opts.partition, &schema) {
+                continue;
             }
-            ChangelogProducer::FullCompaction if full => Some(
-                files
-                    .iter()
-                    .filter(|f| f.level == copts.max_level())
-                    .cloned()
-                    .collect(),
-            ),
-            _ => None,
-        };
-        if let Some(bf) = before_files {
-            let before = read_bucket(&table, &partition, bucket, bf, &dir, &ctx, true).await?;
-            let live_after = if drop {
-                None
+            let files: Vec<_> = live.iter().map(|e| e.file.clone()).collect();
+            let runs = sorted_runs(&files);
+            // Lookup compaction (the `lookup` producer, and first-row tables, whose batch reads
+            // skip level 0) leaves no level-0 file behind, as Paimon's lookup strategy does.
+            let lookup = (producer == ChangelogProducer::Lookup || first_row)
+                && files.iter().any(|f| f.level == 0);
+            let unit = if opts.full || lookup {
+                let done = runs.len() == 1
+                    && runs[0].level == copts.max_level()
+                    && files.iter().all(|f| f.delete_row_count == Some(0));
+                (!done).then(|| strata_core::compaction::CompactUnit {
+                    output_level: copts.max_level(),
+                    files: files.clone(),
+                })
             } else {
-                Some(
-                    read_bucket(
-                        &table,
-                        &partition,
-                        bucket,
-                        unit.files.clone(),
-                        &dir,
-                        &ctx,
-                        true,
-                    )
-                    .await?,
-                )
+                pick_universal(&runs, &copts)
             };
-            if let Some((c, k, q)) = diff_changelog(
-                &before,
-                live_after.as_ref().unwrap_or(&merged),
-                &ctx.key_cols,
-            )? {
-                let kv = KvFile {
-                    prefix: "changelog-",
-                    level: 0,
-                    source: FileSource::Compact,
-                };
-                for file in writer.write_kv(&dir, kv, c, k, q).await? {
-                    changelog.push(ManifestEntry {
-                        kind: FileKind::Add,
-                        partition: partition.clone(),
-                        bucket,
-                        total_buckets,
-                        file,
-                    });
-                }
-            }
-        }
-        let kv = KvFile {
-            prefix: "data-",
-            level: unit.output_level,
-            source: FileSource::Compact,
-        };
-        let out = writer
-            .write_kv(
+            let Some(unit) = unit else { continue };
+            let drop = drops_deletes(unit.output_level, &runs, options.deletion_vectors());
+            let dir = bucket_dir(&schema, &partition, bucket)?;
+            let total_buckets = live[0].total_buckets;
+            let full = unit.output_level == copts.max_level() && unit.files.len() == files.len();
+            let merged = read_bucket(
+                &table,
+                &partition,
+                bucket,
+                unit.files.clone(),
                 &dir,
-                kv,
-                merged.cols,
-                Int8Array::from(merged.kinds),
-                merged.seq,
+                &ctx,
+                drop,
             )
             .await?;
-        let inputs: std::collections::HashSet<&str> =
-            unit.files.iter().map(|f| f.file_name.as_str()).collect();
-        entries.extend(
-            live.iter()
-                .filter(|e| inputs.contains(e.file.file_name.as_str()))
-                .map(|e| ManifestEntry {
-                    kind: FileKind::Delete,
-                    ..e.clone()
-                }),
-        );
-        entries.extend(out.into_iter().map(|file| ManifestEntry {
-            kind: FileKind::Add,
-            partition: partition.clone(),
-            bucket,
-            total_buckets,
-            file,
-        }));
+            // Changelog producers that compaction feeds diff the bucket's values before and after.
+            let before_files: Option<Vec<_>> = match producer {
+                ChangelogProducer::Lookup if full => {
+                    Some(files.iter().filter(|f| f.level > 0).cloned().collect())
+                }
+                ChangelogProducer::FullCompaction if full => Some(
+                    files
+                        .iter()
+                        .filter(|f| f.level == copts.max_level())
+                        .cloned()
+                        .collect(),
+                ),
+                _ => None,
+            };
+            if let Some(bf) = before_files {
+                let before = read_bucket(&table, &partition, bucket, bf, &dir, &ctx, true).await?;
+                let live_after = if drop {
+                    None
+                } else {
+                    Some(
+                        read_bucket(
+                            &table,
+                            &partition,
+                            bucket,
+                            unit.files.clone(),
+                            &dir,
+                            &ctx,
+                            true,
+                        )
+                        .await?,
+                    )
+                };
+                if let Some((c, k, q)) = diff_changelog(
+                    &before,
+                    live_after.as_ref().unwrap_or(&merged),
+                    &ctx.key_cols,
+                )? {
+                    let kv = KvFile {
+                        prefix: "changelog-",
+                        level: 0,
+                        source: FileSource::Compact,
+                    };
+                    for file in writer.write_kv(&dir, kv, c, k, q).await? {
+                        changelog.push(ManifestEntry {
+                            kind: FileKind::Add,
+                            partition: partition.clone(),
+                            bucket,
+                            total_buckets,
+                            file,
+                        });
+                    }
+                }
+            }
+            let kv = KvFile {
+                prefix: "data-",
+                level: unit.output_level,
+                source: FileSource::Compact,
+            };
+            let out = writer
+                .write_kv(
+                    &dir,
+                    kv,
+                    merged.cols,
+                    Int8Array::from(merged.kinds),
+                    merged.seq,
+                )
+                .await?;
+            let inputs: std::collections::HashSet<&str> =
+                unit.files.iter().map(|f| f.file_name.as_str()).collect();
+            entries.extend(
+                live.iter()
+                    .filter(|e| inputs.contains(e.file.file_name.as_str()))
+                    .map(|e| ManifestEntry {
+                        kind: FileKind::Delete,
+                        ..e.clone()
+                    }),
+            );
+            entries.extend(out.into_iter().map(|file| ManifestEntry {
+                kind: FileKind::Add,
+                partition: partition.clone(),
+                bucket,
+                total_buckets,
+                file,
+            }));
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = written {
+        remove_outputs(&table, &schema, &entries, &changelog).await;
+        return Err(e);
     }
     if entries.is_empty() {
         return Ok(None);
@@ -212,15 +221,39 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         index_base: Vec::new(),
     };
     let user = uuid::Uuid::new_v4().to_string();
-    commit_with_retries(
-        table,
+    let committed = commit_with_retries(
+        table.clone(),
         &user,
         &changes,
         BATCH_COMMIT_IDENTIFIER,
         Some(latest.id),
     )
-    .await
-    .map(Some)
+    .await;
+    if let Err(Error::Conflict(_)) = &committed {
+        // Conflicts are found before anything is published: the new files are unused.
+        remove_outputs(&table, &schema, &changes.entries, &changes.changelog).await;
+    }
+    committed.map(Some)
+}
+
+/// Deletes the files a compaction wrote (best effort), for one that will not commit.
+async fn remove_outputs(
+    table: &Table,
+    schema: &strata_core::schema::TableSchema,
+    entries: &[ManifestEntry],
+    changelog: &[ManifestEntry],
+) {
+    for e in entries.iter().chain(changelog) {
+        if e.kind != FileKind::Add {
+            continue;
+        }
+        if let Ok(dir) = bucket_dir(schema, &e.partition, e.bucket) {
+            let _ = table
+                .storage()
+                .delete(&format!("{dir}/{}", e.file.file_name))
+                .await;
+        }
+    }
 }
 
 /// Merged rows of a bucket: columns, kinds, sequence numbers.

@@ -1,6 +1,7 @@
 //! `strata-writer`: Strata's native side.
 //!
-//! - [`storage`]: the core storage trait over `object_store` (local filesystem today);
+//! - [`storage`]: the core storage trait over `object_store` (local filesystem today), with
+//!   [`local_fs`] listing and deleting without following links;
 //! - [`table`]: table-level operations the `strata` binary exposes (create, inspect);
 //! - [`write`], [`compact`], [`maintenance`]: the batch writer, compaction, expiration, tags;
 //! - [`ingest`]: CDC ingest (Debezium, Canal, Maxwell JSON) from Kafka, a file or stdin;
@@ -13,6 +14,7 @@
 pub mod compact;
 pub mod demo;
 pub mod ingest;
+pub mod local_fs;
 pub mod maintenance;
 pub mod output;
 pub mod reading;

@@ -139,6 +139,9 @@ enum Command {
         /// Keep snapshots younger than this (e.g. 1h, 30min, 2d).
         #[arg(long, default_value = "1h")]
         older_than: String,
+        /// Delete nothing: list the snapshots and files that would go.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Create, delete or list tags.
     ///
@@ -149,16 +152,21 @@ enum Command {
         #[command(subcommand)]
         action: TagAction,
     },
-    /// Delete files that no snapshot or tag uses (only files older than --older-than, so
-    /// running writers are safe).
+    /// Delete files that no snapshot, tag or changelog uses, in the directories Paimon owns
+    /// (manifest/, index/ and the partition/bucket-N/ data directories) and nowhere else;
+    /// only files older than --older-than, so running writers are safe. Symbolic links are
+    /// not followed. A table whose snapshots name missing files is left untouched.
     ///
-    /// Example: strata clean-orphans /data/orders --older-than 2d
+    /// Example: strata clean-orphans /data/orders --older-than 2d --dry-run
     CleanOrphans {
         /// Table directory.
         table: String,
         /// Only files last modified longer ago than this.
         #[arg(long, default_value = "1d")]
         older_than: String,
+        /// Delete nothing: list the files that would go.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Print the latest schema as JSON.
     ///
@@ -431,19 +439,35 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             retain_min,
             retain_max,
             older_than,
+            dry_run,
         } => {
             let storage = ObjectStoreStorage::open(&table)?;
             let retention = Retention {
                 min: retain_min,
                 max: retain_max,
-                time_millis: parse_duration(&older_than)?.as_millis() as i64,
+                time_millis: i64::try_from(parse_duration(&older_than)?.as_millis())
+                    .unwrap_or(i64::MAX),
             };
-            let removed = run_expire(&storage, retention).await?;
-            println!(
-                "expired {} snapshots, deleted {} files",
-                removed.snapshots.len(),
-                removed.files.len()
-            );
+            let removed = run_expire(&storage, retention, dry_run).await?;
+            if dry_run {
+                for id in &removed.snapshots {
+                    println!("would expire snapshot {id}");
+                }
+                for f in &removed.files {
+                    println!("would delete {f}");
+                }
+                println!(
+                    "dry run: would expire {} snapshots and delete {} files",
+                    removed.snapshots.len(),
+                    removed.files.len()
+                );
+            } else {
+                println!(
+                    "expired {} snapshots, deleted {} files",
+                    removed.snapshots.len(),
+                    removed.files.len()
+                );
+            }
         }
         Command::Tag { table, action } => {
             let storage = ObjectStoreStorage::open(&table)?;
@@ -459,10 +483,25 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 TagAction::List => print!("{}", list_tags(&storage).await?),
             }
         }
-        Command::CleanOrphans { table, older_than } => {
+        Command::CleanOrphans {
+            table,
+            older_than,
+            dry_run,
+        } => {
             let storage = ObjectStoreStorage::open(&table)?;
-            let removed = run_clean_orphans(&storage, parse_duration(&older_than)?).await?;
-            println!("deleted {} orphan files", removed.files.len());
+            let removed =
+                run_clean_orphans(&storage, parse_duration(&older_than)?, dry_run).await?;
+            if dry_run {
+                for f in &removed.files {
+                    println!("would delete {f}");
+                }
+                println!(
+                    "dry run: would delete {} orphan files",
+                    removed.files.len()
+                );
+            } else {
+                println!("deleted {} orphan files", removed.files.len());
+            }
         }
         Command::Schema { table } => {
             let storage = ObjectStoreStorage::open(&table)?;

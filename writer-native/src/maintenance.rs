@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use crate::now_millis;
 use bytes::Bytes;
-use strata_core::expire::{clean_orphans, expire, tags, Removed, Retention};
+use strata_core::expire::{expire, tags, Removed, Retention};
+use strata_core::orphan::clean_orphans;
 use strata_core::snapshot::{latest_snapshot_id, tag_path, LocalDateTime, Snapshot, Tag};
 use strata_core::storage::Storage;
 use strata_core::{Error, Result};
@@ -35,14 +36,24 @@ pub fn parse_duration(text: &str) -> Result<Duration> {
         .map_err(|_| Error::InvalidValue(format!("duration {text:?} out of range")))
 }
 
-/// `strata expire`.
-pub async fn run_expire(storage: &dyn Storage, retention: Retention) -> Result<Removed> {
-    expire(storage, retention, now_millis()).await
+/// `strata expire` (`dry_run`: only report what would go).
+pub async fn run_expire(
+    storage: &dyn Storage,
+    retention: Retention,
+    dry_run: bool,
+) -> Result<Removed> {
+    expire(storage, retention, now_millis(), dry_run).await
 }
 
-/// `strata clean-orphans`: files older than `older_than` that nothing uses.
-pub async fn run_clean_orphans(storage: &dyn Storage, older_than: Duration) -> Result<Removed> {
-    clean_orphans(storage, now_millis() - older_than.as_millis() as i64).await
+/// `strata clean-orphans`: files older than `older_than` that nothing uses (`dry_run`: only
+/// report them).
+pub async fn run_clean_orphans(
+    storage: &dyn Storage,
+    older_than: Duration,
+    dry_run: bool,
+) -> Result<Removed> {
+    let age = i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX);
+    clean_orphans(storage, now_millis().saturating_sub(age), dry_run).await
 }
 
 fn local_now() -> LocalDateTime {

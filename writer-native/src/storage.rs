@@ -22,6 +22,9 @@ pub struct ObjectStoreStorage {
     store: Arc<dyn ObjectStore>,
     root: Path,
     location: String,
+    /// The table directory, for a local table: listing and deletion walk it without following
+    /// links ([`crate::local_fs`]).
+    local: Option<Arc<std::path::PathBuf>>,
 }
 
 impl ObjectStoreStorage {
@@ -31,6 +34,7 @@ impl ObjectStoreStorage {
             store,
             root,
             location: location.into(),
+            local: None,
         }
     }
 
@@ -71,11 +75,10 @@ impl ObjectStoreStorage {
             path: location.to_string(),
             message: e.to_string(),
         })?;
-        Ok(ObjectStoreStorage::new(
-            Arc::new(fs),
-            Path::default(),
-            abs.display().to_string(),
-        ))
+        let mut storage =
+            ObjectStoreStorage::new(Arc::new(fs), Path::default(), abs.display().to_string());
+        storage.local = Some(Arc::new(abs));
+        Ok(storage)
     }
 
     fn path(&self, rel: &str) -> Result<Path> {
@@ -91,6 +94,13 @@ impl ObjectStoreStorage {
             path: rel.to_string(),
             message: e.to_string(),
         })
+    }
+
+    fn io_err(&self, rel: &str, message: String) -> Error {
+        Error::Storage {
+            path: format!("{}/{rel}", self.location),
+            message,
+        }
     }
 
     fn err(&self, rel: &str, e: object_store::Error) -> Error {
@@ -115,10 +125,26 @@ impl Storage for ObjectStoreStorage {
 
     async fn get_range(&self, path: &str, range: Range<u64>) -> Result<Bytes> {
         let p = self.path(path)?;
-        self.store
-            .get_range(&p, range)
-            .await
-            .map_err(|e| self.err(path, e))
+        match self.store.get_range(&p, range.clone()).await {
+            Ok(b) => Ok(b),
+            Err(object_store::Error::NotFound { .. }) => Err(Error::NotFound { path: path.into() }),
+            Err(e) => {
+                // The usual cause is metadata naming a size the file does not have (a
+                // truncated or empty file): say so, as the trait promises, instead of the
+                // backend's "requested range was invalid".
+                match self.store.head(&p).await {
+                    Ok(meta) if range.end > meta.size => Err(Error::corrupt(
+                        path,
+                        format!(
+                            "the file is {} bytes, too short for the read of bytes {}..{} \
+                             its metadata asks for (truncated?)",
+                            meta.size, range.start, range.end
+                        ),
+                    )),
+                    _ => Err(self.err(path, e)),
+                }
+            }
+        }
     }
 
     async fn head(&self, path: &str) -> Result<Option<ObjectMeta>> {
@@ -158,6 +184,16 @@ impl Storage for ObjectStoreStorage {
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
         let prefix = prefix.trim_end_matches('/');
+        if let Some(root) = &self.local {
+            if !prefix.is_empty() {
+                check_path(prefix)?;
+            }
+            let (root, rel) = (root.clone(), prefix.to_string());
+            return tokio::task::spawn_blocking(move || crate::local_fs::list(&root, &rel))
+                .await
+                .map_err(|e| self.io_err(prefix, e.to_string()))?
+                .map_err(|e| self.io_err(prefix, e.to_string()));
+        }
         let p = if prefix.is_empty() {
             self.root.clone()
         } else {
@@ -187,6 +223,13 @@ impl Storage for ObjectStoreStorage {
 
     async fn delete(&self, path: &str) -> Result<()> {
         let p = self.path(path)?;
+        if let Some(root) = &self.local {
+            let (root, rel) = (root.clone(), path.to_string());
+            return tokio::task::spawn_blocking(move || crate::local_fs::delete(&root, &rel))
+                .await
+                .map_err(|e| self.io_err(path, e.to_string()))?
+                .map_err(|e| self.io_err(path, e.to_string()));
+        }
         match self.store.delete(&p).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(self.err(path, e)),
@@ -222,6 +265,15 @@ mod tests {
         let listed = s.list("snapshot").await.unwrap();
         assert_eq!(listed[0].path, "snapshot/snapshot-1");
         assert!(s.list("nothing").await.unwrap().is_empty());
+        s.put("bucket-0/empty.parquet", Bytes::new()).await.unwrap();
+        let e = s
+            .get_range("bucket-0/empty.parquet", 0..8)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::Corrupt { what, .. } if what.contains("0 bytes, too short")),
+            "{e}"
+        );
         s.delete("snapshot/snapshot-1").await.unwrap();
         s.delete("snapshot/snapshot-1").await.unwrap();
         assert!(s.get("../etc/passwd").await.is_err());

@@ -48,12 +48,28 @@ impl CreateTable {
 }
 
 /// Creates a table by writing `schema/schema-0` with put-if-absent; refuses a location that
-/// already holds a table.
+/// already holds a table, or holds any other file: a table owns its directory (orphan
+/// cleaning deletes unused files in it), so it never moves in beside a user's files.
 pub async fn create_table(storage: &dyn Storage, schema: &TableSchema) -> Result<()> {
     if let Some(id) = latest_schema_id(storage).await? {
         return Err(Error::AlreadyExists {
             path: format!("{} (a table is already here)", schema_path(id)),
         });
+    }
+    let present = storage.list("").await?;
+    if present.iter().any(|o| o.path.starts_with("schema/schema-")) {
+        // Another creator won the race since the check above.
+        return Err(Error::AlreadyExists {
+            path: "schema/ (a table is already here)".into(),
+        });
+    }
+    if let Some(first) = present.first() {
+        return Err(Error::InvalidValue(format!(
+            "the table location is not empty ({} files, e.g. {}): create a table in a new or \
+             empty directory",
+            present.len(),
+            first.path
+        )));
     }
     let mut schema = schema.clone();
     schema.id = 0;

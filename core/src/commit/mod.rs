@@ -28,7 +28,7 @@ use crate::manifest::{
     ManifestEntry, ManifestFileMeta,
 };
 use crate::snapshot::{
-    latest_snapshot_id, snapshot_path, write_hint, CommitKind, Snapshot, CURRENT_SNAPSHOT_VERSION,
+    latest_snapshot_id, list_snapshot_ids, snapshot_path, write_hint, CommitKind, Snapshot, CURRENT_SNAPSHOT_VERSION,
     LATEST_HINT,
 };
 use crate::table::Table;
@@ -73,6 +73,13 @@ pub enum Attempt {
     Lost,
 }
 
+/// The manifest files one attempt wrote, and whether it reached its snapshot's put.
+#[derive(Debug, Default)]
+struct AttemptFiles {
+    names: Vec<String>,
+    publishing: bool,
+}
+
 /// Commits on behalf of one commit user.
 #[derive(Debug, Clone)]
 pub struct Committer {
@@ -106,10 +113,23 @@ impl Committer {
         let Some(latest) = latest_snapshot_id(storage).await? else {
             return Ok(None);
         };
-        let earliest = crate::snapshot::earliest_snapshot_id(storage)
-            .await?
-            .unwrap_or(1);
-        for id in (from.max(earliest)..=latest).rev() {
+        // The snapshots that exist, newest first: listed where the storage can list (ids
+        // come from file names, so a forged id cannot make this walk 2^63 numbers), else
+        // the id range from the earliest one.
+        let ids: Vec<i64> = match list_snapshot_ids(storage).await? {
+            Some(ids) => ids
+                .into_iter()
+                .filter(|&id| id >= from && id <= latest)
+                .rev()
+                .collect(),
+            None => {
+                let earliest = crate::snapshot::earliest_snapshot_id(storage)
+                    .await?
+                    .unwrap_or(1);
+                (from.max(earliest)..=latest).rev().collect()
+            }
+        };
+        for id in ids {
             let s = match Snapshot::load(storage, id).await {
                 Ok(s) => s,
                 Err(Error::NotFound { .. }) => continue,
@@ -128,6 +148,10 @@ impl Committer {
     /// One commit attempt. `uuid` names the files this attempt writes (use a fresh one per
     /// attempt); `now_millis` is the commit time; `since` is the latest snapshot id the commit
     /// knew when it was prepared (its own earlier success is looked for after it).
+    ///
+    /// An attempt that ends before its snapshot is published (lost race, conflict, failed
+    /// write) deletes the manifests it wrote, as Paimon does; one whose snapshot put failed
+    /// with an unknown outcome keeps them, since the snapshot may be live.
     pub async fn try_commit(
         &self,
         changes: &CommitChanges,
@@ -136,12 +160,41 @@ impl Committer {
         now_millis: i64,
         since: Option<i64>,
     ) -> Result<Attempt> {
+        let mut written = AttemptFiles::default();
+        let outcome = self
+            .attempt(changes, identifier, uuid, now_millis, since, &mut written)
+            .await;
+        let unpublished = match &outcome {
+            Ok(Attempt::Lost) => true,
+            Ok(Attempt::Committed(_)) => false,
+            Err(_) => !written.publishing,
+        };
+        if unpublished {
+            let storage = self.table.storage();
+            for name in &written.names {
+                if let Ok(path) = manifest_path(name) {
+                    let _ = storage.delete(&path).await;
+                }
+            }
+        }
+        outcome
+    }
+
+    async fn attempt(
+        &self,
+        changes: &CommitChanges,
+        identifier: i64,
+        uuid: &str,
+        now_millis: i64,
+        since: Option<i64>,
+        written: &mut AttemptFiles,
+    ) -> Result<Attempt> {
         let storage = self.table.storage();
-        if let Some(s) = self
-            .find_committed(since.map_or(1, |s| s + 1), identifier, changes.kind)
-            .await?
-        {
-            return Ok(Attempt::Committed(Box::new(s)));
+        let from = since.map_or(Some(1), |s| s.checked_add(1));
+        if let Some(from) = from {
+            if let Some(s) = self.find_committed(from, identifier, changes.kind).await? {
+                return Ok(Attempt::Committed(Box::new(s)));
+            }
         }
         let latest = match latest_snapshot_id(storage).await? {
             Some(id) => Some(Snapshot::load(storage, id).await?),
@@ -199,10 +252,17 @@ impl Committer {
                 .insert(offsets::SOURCE_OFFSETS_PROPERTY.to_string(), text);
         }
 
+        let id = match &latest {
+            Some(l) => l.next_id()?,
+            None => 1,
+        };
         let mut counter = 0u64;
+        let names = &mut written.names;
         let mut next_name = |prefix: &str| {
             counter += 1;
-            format!("{prefix}{uuid}-{}", counter - 1)
+            let name = format!("{prefix}{uuid}-{}", counter - 1);
+            names.push(name.clone());
+            name
         };
         // Base: the previous snapshot's manifests, merged by Paimon's rules (manifest_merge).
         let merge_opts = ManifestMergeOptions::new(&TableOptions::new(&schema.options))?;
@@ -271,7 +331,6 @@ impl Committer {
             .and_then(|l| l.total_record_count)
             .unwrap_or(0)
             + delta;
-        let id = latest.as_ref().map_or(1, |l| l.id + 1);
         let snapshot = Snapshot {
             version: CURRENT_SNAPSHOT_VERSION,
             uuid: Some(uuid.to_string()),
@@ -303,6 +362,7 @@ impl Committer {
             operation: None,
             log_offsets: None,
         };
+        written.publishing = true;
         match storage
             .put_if_absent(&snapshot_path(id), Bytes::from(snapshot.to_json()))
             .await

@@ -26,8 +26,9 @@ impl Backoff {
     /// Sleeps before the next attempt; an error once the retries are spent.
     pub(super) async fn wait(&mut self) -> Result<()> {
         if self.retries == 10 {
-            return Err(Error::InvalidValue(
-                "commit: gave up after 10 retries (too many concurrent committers)".into(),
+            // A conflict: nothing was published, so the caller may remove its files.
+            return Err(Error::Conflict(
+                "gave up after 10 retries (too many concurrent committers)".into(),
             ));
         }
         self.retries += 1;

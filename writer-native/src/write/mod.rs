@@ -382,7 +382,12 @@ impl TableWriter {
                 .await
             {
                 Ok(Attempt::Committed(s)) => return Ok(Some(*s)),
-                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => backoff.wait().await?,
+                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => {
+                    if let Err(e) = backoff.wait().await {
+                        self.abort().await;
+                        return Err(e);
+                    }
+                }
                 Err(e) => return Err(e),
             }
             let storage = self.table.storage();
