@@ -10,14 +10,20 @@ CACHE="${STRATA_CACHE:-$HOME/.cache/strata}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
 step() { printf '\n==> %s\n' "$*"; }
 
+# The table directory: a new one, never a place that already holds files (the quickstart
+# deletes nothing, and ingest creates the table there).
+TABLE="${1:-$(mktemp -d)/orders}"
+if [ -e "$TABLE" ] && [ -n "$(ls -A "$TABLE" 2>/dev/null || echo not-a-directory)" ]; then
+  echo "quickstart: $TABLE already exists and is not an empty directory; pass a new path" >&2
+  exit 2
+fi
+
 # scripts/test.sh runs this with STRATA_PROFILE=dev to reuse the test build.
 PROFILE="${STRATA_PROFILE:-release}"
 step "build the strata binary ($PROFILE)"
 cargo build --profile "$PROFILE" -q -p strata-writer --bin strata
 if [ "$PROFILE" = dev ]; then STRATA="$CARGO_TARGET_DIR/debug/strata"; else STRATA="$CARGO_TARGET_DIR/$PROFILE/strata"; fi
 
-TABLE="${1:-$(mktemp -d)/orders}"
-rm -rf "$TABLE"
 
 step "strata ingest: 300 Debezium events (inserts, updates, deletes) into $TABLE"
 "$STRATA" ingest "$TABLE" --format debezium-json --file examples/debezium-orders.jsonl \

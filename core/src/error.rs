@@ -79,6 +79,10 @@ pub enum Error {
     /// it deletes is gone, overlapping files at one level, differing bucket counts).
     #[error("commit conflict: {}", bounded(.0))]
     Conflict(String),
+    /// A commit attempt failed before its snapshot was published: nothing it wrote is live
+    /// (its manifests are removed), so the caller may remove its data files too.
+    #[error("{0}; nothing was committed")]
+    Uncommitted(Box<Error>),
     /// A put-if-absent found the object already there.
     #[error("already exists: {}", bounded(.path))]
     AlreadyExists {
@@ -118,6 +122,12 @@ impl Error {
             text: text.to_string(),
             what: what.to_string(),
         }
+    }
+
+    /// Whether this error certainly left nothing published: a conflict, or a failure before
+    /// the snapshot's put ([`Error::Uncommitted`]).
+    pub fn is_unpublished(&self) -> bool {
+        matches!(self, Error::Conflict(_) | Error::Uncommitted(_))
     }
 
     /// Replaces the file named by a `Corrupt`, `Unsupported` or `Json` error, so a low-level

@@ -229,8 +229,8 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         Some(latest.id),
     )
     .await;
-    if let Err(Error::Conflict(_)) = &committed {
-        // Conflicts are found before anything is published: the new files are unused.
+    if committed.as_ref().is_err_and(Error::is_unpublished) {
+        // Nothing was published: the new files are unused.
         remove_outputs(&table, &schema, &changes.entries, &changes.changelog).await;
     }
     committed.map(Some)

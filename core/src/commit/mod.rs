@@ -11,6 +11,8 @@ mod conflict;
 mod manifest_merge;
 mod manifest_meta;
 pub mod offsets;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
@@ -150,8 +152,9 @@ impl Committer {
     /// knew when it was prepared (its own earlier success is looked for after it).
     ///
     /// An attempt that ends before its snapshot is published (lost race, conflict, failed
-    /// write) deletes the manifests it wrote, as Paimon does; one whose snapshot put failed
-    /// with an unknown outcome keeps them, since the snapshot may be live.
+    /// write) deletes the manifests it wrote, as Paimon does, and its error is a
+    /// [`Error::Conflict`] or [`Error::Uncommitted`]; one whose snapshot put failed with an
+    /// unknown outcome keeps them, since the snapshot may be live.
     pub async fn try_commit(
         &self,
         changes: &CommitChanges,
@@ -177,7 +180,10 @@ impl Committer {
                 }
             }
         }
-        outcome
+        match outcome {
+            Err(e) if unpublished && !e.is_unpublished() => Err(Error::Uncommitted(Box::new(e))),
+            other => other,
+        }
     }
 
     async fn attempt(

@@ -358,8 +358,8 @@ impl TableWriter {
             };
             let committed =
                 commit_with_retries(self.table.clone(), &user, &changes, identifier, since).await;
-            if let Err(Error::Conflict(_)) = &committed {
-                // Conflicts are found before anything is published: the files are unused.
+            if committed.as_ref().is_err_and(Error::is_unpublished) {
+                // Nothing was published: the files are unused.
                 self.abort().await;
             }
             return committed.map(Some);
@@ -387,6 +387,10 @@ impl TableWriter {
                         self.abort().await;
                         return Err(e);
                     }
+                }
+                Err(e) if e.is_unpublished() => {
+                    self.abort().await;
+                    return Err(e);
                 }
                 Err(e) => return Err(e),
             }

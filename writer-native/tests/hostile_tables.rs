@@ -1,0 +1,389 @@
+//! Maintenance and reads on tampered tables, through the `strata` binary: every case here lost
+//! or hid data before it was fixed (symlinks, foreign files, gapped or stale hints, forged
+//! snapshot ids, damaged entries, staging files, empty files, huge names).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn strata(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .output()
+        .expect("strata runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs strata, killing it (and failing) if it takes longer than `limit`.
+fn strata_within(args: &[&str], limit: Duration) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("strata runs");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return (status.success(), err);
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("strata {args:?} still ran after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn ok(args: &[&str]) -> String {
+    let (ok, out, err) = strata(args);
+    assert!(ok, "strata {args:?} failed: {err}");
+    out
+}
+
+struct Table {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Table {
+    fn s(&self) -> &str {
+        self.path.to_str().unwrap()
+    }
+
+    fn file(&self, rel: &str) -> PathBuf {
+        self.path.join(rel)
+    }
+
+    /// Writes `rows` (JSON objects, one per line) as one commit.
+    fn write(&self, rows: &str, extra: &[&str]) {
+        let input = self.path.parent().unwrap().join(format!(
+            "in-{}.jsonl",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::write(&input, rows).unwrap();
+        let mut args = vec!["write", self.s(), input.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        ok(&args);
+        std::fs::remove_file(input).unwrap();
+    }
+
+    fn rows(&self, extra: &[&str]) -> Vec<String> {
+        let mut args = vec!["scan", self.s()];
+        args.extend_from_slice(extra);
+        let mut rows: Vec<String> = ok(&args).lines().map(str::to_string).collect();
+        rows.sort();
+        rows
+    }
+
+    fn snapshot_json(&self, id: i64) -> String {
+        std::fs::read_to_string(self.file(&format!("snapshot/snapshot-{id}"))).unwrap()
+    }
+}
+
+/// A table with three commits of two rows each (append-only writes of keys 1..=6).
+fn table(partitioned: bool) -> Table {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t");
+    let mut args = vec![
+        "create",
+        path.to_str().unwrap(),
+        "--columns",
+        "id BIGINT, v STRING, dt STRING",
+        "--primary-key",
+    ];
+    if partitioned {
+        args.extend(["id,dt", "--partition", "dt"]);
+    } else {
+        args.push("id");
+    }
+    args.extend(["--bucket", "1", "--option", "write-only=true"]);
+    ok(&args);
+    let t = Table { _dir: dir, path };
+    for c in 0..3 {
+        let rows: String = (1..=2)
+            .map(|i| {
+                let id = c * 2 + i;
+                format!("{{\"id\": {id}, \"v\": \"v{id}\", \"dt\": \"2024-01-0{i}\"}}\n")
+            })
+            .collect();
+        t.write(&rows, &[]);
+    }
+    t
+}
+
+fn data_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() && !p.is_symlink() {
+            out.extend(data_files(&p));
+        } else if p
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("data-")
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn clean_orphans_never_follows_links_out_of_the_table() {
+    let t = table(false);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("bucket-0")).unwrap();
+    std::fs::write(outside.path().join("bucket-0/data-mine.parquet"), b"x").unwrap();
+    std::fs::write(outside.path().join("precious.txt"), b"x").unwrap();
+    // Links inside the table: a directory named like a bucket, a partition-less data dir, a
+    // file named like a data file.
+    std::os::unix::fs::symlink(outside.path().join("bucket-0"), t.file("bucket-7")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), t.file("manifest/linked")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("precious.txt"),
+        t.file("bucket-0/data-linked.parquet"),
+    )
+    .unwrap();
+    let out = ok(&["clean-orphans", t.s(), "--older-than", "0s"]);
+    assert!(out.contains("deleted"), "{out}");
+    assert!(outside.path().join("bucket-0/data-mine.parquet").exists());
+    assert!(outside.path().join("precious.txt").exists());
+    assert!(t.file("bucket-0/data-linked.parquet").is_symlink());
+    assert_eq!(t.rows(&[]).len(), 6);
+}
+
+#[test]
+fn clean_orphans_only_touches_paimon_directories() {
+    let t = table(true);
+    let foreign = [
+        "README.md",
+        ".git/objects/ab/cdef",
+        "notes/todo.txt",
+        "photos/a.jpg",
+        "dt=2024-01-01/notes.txt",
+        "dt=2024-01-01/bucket-0/nested/data-x.parquet",
+        "schema/schema-0.bak",
+    ];
+    for f in foreign {
+        std::fs::create_dir_all(t.file(f).parent().unwrap()).unwrap();
+        std::fs::write(t.file(f), b"user data").unwrap();
+    }
+    // Real orphans: an unreferenced data file, a staging file of a killed upload, an
+    // unreferenced manifest, a staging snapshot.
+    let orphans = [
+        "dt=2024-01-01/bucket-0/data-orphan.parquet",
+        "dt=2024-01-02/bucket-0/data-killed.parquet#1",
+        "manifest/manifest-orphan",
+        "snapshot/snapshot-9#1",
+    ];
+    for f in orphans {
+        std::fs::write(t.file(f), b"junk").unwrap();
+    }
+    let dry = ok(&["clean-orphans", t.s(), "--older-than", "0s", "--dry-run"]);
+    for f in orphans {
+        assert!(dry.contains(&format!("would delete {f}")), "{f}: {dry}");
+        assert!(t.file(f).exists(), "a dry run deleted {f}");
+    }
+    assert!(dry.contains("would delete 4 orphan files"), "{dry}");
+    ok(&["clean-orphans", t.s(), "--older-than", "0s"]);
+    for f in foreign {
+        assert!(t.file(f).exists(), "clean-orphans deleted the user's {f}");
+    }
+    for f in orphans {
+        assert!(!t.file(f).exists(), "{f} survived");
+    }
+    assert_eq!(t.rows(&[]).len(), 6);
+}
+
+#[test]
+fn create_refuses_a_directory_with_files_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("photos")).unwrap();
+    std::fs::write(dir.path().join("photos/a.jpg"), b"jpeg").unwrap();
+    let (ok_, _, err) = strata(&[
+        "create",
+        dir.path().to_str().unwrap(),
+        "--columns",
+        "id BIGINT",
+    ]);
+    assert!(!ok_);
+    assert!(err.contains("not empty") && err.contains("photos/a.jpg"), "{err}");
+    assert!(!dir.path().join("schema").exists());
+    // An empty directory is fine.
+    let empty = tempfile::tempdir().unwrap();
+    ok(&[
+        "create",
+        empty.path().to_str().unwrap(),
+        "--columns",
+        "id BIGINT",
+    ]);
+}
+
+#[test]
+fn a_forged_snapshot_id_is_refused_and_ids_never_overflow() {
+    let t = table(false);
+    let json = t.snapshot_json(3);
+    let forged = json.replacen("\"id\" : 3", "\"id\" : 9223372036854775807", 1);
+    let forged = forged.replacen("\"id\": 3", "\"id\": 9223372036854775807", 1);
+    assert_ne!(forged, json, "the test must change the id");
+    std::fs::write(t.file("snapshot/snapshot-3"), &forged).unwrap();
+    let (ok_, _, err) = strata(&["scan", t.s()]);
+    assert!(!ok_);
+    assert!(
+        err.contains("snapshot/snapshot-3") && err.contains("file name says 3"),
+        "{err}"
+    );
+    let input = t.path.parent().unwrap().join("one.jsonl");
+    std::fs::write(&input, "{\"id\": 9, \"v\": \"x\", \"dt\": \"d\"}\n").unwrap();
+    let (ok_, err) = strata_within(
+        &["write", t.s(), input.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert!(!ok_ && err.contains("file name says 3"), "{err}");
+    // A snapshot that really is number i64::MAX: the next id does not exist.
+    std::fs::write(t.file("snapshot/snapshot-3"), &json).unwrap();
+    let max = json.replacen("\"id\" : 3", "\"id\" : 9223372036854775807", 1);
+    let max = max.replacen("\"id\": 3", "\"id\": 9223372036854775807", 1);
+    std::fs::write(t.file("snapshot/snapshot-9223372036854775807"), max).unwrap();
+    std::fs::write(t.file("snapshot/LATEST"), "9223372036854775807").unwrap();
+    let (ok_, err) = strata_within(
+        &["write", t.s(), input.to_str().unwrap()],
+        Duration::from_secs(60),
+    );
+    assert!(!ok_ && err.contains("exhausted"), "{err}");
+    let names: Vec<String> = std::fs::read_dir(t.file("snapshot"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| !n.contains("--")),
+        "a negative snapshot id was committed: {names:?}"
+    );
+    // Its data files were removed with the failed commit.
+    let (ok_, out, _) = strata(&["clean-orphans", t.s(), "--older-than", "0s", "--dry-run"]);
+    assert!(ok_);
+    assert!(out.contains("would delete 0 orphan files"), "{out}");
+}
+
+#[test]
+fn a_stale_latest_hint_before_a_gap_hides_nothing() {
+    let t = table(false);
+    t.write("{\"id\": 7, \"v\": \"v7\", \"dt\": \"x\"}\n", &[]);
+    // Snapshots 1, 2, 4: snapshot 3 lost, LATEST stale at 1.
+    std::fs::remove_file(t.file("snapshot/snapshot-3")).unwrap();
+    std::fs::write(t.file("snapshot/LATEST"), "1").unwrap();
+    let rows = t.rows(&[]);
+    assert_eq!(rows.len(), 7, "{rows:?}");
+    ok(&["clean-orphans", t.s(), "--older-than", "0s"]);
+    assert_eq!(t.rows(&[]), rows, "clean-orphans lost the newest commits");
+}
+
+#[test]
+fn every_snapshot_below_a_wrong_earliest_hint_keeps_its_files() {
+    let t = table(false);
+    // Replace everything: snapshot 1's files are used by snapshots 1..=3 only.
+    t.write(
+        "{\"id\": 100, \"v\": \"new\", \"dt\": \"x\"}\n",
+        &["--overwrite"],
+    );
+    let first = t.rows(&["--snapshot", "1"]);
+    assert_eq!(first.len(), 2);
+    std::fs::write(t.file("snapshot/EARLIEST"), "4").unwrap();
+    ok(&["clean-orphans", t.s(), "--older-than", "0s"]);
+    assert_eq!(t.rows(&["--snapshot", "1"]), first);
+    assert_eq!(t.rows(&["--snapshot", "3"]).len(), 6);
+    // Expiration with the wrong hint also sees snapshots 1..3 and keeps the tag's files.
+    ok(&["tag", t.s(), "create", "old", "--snapshot", "2"]);
+    let out = ok(&[
+        "expire",
+        t.s(),
+        "--retain-min",
+        "1",
+        "--older-than",
+        "0s",
+    ]);
+    assert!(out.contains("expired 3 snapshots"), "{out}");
+    assert_eq!(t.rows(&["--tag", "old"]).len(), 4);
+    assert_eq!(t.rows(&[]).len(), 1);
+}
+
+#[test]
+fn a_table_with_missing_files_is_not_cleaned() {
+    let t = table(false);
+    let mut files = data_files(&t.path);
+    files.sort();
+    std::fs::remove_file(&files[0]).unwrap();
+    let orphan = t.file("bucket-0/data-orphan.parquet");
+    std::fs::write(&orphan, b"maybe the real file").unwrap();
+    let (ok_, _, err) = strata(&["clean-orphans", t.s(), "--older-than", "0s"]);
+    assert!(!ok_);
+    assert!(
+        err.contains("does not exist") && err.contains("deletes nothing"),
+        "{err}"
+    );
+    assert!(orphan.exists());
+    let (ok_, _, _) = strata(&["expire", t.s(), "--older-than", "0s", "--dry-run"]);
+    assert!(ok_);
+}
+
+#[test]
+fn empty_data_files_and_huge_names_give_short_clear_errors() {
+    let t = table(false);
+    let files = data_files(&t.path);
+    std::fs::write(&files[0], b"").unwrap();
+    let (ok_, _, err) = strata(&["scan", t.s()]);
+    assert!(!ok_);
+    assert!(err.contains("too short"), "{err}");
+
+    let long = format!("/nonexistent/{}", "n".repeat(100_000));
+    let (ok_, _, err) = strata(&["scan", &long]);
+    assert!(!ok_);
+    assert!(err.len() < 4_000, "{} bytes of stderr", err.len());
+    assert!(err.contains("left out"), "{err}");
+}
+
+#[test]
+fn expire_dry_run_deletes_nothing() {
+    let t = table(false);
+    let out = ok(&[
+        "expire",
+        t.s(),
+        "--retain-min",
+        "1",
+        "--older-than",
+        "0s",
+        "--dry-run",
+    ]);
+    assert!(out.contains("would expire snapshot 1"), "{out}");
+    assert!(out.contains("dry run: would expire 2 snapshots"), "{out}");
+    assert!(t.file("snapshot/snapshot-1").exists());
+    assert_eq!(t.rows(&["--snapshot", "1"]).len(), 2);
+}
+
+#[test]
+fn the_quickstart_never_deletes_a_directory_it_is_given() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("thesis.tex"), b"years of work").unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/quickstart.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(dir.path())
+        .output()
+        .expect("bash runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an empty directory"));
+    assert!(dir.path().join("thesis.tex").exists());
+}
