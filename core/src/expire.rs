@@ -99,13 +99,16 @@ pub async fn snapshot_files(
 pub async fn tags(storage: &dyn Storage) -> Result<Vec<(String, Tag)>> {
     let listed = storage.list("tag").await?;
     // Independent reads: fetch them together (one round trip over HTTP, not one per tag).
-    let loads = listed.iter().filter(|o| !is_staging(&o.path)).filter_map(|o| {
-        let name = o.path.strip_prefix("tag/tag-")?;
-        Some(async move {
-            let bytes = storage.get(&o.path).await?;
-            Ok::<_, crate::Error>((name.to_string(), Tag::from_json(&bytes, &o.path)?))
-        })
-    });
+    let loads = listed
+        .iter()
+        .filter(|o| !is_staging(&o.path))
+        .filter_map(|o| {
+            let name = o.path.strip_prefix("tag/tag-")?;
+            Some(async move {
+                let bytes = storage.get(&o.path).await?;
+                Ok::<_, crate::Error>((name.to_string(), Tag::from_json(&bytes, &o.path)?))
+            })
+        });
     let mut out = futures::future::try_join_all(loads).await?;
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)

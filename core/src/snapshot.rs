@@ -154,10 +154,7 @@ impl Snapshot {
         if s.id != id {
             return Err(Error::corrupt(
                 &path,
-                format!(
-                    "the snapshot's id is {} but its file name says {id}",
-                    s.id
-                ),
+                format!("the snapshot's id is {} but its file name says {id}", s.id),
             ));
         }
         Ok(s)
@@ -356,8 +353,7 @@ async fn snapshot_exists(storage: &dyn Storage, id: i64) -> Result<bool> {
 /// backend's staging files, stray files) is not a snapshot.
 pub fn parse_snapshot_file_name(name: &str) -> Option<i64> {
     let digits = name.strip_prefix("snapshot-")?;
-    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit())
-    {
+    if digits.is_empty() || digits.starts_with('0') || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     digits.parse().ok()

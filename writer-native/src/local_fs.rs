@@ -120,7 +120,11 @@ mod tests {
             root.join("bucket-0/data-3.parquet"),
         )
         .unwrap();
-        let paths: Vec<String> = list(root, "").unwrap().into_iter().map(|o| o.path).collect();
+        let paths: Vec<String> = list(root, "")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.path)
+            .collect();
         assert_eq!(
             paths,
             vec!["bucket-0/data-1.parquet", "bucket-0/data-2.parquet#1"]

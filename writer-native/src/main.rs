@@ -495,10 +495,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 for f in &removed.files {
                     println!("would delete {f}");
                 }
-                println!(
-                    "dry run: would delete {} orphan files",
-                    removed.files.len()
-                );
+                println!("dry run: would delete {} orphan files", removed.files.len());
             } else {
                 println!("deleted {} orphan files", removed.files.len());
             }

@@ -31,7 +31,12 @@ fn strata_within(args: &[&str], limit: Duration) -> (bool, String) {
         if let Some(status) = child.try_wait().unwrap() {
             let mut err = String::new();
             use std::io::Read;
-            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
             return (status.success(), err);
         }
         if start.elapsed() > limit {
@@ -220,7 +225,10 @@ fn create_refuses_a_directory_with_files_in_it() {
         "id BIGINT",
     ]);
     assert!(!ok_);
-    assert!(err.contains("not empty") && err.contains("photos/a.jpg"), "{err}");
+    assert!(
+        err.contains("not empty") && err.contains("photos/a.jpg"),
+        "{err}"
+    );
     assert!(!dir.path().join("schema").exists());
     // An empty directory is fine.
     let empty = tempfile::tempdir().unwrap();
@@ -307,14 +315,7 @@ fn every_snapshot_below_a_wrong_earliest_hint_keeps_its_files() {
     assert_eq!(t.rows(&["--snapshot", "3"]).len(), 6);
     // Expiration with the wrong hint also sees snapshots 1..3 and keeps the tag's files.
     ok(&["tag", t.s(), "create", "old", "--snapshot", "2"]);
-    let out = ok(&[
-        "expire",
-        t.s(),
-        "--retain-min",
-        "1",
-        "--older-than",
-        "0s",
-    ]);
+    let out = ok(&["expire", t.s(), "--retain-min", "1", "--older-than", "0s"]);
     assert!(out.contains("expired 3 snapshots"), "{out}");
     assert_eq!(t.rows(&["--tag", "old"]).len(), 4);
     assert_eq!(t.rows(&[]).len(), 1);

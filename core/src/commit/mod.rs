@@ -30,8 +30,8 @@ use crate::manifest::{
     ManifestEntry, ManifestFileMeta,
 };
 use crate::snapshot::{
-    latest_snapshot_id, list_snapshot_ids, snapshot_path, write_hint, CommitKind, Snapshot, CURRENT_SNAPSHOT_VERSION,
-    LATEST_HINT,
+    latest_snapshot_id, list_snapshot_ids, snapshot_path, write_hint, CommitKind, Snapshot,
+    CURRENT_SNAPSHOT_VERSION, LATEST_HINT,
 };
 use crate::table::Table;
 use crate::types::DataType;

@@ -115,7 +115,11 @@ fn a_lost_race_removes_the_attempts_manifests() {
             .await
             .unwrap();
         assert!(matches!(lost, Attempt::Lost));
-        assert_eq!(manifests(&storage).await, before, "the lost attempt left files");
+        assert_eq!(
+            manifests(&storage).await,
+            before,
+            "the lost attempt left files"
+        );
     })
 }
 
@@ -167,7 +171,10 @@ fn the_last_snapshot_id_has_no_successor() {
             )
             .await
             .unwrap_err();
-        assert!(e.is_unpublished() && e.to_string().contains("exhausted"), "{e}");
+        assert!(
+            e.is_unpublished() && e.to_string().contains("exhausted"),
+            "{e}"
+        );
         assert_eq!(manifests(&storage).await, before);
         assert_eq!(
             crate::snapshot::list_snapshot_ids(storage.as_ref())
