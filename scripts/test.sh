@@ -35,6 +35,9 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; 
   echo "$want" > "$STAMP"
 fi
 export STRATA_PYTHON="$VENV/bin/python"
+# Suites that need a peer (pypaimon, the broker) skip with a note under a bare `cargo test`;
+# here every one of them must run.
+export STRATA_REQUIRE_ALL=1
 
 step "Kafka-protocol broker for the ingest suites (tansu, sqlite engine)"
 source scripts/tansu.sh

@@ -16,6 +16,25 @@ fn python() -> PathBuf {
         })
 }
 
+/// Whether to skip: without the pypaimon venv a bare `cargo test` passes with a note, while
+/// `scripts/test.sh` (STRATA_REQUIRE_ALL=1) fails.
+fn python_missing() -> bool {
+    let py = python();
+    if py.exists() {
+        return false;
+    }
+    assert!(
+        std::env::var_os("STRATA_REQUIRE_ALL").is_none(),
+        "{} not found: scripts/test.sh installs the pypaimon venv",
+        py.display()
+    );
+    eprintln!(
+        "skipped: the pypaimon venv ({}) is missing; scripts/test.sh installs it",
+        py.display()
+    );
+    true
+}
+
 fn stream_writer(table: &str, commits: usize, delay_ms: u64, out: &PathBuf) -> Vec<Value> {
     let script =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/compat/py/stream_writer.py");
@@ -42,6 +61,9 @@ fn key(row: &Value) -> String {
 
 #[test]
 fn stream_follows_pypaimon_commits_once_and_in_order() {
+    if python_missing() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("wh/db.db/events");
     let table = table.to_str().unwrap().to_string();
@@ -137,6 +159,9 @@ fn stream_follows_pypaimon_commits_once_and_in_order() {
 
 #[test]
 fn full_then_changes_is_a_hybrid_read() {
+    if python_missing() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let table = dir.path().join("wh/db.db/h");
     let table = table.to_str().unwrap().to_string();
