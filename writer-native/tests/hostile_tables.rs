@@ -388,3 +388,59 @@ fn the_quickstart_never_deletes_a_directory_it_is_given() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an empty directory"));
     assert!(dir.path().join("thesis.tex").exists());
 }
+
+#[test]
+fn racing_writers_leave_no_orphan_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    let t = t.to_str().unwrap();
+    // Compaction after each write too: its commits race the writers' and conflict.
+    ok(&[
+        "create",
+        t,
+        "--columns",
+        "id BIGINT, v STRING",
+        "--primary-key",
+        "id",
+        "--bucket",
+        "1",
+        "--option",
+        "num-sorted-run.compaction-trigger=2",
+    ]);
+    let writers = 8;
+    let inputs: Vec<PathBuf> = (0..writers)
+        .map(|w| {
+            let p = dir.path().join(format!("w{w}.jsonl"));
+            std::fs::write(&p, format!("{{\"id\": {w}, \"v\": \"w{w}\"}}\n")).unwrap();
+            p
+        })
+        .collect();
+    let children: Vec<_> = inputs
+        .iter()
+        .map(|p| {
+            Command::new(env!("CARGO_BIN_EXE_strata"))
+                .args(["write", t, p.to_str().unwrap()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut committed = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        committed += usize::from(out.status.success());
+    }
+    let rows = Table {
+        _dir: tempfile::tempdir().unwrap(),
+        path: PathBuf::from(t),
+    }
+    .rows(&[]);
+    assert_eq!(rows.len(), committed, "{rows:?}");
+    assert!(committed > 0);
+    let out = ok(&["clean-orphans", t, "--older-than", "0s", "--dry-run"]);
+    assert!(
+        out.contains("would delete 0 orphan files"),
+        "racing commits left files behind:\n{out}"
+    );
+}
