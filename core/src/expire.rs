@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use crate::manifest::{
     live_files, manifest_path, read_manifest, read_manifest_list, IndexManifestEntry,
 };
-use crate::read::bucket_dir;
+use crate::path::bucket_dir;
 use crate::schema::TableSchema;
 use crate::snapshot::{
     earliest_snapshot_id, latest_snapshot_id, list_snapshot_ids, snapshot_path, write_hint,

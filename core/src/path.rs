@@ -5,7 +5,9 @@
 //! epoch-day number) or as a SQL string (`legacy-name=false`), escaped like Hive. Null, empty
 //! and blank values become `partition.default-name`.
 
-use crate::binary_row::Datum;
+use crate::binary_row::{BinaryRow, Datum};
+use crate::options::TableOptions;
+use crate::schema::TableSchema;
 use crate::types::{DataField, TypeKind};
 use crate::{Error, Result};
 
@@ -240,6 +242,24 @@ pub fn check_file_name(name: &str, context: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The directory of a bucket's files: the partition path (escaped, with the default
+/// partition name for nulls) then `bucket-N`, under `data-file.path-directory` if set.
+pub fn bucket_dir(schema: &TableSchema, partition: &BinaryRow, bucket: i32) -> Result<String> {
+    let pfields = schema.partition_fields()?;
+    let ptypes: Vec<_> = pfields.iter().map(|f| f.data_type.clone()).collect();
+    let values = partition.decode(&ptypes)?;
+    let options = TableOptions::new(&schema.options);
+    let default = options
+        .get("partition.default-name")
+        .unwrap_or(DEFAULT_PARTITION_NAME);
+    let legacy = options.bool("partition.legacy-name", true);
+    let dir = bucket_path(&partition_path(&pfields, &values, default, legacy), bucket);
+    Ok(match options.get("data-file.path-directory") {
+        Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),
+        _ => dir,
+    })
 }
 
 #[cfg(test)]

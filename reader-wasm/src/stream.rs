@@ -16,8 +16,8 @@ use strata_core::table::Table;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, to_js};
+use crate::filter::parse_filter;
 use crate::ipc::stream_bytes;
-use crate::table::parse_filter;
 
 /// Options of `stream`, as JSON from the npm package.
 #[derive(Debug, Default, Deserialize)]

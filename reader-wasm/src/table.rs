@@ -8,7 +8,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::Deserialize;
-use strata_core::predicate::Predicate;
 use strata_core::read::{read_changes, ReadBuilder};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec};
 use strata_core::snapshot::{earliest_snapshot_id, latest_snapshot_id, Snapshot};
@@ -16,6 +15,7 @@ use strata_core::storage::Storage;
 use wasm_bindgen::prelude::*;
 
 use crate::error::{invalid, to_js};
+use crate::filter::parse_filter;
 use crate::http::{HttpStorage, Listing};
 use crate::js_reader::JsReaderStorage;
 use crate::json::safe_for_js;
@@ -46,11 +46,6 @@ pub(crate) fn parse_options<T: for<'a> Deserialize<'a> + Default>(json: &str) ->
         return Ok(T::default());
     }
     serde_json::from_str(json).map_err(|e| invalid(format!("options: {e}")))
-}
-
-/// Parses a filter's text (the grammar of `strata scan --filter`).
-pub(crate) fn parse_filter(text: Option<&str>) -> JsResult<Option<Predicate>> {
-    text.map(Predicate::parse).transpose().map_err(to_js)
 }
 
 /// Where a storage came from; HTTP storages also report what they fetched.

@@ -102,7 +102,7 @@ fn check_index(t: &Arc<Table>) -> BTreeMap<Vec<u8>, usize> {
         let set = index
             .get(&(p.clone(), e.bucket))
             .unwrap_or_else(|| panic!("bucket {} has data but no HASH index", e.bucket));
-        let dir = strata_core::read::bucket_dir(t.schema(), &e.partition, e.bucket).unwrap();
+        let dir = strata_core::path::bucket_dir(t.schema(), &e.partition, e.bucket).unwrap();
         let data = rt
             .block_on(storage.get(&format!("{dir}/{}", e.file.file_name)))
             .unwrap();

@@ -9,7 +9,8 @@ use strata_core::compaction::{drops_deletes, pick_universal, sorted_runs, Compac
 use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
 use strata_core::merge::{row_kind, MergeFunction};
 use strata_core::options::{ChangelogProducer, TableOptions};
-use strata_core::read::{bucket_dir, SplitContext, SplitReader};
+use strata_core::path::bucket_dir;
+use strata_core::read::{SplitContext, SplitReader};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec, Split};
 use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
 use strata_core::table::Table;

@@ -17,13 +17,14 @@
 
 mod arrow;
 mod datum;
+pub mod hash;
 
 pub use arrow::{datum_at, datums_to_array, timestamp_datum};
 pub use datum::{hex, Datum, Timestamp};
 
-use crate::bucket::murmur_hash_words;
 use crate::types::{DataType, TypeKind};
 use crate::{Error, Result};
+use hash::murmur_hash_words;
 
 /// Largest arity accepted when decoding: rows in Paimon metadata have one field per column,
 /// and this bound keeps hostile arities from sizing allocations.

@@ -12,13 +12,11 @@ use std::io::Read;
 use apache_avro::types::Value;
 use apache_avro::Schema;
 
-use super::avro_schema::{AvroSchema, SchemaParser};
+use super::avro_schema::{AvroSchema, SchemaParser, MAX_DEPTH};
 use crate::{Error, Result};
 
 /// The largest decompressed block accepted (Paimon's manifests roll at 8 MiB).
 pub const MAX_BLOCK_BYTES: usize = 64 << 20;
-/// The deepest datum nesting accepted.
-pub(super) const MAX_DEPTH: usize = 32;
 const MAGIC: &[u8; 4] = b"Obj\x01";
 
 /// The compression codecs Paimon writes manifests with.

@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::avro::MAX_DEPTH;
+/// The deepest datum nesting accepted.
+pub(super) const MAX_DEPTH: usize = 32;
 
 /// A writer schema, parsed by Strata (not by `apache-avro`, whose schema parser panics on
 /// some malformed names): only what decoding needs. Logical types decode as their underlying

@@ -29,7 +29,7 @@ pub use split::{SplitContext, SplitReader};
 
 use crate::merge::{row_kind, MergeFunction};
 use crate::options::TableOptions;
-use crate::path::{bucket_path, partition_path, DEFAULT_PARTITION_NAME};
+use crate::path::bucket_dir;
 use crate::predicate::{BoundPredicate, Predicate};
 use crate::scan::{plan_files, plan_splits, resolve_snapshot, SnapshotSpec, Split};
 use crate::schema::TableSchema;
@@ -443,28 +443,6 @@ pub async fn read_splits_with_kinds(
         None,
         Kinds::Changes,
     )
-}
-
-/// The directory of a bucket's files: the partition path (escaped, with the default
-/// partition name for nulls) then `bucket-N`, under `data-file.path-directory` if set.
-pub fn bucket_dir(
-    schema: &TableSchema,
-    partition: &crate::binary_row::BinaryRow,
-    bucket: i32,
-) -> Result<String> {
-    let pfields = schema.partition_fields()?;
-    let ptypes: Vec<_> = pfields.iter().map(|f| f.data_type.clone()).collect();
-    let values = partition.decode(&ptypes)?;
-    let options = TableOptions::new(&schema.options);
-    let default = options
-        .get("partition.default-name")
-        .unwrap_or(DEFAULT_PARTITION_NAME);
-    let legacy = options.bool("partition.legacy-name", true);
-    let dir = bucket_path(&partition_path(&pfields, &values, default, legacy), bucket);
-    Ok(match options.get("data-file.path-directory") {
-        Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),
-        _ => dir,
-    })
 }
 
 /// Reads everything into memory (tests and small tables).

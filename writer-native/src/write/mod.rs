@@ -275,7 +275,7 @@ impl TableWriter {
             }
         }
         let next_seq = self.max_seq.get(&key).copied().unwrap_or(-1) + 1;
-        let dir = strata_core::read::bucket_dir(schema, partition, bucket)?;
+        let dir = strata_core::path::bucket_dir(schema, partition, bucket)?;
         self.buffers
             .push(BucketBuffer::new(partition.clone(), bucket, dir, next_seq));
         self.index.insert(key, self.buffers.len() - 1);
