@@ -14,6 +14,9 @@ use bytes::Bytes;
 
 use crate::{Error, Result};
 
+mod contract;
+pub use contract::check_contract;
+
 /// What `head` and `list` report about an object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectMeta {
@@ -193,6 +196,11 @@ impl Storage for MemoryStorage {
 mod tests {
     use super::*;
     use futures::executor::block_on;
+
+    #[test]
+    fn memory_storage_keeps_the_storage_contract() {
+        block_on(check_contract(&MemoryStorage::new()));
+    }
 
     #[test]
     fn memory_storage_follows_the_contract() {
