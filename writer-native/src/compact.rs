@@ -1,14 +1,13 @@
 //! `strata compact`: Paimon's universal compaction (or a full one) of primary-key buckets,
 //! merged with the table's merge engine and committed as a COMPACT snapshot.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Int8Array};
-use strata_core::compaction::{drops_deletes, pick_universal, sorted_runs, CompactionOptions};
+use strata_core::compaction::plan_compaction;
 use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
 use strata_core::merge::{row_kind, MergeFunction};
-use strata_core::options::{ChangelogProducer, TableOptions};
+use strata_core::options::TableOptions;
 use strata_core::path::bucket_dir;
 use strata_core::read::{SplitContext, SplitReader};
 use strata_core::scan::{resolve_snapshot, SnapshotSpec, Split};
@@ -37,21 +36,23 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         return Err(Error::unsupported("compact", "compaction of append tables"));
     }
     let options = TableOptions::new(&schema.options);
-    let copts = CompactionOptions::from(&options);
     let Some(latest) = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await? else {
         return Ok(None);
     };
     let pfields = schema.partition_fields()?;
     let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
-    let mut buckets: BTreeMap<(Vec<u8>, i32), Vec<ManifestEntry>> = BTreeMap::new();
-    for e in strata_core::manifest::live_files(table.storage(), &latest).await? {
-        if e.bucket < 0 {
-            continue;
-        }
-        buckets
-            .entry((e.partition.serialize(), e.bucket))
-            .or_default()
-            .push(e);
+    let live = strata_core::manifest::live_files(table.storage(), &latest).await?;
+    let tasks = plan_compaction(&live, &options, opts.full, |partition| {
+        let values = partition.decode(&ptypes)?;
+        Ok(crate::write::partition_matches(
+            &pfields,
+            &values,
+            &opts.partition,
+            &schema,
+        ))
+    })?;
+    if tasks.is_empty() {
+        return Ok(None);
     }
     let key_fields = schema.trimmed_primary_key_fields()?;
     let fields = schema.fields.clone();
@@ -73,67 +74,28 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     });
     let uuid = uuid::Uuid::new_v4().to_string();
     let writer = DataFileWriter::new(table.clone(), uuid);
-    let producer = options.changelog_producer()?;
-    let first_row = options.merge_engine()? == strata_core::options::MergeEngine::FirstRow;
     let mut entries = Vec::new();
     let mut changelog = Vec::new();
     // Files written for buckets before a failure are unused: remove them on the way out.
     let written: Result<()> = async {
-        for ((_, bucket), live) in buckets {
-            let partition = live[0].partition.clone();
-            let values = partition.decode(&ptypes)?;
-            if !crate::write::partition_matches(&pfields, &values, &opts.partition, &schema) {
-                continue;
-            }
-            let files: Vec<_> = live.iter().map(|e| e.file.clone()).collect();
-            let runs = sorted_runs(&files);
-            // Lookup compaction (the `lookup` producer, and first-row tables, whose batch reads
-            // skip level 0) leaves no level-0 file behind, as Paimon's lookup strategy does.
-            let lookup = (producer == ChangelogProducer::Lookup || first_row)
-                && files.iter().any(|f| f.level == 0);
-            let unit = if opts.full || lookup {
-                let done = runs.len() == 1
-                    && runs[0].level == copts.max_level()
-                    && files.iter().all(|f| f.delete_row_count == Some(0));
-                (!done).then(|| strata_core::compaction::CompactUnit {
-                    output_level: copts.max_level(),
-                    files: files.clone(),
-                })
-            } else {
-                pick_universal(&runs, &copts)
-            };
-            let Some(unit) = unit else { continue };
-            let drop = drops_deletes(unit.output_level, &runs, options.deletion_vectors());
+        for task in tasks {
+            let (partition, bucket) = (task.partition.clone(), task.bucket);
             let dir = bucket_dir(&schema, &partition, bucket)?;
-            let total_buckets = live[0].total_buckets;
-            let full = unit.output_level == copts.max_level() && unit.files.len() == files.len();
             let merged = read_bucket(
                 &table,
                 &partition,
                 bucket,
-                unit.files.clone(),
+                task.unit.files.clone(),
                 &dir,
                 &ctx,
-                drop,
+                task.drop_deletes,
             )
             .await?;
-            // Changelog producers that compaction feeds diff the bucket's values before and after.
-            let before_files: Option<Vec<_>> = match producer {
-                ChangelogProducer::Lookup if full => {
-                    Some(files.iter().filter(|f| f.level > 0).cloned().collect())
-                }
-                ChangelogProducer::FullCompaction if full => Some(
-                    files
-                        .iter()
-                        .filter(|f| f.level == copts.max_level())
-                        .cloned()
-                        .collect(),
-                ),
-                _ => None,
-            };
-            if let Some(bf) = before_files {
+            // Changelog producers that compaction feeds diff the bucket's values before and
+            // after.
+            if let Some(bf) = task.changelog_before {
                 let before = read_bucket(&table, &partition, bucket, bf, &dir, &ctx, true).await?;
-                let live_after = if drop {
+                let live_after = if task.drop_deletes {
                     None
                 } else {
                     Some(
@@ -141,7 +103,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
                             &table,
                             &partition,
                             bucket,
-                            unit.files.clone(),
+                            task.unit.files.clone(),
                             &dir,
                             &ctx,
                             true,
@@ -164,7 +126,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
                             kind: FileKind::Add,
                             partition: partition.clone(),
                             bucket,
-                            total_buckets,
+                            total_buckets: task.total_buckets,
                             file,
                         });
                     }
@@ -172,7 +134,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
             }
             let kv = KvFile {
                 prefix: "data-",
-                level: unit.output_level,
+                level: task.unit.output_level,
                 source: FileSource::Compact,
             };
             let out = writer
@@ -184,11 +146,19 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
                     merged.seq,
                 )
                 .await?;
-            let inputs: std::collections::HashSet<&str> =
-                unit.files.iter().map(|f| f.file_name.as_str()).collect();
+            let inputs: std::collections::HashSet<&str> = task
+                .unit
+                .files
+                .iter()
+                .map(|f| f.file_name.as_str())
+                .collect();
             entries.extend(
                 live.iter()
-                    .filter(|e| inputs.contains(e.file.file_name.as_str()))
+                    .filter(|e| {
+                        e.bucket == bucket
+                            && e.partition == partition
+                            && inputs.contains(e.file.file_name.as_str())
+                    })
                     .map(|e| ManifestEntry {
                         kind: FileKind::Delete,
                         ..e.clone()
@@ -198,7 +168,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
                 kind: FileKind::Add,
                 partition: partition.clone(),
                 bucket,
-                total_buckets,
+                total_buckets: task.total_buckets,
                 file,
             }));
         }
