@@ -15,7 +15,7 @@ use strata_core::snapshot::Snapshot;
 use strata_core::table::Table;
 use wasm_bindgen::prelude::*;
 
-use crate::error::{invalid, to_js};
+use crate::error::to_js;
 use crate::filter::parse_filter;
 use crate::ipc::stream_bytes;
 
@@ -32,27 +32,7 @@ pub(crate) struct StreamOptions {
 }
 
 fn start_mode(from: &str, full: bool) -> Result<StartMode, JsValue> {
-    let bad = || {
-        invalid(format!(
-            "stream from {from:?}: use latest, earliest, snapshot:N or timestamp:MS"
-        ))
-    };
-    Ok(match (from.split_once(':'), full) {
-        (None, false) if from == "latest" => StartMode::Latest,
-        (None, true) if from == "latest" => StartMode::LatestFull,
-        (None, false) if from == "earliest" => StartMode::Earliest,
-        (None, true) if from == "earliest" => StartMode::EarliestFull,
-        (Some(("snapshot", n)), full) => {
-            let n = n.parse().map_err(|_| bad())?;
-            if full {
-                StartMode::FromSnapshotFull(n)
-            } else {
-                StartMode::FromSnapshot(n)
-            }
-        }
-        (Some(("timestamp", t)), false) => StartMode::FromTimestamp(t.parse().map_err(|_| bad())?),
-        _ => return Err(bad()),
-    })
+    StartMode::parse(from, full).map_err(to_js)
 }
 
 /// A running stream over a table.

@@ -155,39 +155,9 @@ pub async fn diff(
     Ok(n)
 }
 
-/// Parses `--from`: `latest`, `earliest`, `snapshot:N` or `timestamp:MS`.
+/// Parses `--from` (see [`StartMode::parse`]).
 pub fn parse_start(from: &str, full: bool) -> Result<StartMode> {
-    let bad = || {
-        Error::InvalidValue(format!(
-            "--from {from:?}: use latest, earliest, snapshot:N or timestamp:MS"
-        ))
-    };
-    Ok(match from.split_once(':') {
-        None if from == "latest" => {
-            if full {
-                StartMode::LatestFull
-            } else {
-                StartMode::Latest
-            }
-        }
-        None if from == "earliest" => {
-            if full {
-                StartMode::EarliestFull
-            } else {
-                StartMode::Earliest
-            }
-        }
-        Some(("snapshot", n)) => {
-            let n: i64 = n.parse().map_err(|_| bad())?;
-            if full {
-                StartMode::FromSnapshotFull(n)
-            } else {
-                StartMode::FromSnapshot(n)
-            }
-        }
-        Some(("timestamp", t)) if !full => StartMode::FromTimestamp(t.parse().map_err(|_| bad())?),
-        _ => return Err(bad()),
-    })
+    StartMode::parse(from, full)
 }
 
 /// Options of `strata stream`.

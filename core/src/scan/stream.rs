@@ -33,6 +33,31 @@ pub enum StartMode {
     EarliestFull,
 }
 
+impl StartMode {
+    /// Parses a start as users write it: `latest`, `earliest`, `snapshot:N` or
+    /// `timestamp:MS`, with `full` for a hybrid read (the start snapshot in full first; not
+    /// with a timestamp).
+    pub fn parse(from: &str, full: bool) -> Result<StartMode> {
+        let bad = || {
+            Error::InvalidValue(format!(
+                "stream start {from:?}: use latest, earliest, snapshot:N or timestamp:MS \
+                 (a full read starts from latest, earliest or snapshot:N)"
+            ))
+        };
+        let number = |n: &str| n.trim().parse::<i64>().map_err(|_| bad());
+        Ok(match (from.trim().split_once(':'), full) {
+            (None, false) if from.trim() == "latest" => StartMode::Latest,
+            (None, true) if from.trim() == "latest" => StartMode::LatestFull,
+            (None, false) if from.trim() == "earliest" => StartMode::Earliest,
+            (None, true) if from.trim() == "earliest" => StartMode::EarliestFull,
+            (Some(("snapshot", n)), false) => StartMode::FromSnapshot(number(n)?),
+            (Some(("snapshot", n)), true) => StartMode::FromSnapshotFull(number(n)?),
+            (Some(("timestamp", t)), false) => StartMode::FromTimestamp(number(t)?),
+            _ => return Err(bad()),
+        })
+    }
+}
+
 /// What one poll found.
 #[derive(Debug)]
 pub enum StreamStep {
@@ -159,5 +184,39 @@ impl StreamScan {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_modes_parse_as_users_write_them() {
+        let cases = [
+            ("latest", false, StartMode::Latest),
+            ("latest", true, StartMode::LatestFull),
+            ("earliest", false, StartMode::Earliest),
+            ("earliest", true, StartMode::EarliestFull),
+            ("snapshot:4", false, StartMode::FromSnapshot(4)),
+            ("snapshot:4", true, StartMode::FromSnapshotFull(4)),
+            (
+                "timestamp:1700000000000",
+                false,
+                StartMode::FromTimestamp(1_700_000_000_000),
+            ),
+        ];
+        for (from, full, want) in cases {
+            assert_eq!(StartMode::parse(from, full).unwrap(), want, "{from} {full}");
+        }
+        for (from, full) in [
+            ("timestamp:5", true),
+            ("snapshot:x", false),
+            ("newest", false),
+            ("", false),
+        ] {
+            let e = StartMode::parse(from, full).unwrap_err();
+            assert!(e.to_string().contains("snapshot:N"), "{e}");
+        }
     }
 }
