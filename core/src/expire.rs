@@ -168,12 +168,12 @@ pub async fn expire(
     if let Some(c) = min_consumer(storage).await? {
         end = end.min(ids.partition_point(|&id| id < c));
     }
-    // Everything before `lo`, then older snapshots while the next one is itself older than
-    // the time retention.
+    // Everything before `lo`, then (as Paimon's ExpireSnapshotsImpl does) each snapshot in
+    // turn up to `end`, until the first one younger than the time retention.
     let mut cut = lo.min(end);
+    let older_than = now_millis.saturating_sub(retention.time_millis);
     while cut < end {
-        let next = Snapshot::load(storage, ids[cut + 1]).await?;
-        if next.time_millis >= now_millis.saturating_sub(retention.time_millis) {
+        if Snapshot::load(storage, ids[cut]).await?.time_millis >= older_than {
             break;
         }
         cut += 1;
@@ -222,3 +222,7 @@ pub async fn expire(
         files,
     })
 }
+
+#[cfg(test)]
+#[path = "expire_tests.rs"]
+mod tests;

@@ -1,0 +1,190 @@
+//! Expiration on an in-memory table built by the committer: which snapshots go, which files
+//! go with them, and that nothing a retained snapshot or a tag uses is touched.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::executor::block_on;
+
+use super::*;
+use crate::binary_row::BinaryRow;
+use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::manifest::{DataFileMeta, FileKind, ManifestEntry};
+use crate::schema::schema_path;
+use crate::snapshot::{tag_path, CommitKind};
+use crate::storage::MemoryStorage;
+use crate::table::Table;
+
+fn entry(kind: FileKind, name: &str) -> ManifestEntry {
+    ManifestEntry {
+        kind,
+        partition: BinaryRow::encode(&[], &[]).unwrap(),
+        bucket: 0,
+        total_buckets: 1,
+        file: DataFileMeta {
+            file_name: name.into(),
+            file_size: 1,
+            row_count: 1,
+            ..Default::default()
+        },
+    }
+}
+
+/// Commits `steps` in order (each: files added, files deleted), with commit times 1000 *
+/// step, storing each added data file; returns the storage.
+async fn table(steps: &[(&[&str], &[&str])]) -> Arc<MemoryStorage> {
+    let storage = Arc::new(MemoryStorage::new());
+    let fields = crate::types::parse_columns("k INT NOT NULL, v INT").unwrap();
+    let options = [("bucket".to_string(), "1".to_string())].into();
+    let schema = TableSchema::create(fields, vec![], vec!["k".into()], options, 0).unwrap();
+    storage
+        .put_if_absent(&schema_path(0), Bytes::from(schema.to_json()))
+        .await
+        .unwrap();
+    let t = Arc::new(Table::open(storage.clone()).await.unwrap());
+    let c = Committer::new(t, "expire-tests");
+    let mut since = None;
+    for (i, (adds, deletes)) in steps.iter().enumerate() {
+        let mut entries: Vec<ManifestEntry> =
+            adds.iter().map(|n| entry(FileKind::Add, n)).collect();
+        entries.extend(deletes.iter().map(|n| entry(FileKind::Delete, n)));
+        for n in *adds {
+            storage
+                .put(&format!("bucket-0/{n}"), Bytes::from_static(b"x"))
+                .await
+                .unwrap();
+        }
+        let changes = CommitChanges {
+            kind: if deletes.is_empty() {
+                CommitKind::Append
+            } else {
+                CommitKind::Compact
+            },
+            entries,
+            changelog: vec![],
+            properties: None,
+            offsets: vec![],
+            index: vec![],
+            index_base: vec![],
+        };
+        let at = 1000 * (i as i64 + 1);
+        match c
+            .try_commit(&changes, i as i64, &format!("u{i}"), at, since)
+            .await
+            .unwrap()
+        {
+            Attempt::Committed(s) => since = Some(s.id),
+            Attempt::Lost => panic!("no racer"),
+        }
+    }
+    storage
+}
+
+fn keep_newest(min: usize) -> Retention {
+    Retention {
+        min,
+        max: None,
+        time_millis: 0,
+    }
+}
+
+async fn exists(s: &MemoryStorage, path: &str) -> bool {
+    s.head(path).await.unwrap().is_some()
+}
+
+#[test]
+fn expiration_deletes_only_what_expired_snapshots_alone_used() {
+    block_on(async {
+        // a, b added; a compacted into c; d added.
+        let s = table(&[
+            (&["a"], &[]),
+            (&["b"], &[]),
+            (&["c"], &["a"]),
+            (&["d"], &[]),
+        ])
+        .await;
+        let dry = expire(s.as_ref(), keep_newest(2), 10_000, true)
+            .await
+            .unwrap();
+        assert_eq!(dry.snapshots, vec![1, 2]);
+        assert!(dry.files.contains(&"bucket-0/a".to_string()), "{dry:?}");
+        assert!(exists(&s, "snapshot/snapshot-1").await, "a dry run deleted");
+        let removed = expire(s.as_ref(), keep_newest(2), 10_000, false)
+            .await
+            .unwrap();
+        assert_eq!(removed, dry);
+        assert!(!exists(&s, "bucket-0/a").await);
+        for live in ["bucket-0/b", "bucket-0/c", "bucket-0/d"] {
+            assert!(exists(&s, live).await, "{live}");
+        }
+        assert!(!exists(&s, "snapshot/snapshot-2").await);
+        assert_eq!(
+            crate::snapshot::earliest_snapshot_id(s.as_ref())
+                .await
+                .unwrap(),
+            Some(3)
+        );
+        // Every file the retained snapshots use is still there.
+        let schema = TableSchema::load_latest(s.as_ref()).await.unwrap();
+        for id in [3, 4] {
+            let snap = Snapshot::load(s.as_ref(), id).await.unwrap();
+            for f in snapshot_files(s.as_ref(), &schema, &snap).await.unwrap() {
+                assert!(exists(&s, &f).await, "snapshot {id} lost {f}");
+            }
+        }
+    })
+}
+
+#[test]
+fn tags_and_time_retention_keep_snapshots_files() {
+    block_on(async {
+        let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
+        // Tag snapshot 1: its file `a` survives the expiration of snapshot 1.
+        let tag = Tag {
+            snapshot: Snapshot::load(s.as_ref(), 1).await.unwrap(),
+            tag_create_time: None,
+            tag_time_retained: None,
+        };
+        s.put(&tag_path("t1"), Bytes::from(tag.to_json()))
+            .await
+            .unwrap();
+        // Snapshots are at 1000, 2000, 3000: keeping the last 2.5 s at 4000 keeps 2 and 3.
+        let r = Retention {
+            min: 1,
+            max: None,
+            time_millis: 2500,
+        };
+        let removed = expire(s.as_ref(), r, 4000, false).await.unwrap();
+        assert_eq!(removed.snapshots, vec![1]);
+        assert!(exists(&s, "bucket-0/a").await, "the tag's file was deleted");
+        assert!(removed.files.iter().all(|f| !f.starts_with("bucket-0/")));
+    })
+}
+
+#[test]
+fn a_stale_earliest_hint_hides_no_snapshot_from_expiration() {
+    block_on(async {
+        let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
+        crate::snapshot::write_hint(s.as_ref(), EARLIEST_HINT, 3)
+            .await
+            .unwrap();
+        let removed = expire(s.as_ref(), keep_newest(1), 10_000, false)
+            .await
+            .unwrap();
+        assert_eq!(removed.snapshots, vec![1, 2]);
+        assert!(!exists(&s, "bucket-0/a").await && !exists(&s, "bucket-0/b").await);
+        assert!(exists(&s, "bucket-0/c").await);
+        // A consumer that has not read snapshot 2 keeps it.
+        let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
+        s.put(
+            &crate::snapshot::consumer_path("reader"),
+            Bytes::from(Consumer { next_snapshot: 2 }.to_json()),
+        )
+        .await
+        .unwrap();
+        let removed = expire(s.as_ref(), keep_newest(1), 10_000, false)
+            .await
+            .unwrap();
+        assert_eq!(removed.snapshots, vec![1]);
+    })
+}
