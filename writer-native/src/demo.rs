@@ -49,8 +49,8 @@ pub async fn run(dir: Option<String>) -> Result<String> {
     .schema()?;
     let storage = ObjectStoreStorage::create(&table)?;
     create_table(&storage, &schema).await?;
-    println!("created table {table}\n");
-    println!(
+    crate::outln!("created table {table}\n");
+    crate::outln!(
         "schema:\n{}\n",
         TableSchema::load_latest(&storage).await?.to_json()
     );
@@ -78,16 +78,16 @@ pub async fn run(dir: Option<String>) -> Result<String> {
             ..WriteOptions::default()
         };
         if let Some(s) = write(t, inputs, opts).await? {
-            println!("wrote {path}: snapshot {}", s.id);
+            crate::outln!("wrote {path}: snapshot {}", s.id);
         }
     }
-    println!("\nsnapshots:\n{}", describe_snapshots(&storage).await?);
-    println!("files:\n{}", describe_files(&storage, None).await?);
-    println!("rows (merged on read):");
+    crate::outln!("\nsnapshots:\n{}", describe_snapshots(&storage).await?);
+    crate::outln!("files:\n{}", describe_files(&storage, None).await?);
+    crate::outln!("rows (merged on read):");
     let sink = Sink {
         format: Format::Table,
         out: None,
-        writer: Box::new(std::io::stdout()),
+        writer: Box::new(crate::output::stdout()),
     };
     scan(
         open_table(&table).await?,

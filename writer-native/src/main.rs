@@ -305,9 +305,24 @@ impl OutputArgs {
         Sink {
             format: self.output,
             out: self.out.clone(),
-            writer: Box::new(std::io::BufWriter::new(std::io::stdout())),
+            writer: Box::new(std::io::BufWriter::new(strata_writer::output::stdout())),
         }
     }
+}
+
+/// Opens an existing table: a directory without `schema/` is not one, and the maintenance
+/// and metadata commands say so instead of reporting an empty table.
+async fn open_existing(table: &str) -> strata_core::Result<ObjectStoreStorage> {
+    let storage = ObjectStoreStorage::open(table)?;
+    if strata_core::schema::latest_schema_id(&storage)
+        .await?
+        .is_none()
+    {
+        return Err(strata_core::Error::NotFound {
+            path: format!("{table}: not a Paimon table (no schema/schema-N in it)"),
+        });
+    }
+    Ok(storage)
 }
 
 fn seconds(s: f64) -> strata_core::Result<Duration> {
@@ -330,7 +345,7 @@ async fn compact_after_write(table: &str) -> strata_core::Result<()> {
         }
         match compact(t, CompactOptions::default()).await {
             Ok(Some(s)) => {
-                println!("compacted: snapshot {} (COMPACT)", s.id);
+                strata_writer::outln!("compacted: snapshot {} (COMPACT)", s.id);
                 return Ok(());
             }
             Ok(None) => return Ok(()),
@@ -379,8 +394,8 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             };
             let storage = ObjectStoreStorage::create(&table)?;
             create_table(&storage, &schema).await?;
-            println!("created {table}");
-            println!("{}", schema.to_json());
+            strata_writer::outln!("created {table}");
+            strata_writer::outln!("{}", schema.to_json());
         }
         Command::Write {
             table,
@@ -415,12 +430,12 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 compact_after_write(&table).await?;
             }
             match written {
-                Some(s) => println!(
+                Some(s) => strata_writer::outln!(
                     "committed snapshot {} ({} rows)",
                     s.id,
                     s.delta_record_count.unwrap_or(0)
                 ),
-                None => println!("nothing to write"),
+                None => strata_writer::outln!("nothing to write"),
             }
         }
         Command::Compact {
@@ -430,8 +445,8 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
         } => {
             let t = open_table(&table).await?;
             match compact(t, CompactOptions { full, partition }).await? {
-                Some(s) => println!("committed snapshot {} (COMPACT)", s.id),
-                None => println!("nothing to compact"),
+                Some(s) => strata_writer::outln!("committed snapshot {} (COMPACT)", s.id),
+                None => strata_writer::outln!("nothing to compact"),
             }
         }
         Command::Expire {
@@ -441,7 +456,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             older_than,
             dry_run,
         } => {
-            let storage = ObjectStoreStorage::open(&table)?;
+            let storage = open_existing(&table).await?;
             let retention = Retention {
                 min: retain_min,
                 max: retain_max,
@@ -451,18 +466,18 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             let removed = run_expire(&storage, retention, dry_run).await?;
             if dry_run {
                 for id in &removed.snapshots {
-                    println!("would expire snapshot {id}");
+                    strata_writer::outln!("would expire snapshot {id}");
                 }
                 for f in &removed.files {
-                    println!("would delete {f}");
+                    strata_writer::outln!("would delete {f}");
                 }
-                println!(
+                strata_writer::outln!(
                     "dry run: would expire {} snapshots and delete {} files",
                     removed.snapshots.len(),
                     removed.files.len()
                 );
             } else {
-                println!(
+                strata_writer::outln!(
                     "expired {} snapshots, deleted {} files",
                     removed.snapshots.len(),
                     removed.files.len()
@@ -470,17 +485,17 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             }
         }
         Command::Tag { table, action } => {
-            let storage = ObjectStoreStorage::open(&table)?;
+            let storage = open_existing(&table).await?;
             match action {
                 TagAction::Create { name, snapshot } => {
                     let t = create_tag(&storage, &name, snapshot).await?;
-                    println!("tagged snapshot {} as {name}", t.snapshot.id);
+                    strata_writer::outln!("tagged snapshot {} as {name}", t.snapshot.id);
                 }
                 TagAction::Delete { name } => {
                     delete_tag(&storage, &name).await?;
-                    println!("deleted tag {name}");
+                    strata_writer::outln!("deleted tag {name}");
                 }
-                TagAction::List => print!("{}", list_tags(&storage).await?),
+                TagAction::List => strata_writer::out!("{}", list_tags(&storage).await?),
             }
         }
         Command::CleanOrphans {
@@ -488,29 +503,29 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             older_than,
             dry_run,
         } => {
-            let storage = ObjectStoreStorage::open(&table)?;
+            let storage = open_existing(&table).await?;
             let removed =
                 run_clean_orphans(&storage, parse_duration(&older_than)?, dry_run).await?;
             if dry_run {
                 for f in &removed.files {
-                    println!("would delete {f}");
+                    strata_writer::outln!("would delete {f}");
                 }
-                println!("dry run: would delete {} orphan files", removed.files.len());
+                strata_writer::outln!("dry run: would delete {} orphan files", removed.files.len());
             } else {
-                println!("deleted {} orphan files", removed.files.len());
+                strata_writer::outln!("deleted {} orphan files", removed.files.len());
             }
         }
         Command::Schema { table } => {
-            let storage = ObjectStoreStorage::open(&table)?;
-            println!("{}", TableSchema::load_latest(&storage).await?.to_json());
+            let storage = open_existing(&table).await?;
+            strata_writer::outln!("{}", TableSchema::load_latest(&storage).await?.to_json());
         }
         Command::Snapshots { table } => {
-            let storage = ObjectStoreStorage::open(&table)?;
-            print!("{}", describe_snapshots(&storage).await?);
+            let storage = open_existing(&table).await?;
+            strata_writer::out!("{}", describe_snapshots(&storage).await?);
         }
         Command::Files { table, snapshot } => {
-            let storage = ObjectStoreStorage::open(&table)?;
-            print!("{}", describe_files(&storage, snapshot).await?);
+            let storage = open_existing(&table).await?;
+            strata_writer::out!("{}", describe_files(&storage, snapshot).await?);
         }
         Command::Scan {
             table,
@@ -578,7 +593,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
         }
         Command::Ingest(args) => {
             let stats = strata_writer::ingest::command::run(args).await?;
-            println!(
+            strata_writer::outln!(
                 "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
                 stats.rows,
                 stats.messages,
@@ -596,7 +611,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             seed,
         } => {
             let s = strata_writer::ingest::sample::generate(format, keys, events, 1, seed);
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let mut out = std::io::BufWriter::new(strata_writer::output::stdout());
             for e in &s.events {
                 writeln!(out, "{}", e.payload).map_err(|e| strata_core::Error::Storage {
                     path: "stdout".into(),

@@ -29,6 +29,52 @@ pub enum Format {
     Table,
 }
 
+/// Standard output for the CLI: when the reader goes away (`strata scan T | head`), the
+/// process ends at once, quietly and with success, as ripgrep does, instead of failing with
+/// a broken-pipe error or panicking in `println!`.
+#[derive(Debug)]
+pub struct QuietStdout(std::io::Stdout);
+
+/// The CLI's standard output (see [`QuietStdout`]).
+pub fn stdout() -> QuietStdout {
+    QuietStdout(std::io::stdout())
+}
+
+fn exit_on_closed_pipe(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    e
+}
+
+impl Write for QuietStdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf).map_err(exit_on_closed_pipe)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush().map_err(exit_on_closed_pipe)
+    }
+}
+
+/// `println!` through [`stdout`]: a closed pipe ends the process quietly.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!($crate::output::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` through [`stdout`]: a closed pipe ends the process quietly.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!($crate::output::stdout(), $($arg)*);
+    }};
+}
+
 const MAX_SAFE_INT: i64 = 1 << 53;
 
 fn json_string(s: &str) -> String {

@@ -444,3 +444,62 @@ fn racing_writers_leave_no_orphan_files() {
         "racing commits left files behind:\n{out}"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_commands_quietly_and_successfully() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t");
+    let t = path.to_str().unwrap();
+    ok(&["create", t, "--columns", "id BIGINT, v STRING"]);
+    let input = dir.path().join("rows.jsonl");
+    let rows: String = (0..20_000)
+        .map(|i| format!("{{\"id\": {i}, \"v\": \"a fairly long value to fill pipes {i}\"}}\n"))
+        .collect();
+    std::fs::write(&input, rows).unwrap();
+    ok(&["write", t, input.to_str().unwrap()]);
+    for args in [
+        vec!["scan", t],
+        vec!["scan", t, "--output", "csv"],
+        vec!["diff", t, "--from", "0", "--to", "1"],
+        vec!["files", t],
+    ] {
+        use std::io::Read;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child
+            .stdout
+            .as_mut()
+            .unwrap()
+            .read_exact(&mut first)
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {:?} {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn metadata_commands_refuse_a_directory_that_is_not_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    for cmd in ["snapshots", "files", "schema", "clean-orphans", "expire"] {
+        let (ok_, _, err) = strata(&[cmd, d]);
+        assert!(!ok_, "{cmd} succeeded on a plain directory");
+        assert!(err.contains("not a Paimon table"), "{cmd}: {err}");
+    }
+}
