@@ -295,7 +295,7 @@ struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "jsonl")]
     output: Format,
-    /// File to write Parquet output to.
+    /// Write the output to this file instead of standard output (required for parquet).
     #[arg(long)]
     out: Option<String>,
 }

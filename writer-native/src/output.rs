@@ -200,7 +200,7 @@ fn atomic_json(dt: &DataType, d: Datum) -> String {
     }
 }
 
-/// Writes batches in a format. Parquet needs a file (`out`), the others go to `w`.
+/// Writes batches in a format, to the file `out` if given (Parquet needs one), else to `w`.
 pub struct BatchWriter<'a> {
     format: Format,
     schema: SchemaRef,
@@ -231,6 +231,14 @@ impl<'a> BatchWriter<'a> {
                 return Err(std::io::Error::other("--output parquet needs --out FILE"));
             }
             _ => None,
+        };
+        // Text formats go to `--out` when one is given, else to `w`.
+        let w: Box<dyn Write + Send + 'a> = match (format, out) {
+            (Format::Parquet, _) | (_, None) => w,
+            (_, Some(path)) => Box::new(std::io::BufWriter::new(
+                std::fs::File::create(path)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("--out {path}: {e}")))?,
+            )),
         };
         Ok(BatchWriter {
             format,

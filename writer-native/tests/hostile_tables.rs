@@ -503,3 +503,26 @@ fn metadata_commands_refuse_a_directory_that_is_not_a_table() {
         assert!(err.contains("not a Paimon table"), "{cmd}: {err}");
     }
 }
+
+#[test]
+fn out_writes_every_format_to_the_file() {
+    let t = table(false);
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["jsonl", "csv", "table", "parquet"] {
+        let file = dir.path().join(format!("rows.{format}"));
+        let stdout = ok(&[
+            "scan",
+            t.s(),
+            "--output",
+            format,
+            "--out",
+            file.to_str().unwrap(),
+        ]);
+        assert!(stdout.is_empty(), "{format} also went to stdout: {stdout}");
+        let written = std::fs::read(&file).unwrap();
+        assert!(!written.is_empty(), "{format}: empty file");
+        if format != "parquet" {
+            assert!(String::from_utf8_lossy(&written).contains("v6"), "{format}");
+        }
+    }
+}
