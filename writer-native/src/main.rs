@@ -201,9 +201,10 @@ enum Command {
         /// Read this snapshot id.
         #[arg(long, conflicts_with_all = ["timestamp", "tag"])]
         snapshot: Option<i64>,
-        /// Read the latest snapshot committed at or before this time (epoch ms).
+        /// Read the latest snapshot committed at or before this time: epoch ms or ISO-8601
+        /// (`2024-01-02T03:04:05Z`; UTC without an offset).
         #[arg(long, conflicts_with = "tag")]
-        timestamp: Option<i64>,
+        timestamp: Option<String>,
         /// Read the snapshot this tag holds.
         #[arg(long)]
         tag: Option<String>,
@@ -213,18 +214,20 @@ enum Command {
         #[arg(long)]
         limit: Option<usize>,
     },
-    /// The changes between two snapshots, each row with its `_kind` (+I/-U/+U/-D).
+    /// The changes between two snapshots, each row with its `_kind` (+I/-U/+U/-D). A
+    /// snapshot is an id, tag:NAME, timestamp:MS or an ISO-8601 time (the latest snapshot
+    /// committed at or before it).
     ///
-    /// Example: strata diff /data/orders --from 3 --to 7
+    /// Example: strata diff /data/orders --from tag:nightly --to 2024-01-02T00:00:00Z
     Diff {
         /// Table directory.
         table: String,
-        /// Start snapshot (exclusive).
+        /// Start snapshot (exclusive; 0 is before the first).
         #[arg(long)]
-        from: i64,
+        from: String,
         /// End snapshot (inclusive).
         #[arg(long)]
-        to: i64,
+        to: String,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -234,7 +237,7 @@ enum Command {
     Stream {
         /// Table directory.
         table: String,
-        /// Where to start: latest, earliest, snapshot:N or timestamp:MS.
+        /// Where to start: latest, earliest, snapshot:N or timestamp:T (epoch ms or ISO-8601).
         #[arg(long, default_value = "latest")]
         from: String,
         /// Read the start snapshot in full first (a hybrid read).
@@ -323,6 +326,19 @@ async fn open_existing(table: &str) -> strata_core::Result<ObjectStoreStorage> {
         });
     }
     Ok(storage)
+}
+
+/// The id of a snapshot named as `SnapshotSpec::parse` reads it (`0`: before the first).
+async fn snapshot_id(table: &strata_core::table::Table, text: &str) -> strata_core::Result<i64> {
+    match SnapshotSpec::parse(text)? {
+        SnapshotSpec::Id(id) => Ok(id),
+        spec => strata_core::scan::resolve_snapshot(table.storage(), &spec)
+            .await?
+            .map(|s| s.id)
+            .ok_or_else(|| strata_core::Error::NotFound {
+                path: format!("snapshot {text:?} (the table has no snapshots)"),
+            }),
+    }
 }
 
 fn seconds(s: f64) -> strata_core::Result<Duration> {
@@ -537,7 +553,9 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
         } => {
             let spec = match (snapshot, timestamp, tag) {
                 (Some(id), _, _) => SnapshotSpec::Id(id),
-                (_, Some(t), _) => SnapshotSpec::TimestampMillis(t),
+                (_, Some(t), _) => {
+                    SnapshotSpec::TimestampMillis(strata_core::scan::parse_time_millis(&t)?)
+                }
                 (_, _, Some(t)) => SnapshotSpec::Tag(t),
                 _ => SnapshotSpec::Latest,
             };
@@ -559,6 +577,8 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             out,
         } => {
             let t = open_table(&table).await?;
+            let from = snapshot_id(&t, &from).await?;
+            let to = snapshot_id(&t, &to).await?;
             diff(
                 t,
                 from,

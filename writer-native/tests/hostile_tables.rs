@@ -526,3 +526,33 @@ fn out_writes_every_format_to_the_file() {
         }
     }
 }
+
+#[test]
+fn time_travel_and_diffs_take_ids_tags_and_times() {
+    let t = table(false);
+    ok(&["tag", t.s(), "create", "two", "--snapshot", "2"]);
+    let second: serde_json::Value = serde_json::from_str(&t.snapshot_json(2)).unwrap();
+    let at = second["timeMillis"].as_i64().unwrap();
+    let iso = {
+        let out = ok(&["scan", t.s(), "--timestamp", &at.to_string()]);
+        assert_eq!(out.lines().count(), 4);
+        // The same instant in ISO-8601 (UTC), to the millisecond.
+        let secs = at.div_euclid(1000);
+        let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+        let (y, m, d) = strata_core::path::civil_from_days(days);
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+            rem / 3600,
+            rem / 60 % 60,
+            rem % 60,
+            at.rem_euclid(1000)
+        )
+    };
+    assert_eq!(t.rows(&["--timestamp", &iso]).len(), 4);
+    for (from, to) in [("1", "tag:two"), ("snapshot:1", &iso[..]), ("1", "2")] {
+        let out = ok(&["diff", t.s(), "--from", from, "--to", to]);
+        assert_eq!(out.lines().count(), 2, "{from}..{to}: {out}");
+    }
+    let (ok_, _, err) = strata(&["diff", t.s(), "--from", "yesterday", "--to", "2"]);
+    assert!(!ok_ && err.contains("tag:NAME"), "{err}");
+}

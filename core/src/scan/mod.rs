@@ -9,8 +9,10 @@ mod incremental;
 mod plan;
 mod snapshot;
 mod stream;
+mod time;
 
 pub use incremental::{carries_changes, snapshot_changes};
 pub use plan::{plan_files, plan_splits, Split};
 pub use snapshot::{resolve_snapshot, SnapshotSpec};
 pub use stream::{StartMode, StreamScan, StreamStep};
+pub use time::parse_time_millis;

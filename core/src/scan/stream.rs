@@ -35,12 +35,13 @@ pub enum StartMode {
 
 impl StartMode {
     /// Parses a start as users write it: `latest`, `earliest`, `snapshot:N` or
-    /// `timestamp:MS`, with `full` for a hybrid read (the start snapshot in full first; not
+    /// `timestamp:T` (epoch ms or ISO-8601), with `full` for a hybrid read (the start snapshot in full first; not
     /// with a timestamp).
     pub fn parse(from: &str, full: bool) -> Result<StartMode> {
         let bad = || {
             Error::InvalidValue(format!(
-                "stream start {from:?}: use latest, earliest, snapshot:N or timestamp:MS \
+                "stream start {from:?}: use latest, earliest, snapshot:N or timestamp:T (epoch ms \
+                 or ISO-8601) \
                  (a full read starts from latest, earliest or snapshot:N)"
             ))
         };
@@ -52,7 +53,9 @@ impl StartMode {
             (None, true) if from.trim() == "earliest" => StartMode::EarliestFull,
             (Some(("snapshot", n)), false) => StartMode::FromSnapshot(number(n)?),
             (Some(("snapshot", n)), true) => StartMode::FromSnapshotFull(number(n)?),
-            (Some(("timestamp", t)), false) => StartMode::FromTimestamp(number(t)?),
+            (Some(("timestamp", t)), false) => {
+                StartMode::FromTimestamp(super::time::parse_time_millis(t).map_err(|_| bad())?)
+            }
             _ => return Err(bad()),
         })
     }
