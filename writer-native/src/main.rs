@@ -29,10 +29,56 @@ use strata_writer::ObjectStoreStorage;
 
 /// Strata: Apache Paimon-format tables, from Rust.
 #[derive(Parser, Debug)]
-#[command(version, about, long_about = None)]
+#[command(name = "strata", version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// More logs on stderr: -v info (counts and timings of each command), -vv debug, -vvv
+    /// trace. RUST_LOG, when set, overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only errors on stderr (no warnings or notes).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+}
+
+impl Cli {
+    /// The log filter the flags ask for (RUST_LOG wins when set).
+    fn log_filter(&self) -> tracing_subscriber::EnvFilter {
+        if std::env::var_os("RUST_LOG").is_some() {
+            return tracing_subscriber::EnvFilter::from_default_env();
+        }
+        let level = match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info",
+            (false, 2) => "debug",
+            _ => "trace",
+        };
+        tracing_subscriber::EnvFilter::new(format!(
+            "warn,strata={level},strata_writer={level},strata_core={level}"
+        ))
+    }
+
+    fn command_name(&self) -> &'static str {
+        match &self.command {
+            Command::Create { .. } => "create",
+            Command::Write { .. } => "write",
+            Command::Ingest(_) => "ingest",
+            Command::SampleCdc { .. } => "sample-cdc",
+            Command::Compact { .. } => "compact",
+            Command::Expire { .. } => "expire",
+            Command::Tag { .. } => "tag",
+            Command::CleanOrphans { .. } => "clean-orphans",
+            Command::Schema { .. } => "schema",
+            Command::Snapshots { .. } => "snapshots",
+            Command::Files { .. } => "files",
+            Command::Scan { .. } => "scan",
+            Command::Diff { .. } => "diff",
+            Command::Stream { .. } => "stream",
+            Command::Demo { .. } => "demo",
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -560,7 +606,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 _ => SnapshotSpec::Latest,
             };
             let t = open_table(&table).await?;
-            scan(
+            let rows = scan(
                 t,
                 spec,
                 out.columns.clone(),
@@ -569,6 +615,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 out.sink(),
             )
             .await?;
+            tracing::info!(rows, "scanned");
         }
         Command::Diff {
             table,
@@ -579,7 +626,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             let t = open_table(&table).await?;
             let from = snapshot_id(&t, &from).await?;
             let to = snapshot_id(&t, &to).await?;
-            diff(
+            let rows = diff(
                 t,
                 from,
                 to,
@@ -588,6 +635,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 out.sink(),
             )
             .await?;
+            tracing::info!(rows, from, to, "diffed");
         }
         Command::Stream {
             table,
@@ -609,7 +657,8 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 filter: out.filter.clone(),
             };
             let t = open_table(&table).await?;
-            stream(t, opts, out.sink()).await?;
+            let rows = stream(t, opts, out.sink()).await?;
+            tracing::info!(rows, "streamed");
         }
         Command::Ingest(args) => {
             let stats = strata_writer::ingest::command::run(args).await?;
@@ -648,14 +697,24 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(cli.log_filter())
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let command = cli.command_name();
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("strata", command);
+    let result = tracing::Instrument::instrument(run(cli), span).await;
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match result {
+        Ok(()) => {
+            tracing::info!(command, elapsed_ms, "done");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
+            tracing::info!(command, elapsed_ms, "failed");
             eprintln!("strata: error: {e}");
             ExitCode::FAILURE
         }

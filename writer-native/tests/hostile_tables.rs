@@ -556,3 +556,27 @@ fn time_travel_and_diffs_take_ids_tags_and_times() {
     let (ok_, _, err) = strata(&["diff", t.s(), "--from", "yesterday", "--to", "2"]);
     assert!(!ok_ && err.contains("tag:NAME"), "{err}");
 }
+
+#[test]
+fn verbose_and_quiet_flags_and_the_version() {
+    let t = table(false);
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["-v", "scan", t.s()])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("rows=6") && err.contains("elapsed_ms"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["scan", t.s(), "-q"])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(out.stderr.is_empty());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 6);
+    let (_, version, _) = strata(&["--version"]);
+    assert!(version.starts_with("strata "), "{version}");
+}
