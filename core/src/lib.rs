@@ -14,7 +14,7 @@
 //! - [`stats`]: SimpleStats (min, max, null counts);
 //! - [`bucket`]: fixed-bucket assignment;
 //! - [`path`]: partition paths and file naming;
-//! - [`expire`] and [`orphan`]: snapshot expiration and orphan cleaning;
+//! - [`expire`], [`orphan`] and [`rollback`]: snapshot expiration, orphan cleaning, rollback;
 //! - [`storage`]: the storage trait and an in-memory implementation.
 
 #![warn(missing_docs)]
@@ -34,6 +34,7 @@ pub mod orphan;
 pub mod path;
 pub mod predicate;
 pub mod read;
+pub mod rollback;
 pub mod scan;
 pub mod schema;
 pub mod schema_evolution;
@@ -41,6 +42,8 @@ pub mod snapshot;
 pub mod stats;
 pub mod storage;
 pub mod table;
+#[cfg(test)]
+mod test_table;
 pub mod types;
 
 pub use error::{Error, Result};

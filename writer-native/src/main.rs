@@ -69,6 +69,7 @@ impl Cli {
             Command::Compact { .. } => "compact",
             Command::Expire { .. } => "expire",
             Command::Tag { .. } => "tag",
+            Command::Rollback { .. } => "rollback",
             Command::CleanOrphans { .. } => "clean-orphans",
             Command::Schema { .. } => "schema",
             Command::Snapshots { .. } => "snapshots",
@@ -186,6 +187,20 @@ enum Command {
         #[arg(long, default_value = "1h")]
         older_than: String,
         /// Delete nothing: list the snapshots and files that would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Make an earlier snapshot (an id or tag:NAME) the latest again: newer snapshots, the
+    /// tags on them and the files only they used are deleted, as Paimon's rollback does.
+    ///
+    /// Example: strata rollback /data/orders --to tag:before-migration --dry-run
+    Rollback {
+        /// Table directory.
+        table: String,
+        /// The snapshot to keep as the latest: an id or tag:NAME.
+        #[arg(long)]
+        to: String,
+        /// Delete nothing: list what would go.
         #[arg(long)]
         dry_run: bool,
     },
@@ -545,6 +560,29 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                     removed.files.len()
                 );
             }
+        }
+        Command::Rollback { table, to, dry_run } => {
+            let storage = open_existing(&table).await?;
+            let target = SnapshotSpec::parse(&to)?;
+            let r = strata_core::rollback::rollback(&storage, &target, dry_run).await?;
+            let verb = if dry_run { "would delete" } else { "deleted" };
+            for id in &r.removed.snapshots {
+                strata_writer::outln!("{verb} snapshot {id}");
+            }
+            for t in &r.tags {
+                strata_writer::outln!("{verb} tag {t}");
+            }
+            for f in &r.removed.files {
+                strata_writer::outln!("{verb} {f}");
+            }
+            strata_writer::outln!(
+                "{}rolled back to snapshot {}: {} snapshots, {} tags, {} files removed",
+                if dry_run { "dry run: would have " } else { "" },
+                r.to,
+                r.removed.snapshots.len(),
+                r.tags.len(),
+                r.removed.files.len()
+            );
         }
         Command::Tag { table, action } => {
             let storage = open_existing(&table).await?;

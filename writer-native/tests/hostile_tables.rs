@@ -580,3 +580,25 @@ fn verbose_and_quiet_flags_and_the_version() {
     let (_, version, _) = strata(&["--version"]);
     assert!(version.starts_with("strata "), "{version}");
 }
+
+#[test]
+fn rollback_to_a_snapshot_or_a_tag() {
+    let t = table(false);
+    ok(&["tag", t.s(), "create", "first", "--snapshot", "1"]);
+    ok(&["tag", t.s(), "create", "third", "--snapshot", "3"]);
+    let dry = ok(&["rollback", t.s(), "--to", "2", "--dry-run"]);
+    assert!(dry.contains("would delete snapshot 3") && dry.contains("would delete tag third"));
+    assert_eq!(t.rows(&[]).len(), 6);
+    let out = ok(&["rollback", t.s(), "--to", "2"]);
+    assert!(out.contains("rolled back to snapshot 2"), "{out}");
+    assert_eq!(t.rows(&[]).len(), 4);
+    ok(&["rollback", t.s(), "--to", "tag:first"]);
+    assert_eq!(t.rows(&[]).len(), 2);
+    let (ok_, _, err) = strata(&["rollback", t.s(), "--to", "tag:third"]);
+    assert!(!ok_ && err.contains("not found"), "{err}");
+    // A write after a rollback continues from it.
+    t.write("{\"id\": 9, \"v\": \"v9\", \"dt\": \"x\"}\n", &[]);
+    assert_eq!(t.rows(&[]).len(), 3);
+    let out = ok(&["clean-orphans", t.s(), "--older-than", "0s", "--dry-run"]);
+    assert!(out.contains("would delete 0 orphan files"), "{out}");
+}

@@ -1,0 +1,100 @@
+//! Rollback on an in-memory table built by the committer.
+
+use futures::executor::block_on;
+
+use super::*;
+use crate::snapshot::latest_snapshot_id;
+use crate::test_table::table;
+
+async fn exists(s: &dyn Storage, path: &str) -> bool {
+    s.head(path).await.unwrap().is_some()
+}
+
+#[test]
+fn rollback_removes_newer_snapshots_their_tags_and_only_their_files() {
+    block_on(async {
+        // a; b; a compacted into c; d.
+        let s = table(&[
+            (&["a"], &[]),
+            (&["b"], &[]),
+            (&["c"], &["a"]),
+            (&["d"], &[]),
+        ])
+        .await;
+        for (name, id) in [("t4", 4), ("t1", 1)] {
+            let t = Tag {
+                snapshot: Snapshot::load(s.as_ref(), id).await.unwrap(),
+                tag_create_time: None,
+                tag_time_retained: None,
+            };
+            s.put(&tag_path(name), Bytes::from(t.to_json()))
+                .await
+                .unwrap();
+        }
+        let dry = rollback(s.as_ref(), &SnapshotSpec::Id(2), true)
+            .await
+            .unwrap();
+        assert_eq!(dry.removed.snapshots, vec![3, 4]);
+        assert_eq!(dry.tags, vec!["t4".to_string()]);
+        assert!(dry.removed.files.contains(&"bucket-0/c".to_string()));
+        assert!(dry.removed.files.contains(&"bucket-0/d".to_string()));
+        assert!(exists(s.as_ref(), "snapshot/snapshot-4").await);
+        let done = rollback(s.as_ref(), &SnapshotSpec::Id(2), false)
+            .await
+            .unwrap();
+        assert_eq!(done, dry);
+        assert_eq!(latest_snapshot_id(s.as_ref()).await.unwrap(), Some(2));
+        assert!(!exists(s.as_ref(), &tag_path("t4")).await);
+        assert!(exists(s.as_ref(), &tag_path("t1")).await);
+        for kept in ["bucket-0/a", "bucket-0/b"] {
+            assert!(exists(s.as_ref(), kept).await, "{kept}");
+        }
+        for gone in ["bucket-0/c", "bucket-0/d"] {
+            assert!(!exists(s.as_ref(), gone).await, "{gone}");
+        }
+    })
+}
+
+#[test]
+fn a_tag_whose_snapshot_expired_can_be_rolled_back_to() {
+    block_on(async {
+        let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
+        let t1 = Tag {
+            snapshot: Snapshot::load(s.as_ref(), 1).await.unwrap(),
+            tag_create_time: None,
+            tag_time_retained: None,
+        };
+        s.put(&tag_path("first"), Bytes::from(t1.to_json()))
+            .await
+            .unwrap();
+        crate::expire::expire(
+            s.as_ref(),
+            crate::expire::Retention {
+                min: 1,
+                max: None,
+                time_millis: 0,
+            },
+            10_000,
+            false,
+        )
+        .await
+        .unwrap();
+        assert!(!exists(s.as_ref(), "snapshot/snapshot-1").await);
+        let r = rollback(s.as_ref(), &SnapshotSpec::Tag("first".into()), false)
+            .await
+            .unwrap();
+        assert_eq!((r.to, r.removed.snapshots.clone()), (1, vec![3]));
+        assert_eq!(latest_snapshot_id(s.as_ref()).await.unwrap(), Some(1));
+        assert_eq!(
+            crate::snapshot::earliest_snapshot_id(s.as_ref())
+                .await
+                .unwrap(),
+            Some(1)
+        );
+        assert!(exists(s.as_ref(), "bucket-0/a").await);
+        assert!(!exists(s.as_ref(), "bucket-0/c").await);
+        assert!(rollback(s.as_ref(), &SnapshotSpec::Id(3), false)
+            .await
+            .is_err());
+    })
+}

@@ -1,0 +1,78 @@
+//! An in-memory table built by the committer, for unit tests of maintenance.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::binary_row::BinaryRow;
+use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::manifest::{DataFileMeta, FileKind, ManifestEntry};
+use crate::schema::{schema_path, TableSchema};
+use crate::snapshot::CommitKind;
+use crate::storage::{MemoryStorage, Storage};
+use crate::table::Table;
+
+pub(crate) fn entry(kind: FileKind, name: &str) -> ManifestEntry {
+    ManifestEntry {
+        kind,
+        partition: BinaryRow::encode(&[], &[]).unwrap(),
+        bucket: 0,
+        total_buckets: 1,
+        file: DataFileMeta {
+            file_name: name.into(),
+            file_size: 1,
+            row_count: 1,
+            ..Default::default()
+        },
+    }
+}
+
+/// Commits `steps` in order (each: files added, files deleted), with commit times 1000 *
+/// step, storing each added data file; returns the storage.
+pub(crate) async fn table(steps: &[(&[&str], &[&str])]) -> Arc<MemoryStorage> {
+    let storage = Arc::new(MemoryStorage::new());
+    let fields = crate::types::parse_columns("k INT NOT NULL, v INT").unwrap();
+    let options = [("bucket".to_string(), "1".to_string())].into();
+    let schema = TableSchema::create(fields, vec![], vec!["k".into()], options, 0).unwrap();
+    storage
+        .put_if_absent(&schema_path(0), Bytes::from(schema.to_json()))
+        .await
+        .unwrap();
+    let t = Arc::new(Table::open(storage.clone()).await.unwrap());
+    let c = Committer::new(t, "expire-tests");
+    let mut since = None;
+    for (i, (adds, deletes)) in steps.iter().enumerate() {
+        let mut entries: Vec<ManifestEntry> =
+            adds.iter().map(|n| entry(FileKind::Add, n)).collect();
+        entries.extend(deletes.iter().map(|n| entry(FileKind::Delete, n)));
+        for n in *adds {
+            storage
+                .put(&format!("bucket-0/{n}"), Bytes::from_static(b"x"))
+                .await
+                .unwrap();
+        }
+        let changes = CommitChanges {
+            kind: if deletes.is_empty() {
+                CommitKind::Append
+            } else {
+                CommitKind::Compact
+            },
+            entries,
+            changelog: vec![],
+            properties: None,
+            offsets: vec![],
+            index: vec![],
+            index_base: vec![],
+        };
+        let at = 1000 * (i as i64 + 1);
+        match c
+            .try_commit(&changes, i as i64, &format!("u{i}"), at, since)
+            .await
+            .unwrap()
+        {
+            Attempt::Committed(s) => since = Some(s.id),
+            Attempt::Lost => panic!("no racer"),
+        }
+    }
+    storage
+}
