@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use strata_core::schema::TableSchema;
 use strata_core::Result;
 
+use crate::describe::{describe_files, describe_snapshots};
 use crate::output::Format;
 use crate::reading::{open_table, scan, Sink};
-use crate::table::{create_table, describe_files, describe_snapshots, CreateTable};
+use crate::table::{create_table, CreateTable};
 use crate::write::input::{read_input, InputFormat};
 use crate::write::{write, Input, WriteOptions};
 use crate::ObjectStoreStorage;

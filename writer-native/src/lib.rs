@@ -13,6 +13,7 @@
 
 pub mod compact;
 pub mod demo;
+pub mod describe;
 pub mod ingest;
 pub mod local_fs;
 pub mod maintenance;

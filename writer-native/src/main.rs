@@ -16,13 +16,14 @@ use strata_writer::compact::{compact, CompactOptions};
 /// which glibc's allocator answers with fresh, kernel-zeroed pages.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use strata_writer::describe::{describe_files, describe_snapshots};
 use strata_writer::ingest::command::parse_kv;
 use strata_writer::maintenance::{
     create_tag, delete_tag, list_tags, parse_duration, run_clean_orphans, run_expire,
 };
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
-use strata_writer::table::{create_table, describe_files, describe_snapshots, CreateTable};
+use strata_writer::table::{create_table, CreateTable};
 use strata_writer::write::input::InputFormat;
 use strata_writer::write::{write_files, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;

@@ -1,0 +1,126 @@
+//! Describing what a table holds: its snapshots and its live files.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use strata_core::binary_row::{BinaryRow, Datum};
+use strata_core::manifest::{live_files, ManifestEntry};
+use strata_core::path::{partition_path, DEFAULT_PARTITION_NAME};
+use strata_core::schema::TableSchema;
+use strata_core::snapshot::{earliest_snapshot_id, latest_snapshot_id, Snapshot};
+use strata_core::storage::Storage;
+use strata_core::types::DataType;
+use strata_core::Result;
+
+/// One line per snapshot: id, kind, schema, records and time.
+pub async fn describe_snapshots(storage: &dyn Storage) -> Result<String> {
+    let mut out = String::new();
+    let (Some(first), Some(last)) = (
+        earliest_snapshot_id(storage).await?,
+        latest_snapshot_id(storage).await?,
+    ) else {
+        return Ok("no snapshots yet\n".into());
+    };
+    writeln!(
+        out,
+        "{:>6}  {:<9}  {:>6}  {:>12}  {:>12}  time_millis",
+        "id", "kind", "schema", "total_rows", "delta_rows"
+    )
+    .ok();
+    for id in first..=last {
+        let s = Snapshot::load(storage, id).await?;
+        writeln!(
+            out,
+            "{:>6}  {:<9}  {:>6}  {:>12}  {:>12}  {}",
+            s.id,
+            format!("{:?}", s.commit_kind).to_uppercase(),
+            s.schema_id,
+            s.total_record_count.map_or("-".into(), |v| v.to_string()),
+            s.delta_record_count.map_or("-".into(), |v| v.to_string()),
+            s.time_millis
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
+/// Decodes a BinaryRow for display.
+fn show_row(row: &BinaryRow, types: &[DataType]) -> String {
+    match row.decode(types) {
+        Ok(values) => format!(
+            "({})",
+            values
+                .iter()
+                .map(Datum::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(e) => format!("<{e}>"),
+    }
+}
+
+/// The live files of a snapshot (latest if `None`), one line each.
+pub async fn describe_files(storage: &dyn Storage, snapshot: Option<i64>) -> Result<String> {
+    let id = match snapshot {
+        Some(id) => id,
+        None => match latest_snapshot_id(storage).await? {
+            Some(id) => id,
+            None => return Ok("no snapshots yet: the table has no files\n".into()),
+        },
+    };
+    let snap = Snapshot::load(storage, id).await?;
+    let files = live_files(storage, &snap).await?;
+    let mut schemas: HashMap<i64, TableSchema> = HashMap::new();
+    let mut out = String::new();
+    writeln!(out, "snapshot {id}: {} live files", files.len()).ok();
+    for e in &files {
+        let schema = match schemas.get(&e.file.schema_id) {
+            Some(s) => s,
+            None => {
+                let s = TableSchema::load(storage, e.file.schema_id).await?;
+                schemas.entry(e.file.schema_id).or_insert(s)
+            }
+        };
+        writeln!(out, "{}", describe_entry(e, schema)?).ok();
+    }
+    Ok(out)
+}
+
+fn describe_entry(e: &ManifestEntry, schema: &TableSchema) -> Result<String> {
+    let pfields = schema.partition_fields()?;
+    let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
+    let pvalues = e.partition.decode(&ptypes)?;
+    let default = schema
+        .option("partition.default-name")
+        .unwrap_or(DEFAULT_PARTITION_NAME);
+    let legacy = schema.option("partition.legacy-name") != Some("false");
+    let dir = strata_core::path::bucket_path(
+        &partition_path(&pfields, &pvalues, default, legacy),
+        e.bucket,
+    );
+    let ktypes: Vec<DataType> = schema
+        .trimmed_primary_key_fields()?
+        .iter()
+        .map(|f| f.data_type.clone())
+        .collect();
+    let keys = if schema.has_primary_key() {
+        format!(
+            " keys {}..{}",
+            show_row(&e.file.min_key, &ktypes),
+            show_row(&e.file.max_key, &ktypes)
+        )
+    } else {
+        String::new()
+    };
+    Ok(format!(
+        "{dir}/{} level {} rows {} deletes {} seq {}..{}{keys}",
+        e.file.file_name,
+        e.file.level,
+        e.file.row_count,
+        e.file
+            .delete_row_count
+            .map_or("?".into(), |d| d.to_string()),
+        e.file.min_sequence_number,
+        e.file.max_sequence_number,
+    ))
+}
