@@ -82,8 +82,14 @@ pub async fn run(dir: Option<String>) -> Result<String> {
             crate::outln!("wrote {path}: snapshot {}", s.id);
         }
     }
-    crate::outln!("\nsnapshots:\n{}", describe_snapshots(&storage).await?);
-    crate::outln!("files:\n{}", describe_files(&storage, None).await?);
+    crate::outln!(
+        "\nsnapshots:\n{}",
+        describe_snapshots(&storage, Default::default()).await?
+    );
+    crate::outln!(
+        "files:\n{}",
+        describe_files(&storage, None, Default::default()).await?
+    );
     crate::outln!("rows (merged on read):");
     let sink = Sink {
         format: Format::Table,

@@ -16,10 +16,12 @@ use strata_writer::compact::{compact, CompactOptions};
 /// which glibc's allocator answers with fresh, kernel-zeroed pages.
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use strata_writer::describe::{describe_files, describe_snapshots};
+use strata_writer::describe::{
+    describe_files, describe_snapshots, describe_table, describe_tags, MetaFormat,
+};
 use strata_writer::ingest::command::parse_kv;
 use strata_writer::maintenance::{
-    create_tag, delete_tag, list_tags, parse_duration, run_clean_orphans, run_expire,
+    create_tag, delete_tag, parse_duration, run_clean_orphans, run_expire,
 };
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
@@ -73,6 +75,7 @@ impl Cli {
             Command::Rollback { .. } => "rollback",
             Command::CleanOrphans { .. } => "clean-orphans",
             Command::Schema { .. } => "schema",
+            Command::Describe { .. } => "describe",
             Command::Snapshots { .. } => "snapshots",
             Command::Files { .. } => "files",
             Command::Scan { .. } => "scan",
@@ -236,6 +239,20 @@ enum Command {
     Schema {
         /// Table directory.
         table: String,
+        /// Output format (the schema is JSON either way).
+        #[arg(long, value_enum, default_value = "json")]
+        output: MetaFormat,
+    },
+    /// Summarise a table: columns, keys, options, snapshots, tags, and the live files, rows
+    /// (before merging) and bytes of each partition and bucket.
+    ///
+    /// Example: strata describe /data/orders --output json
+    Describe {
+        /// Table directory.
+        table: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
     },
     /// List the snapshots.
     ///
@@ -243,6 +260,9 @@ enum Command {
     Snapshots {
         /// Table directory.
         table: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
     },
     /// List the live data files of a snapshot (the latest by default).
     ///
@@ -253,6 +273,9 @@ enum Command {
         /// Snapshot id.
         #[arg(long)]
         snapshot: Option<i64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
     },
     /// Read a snapshot (the latest by default), merged, as rows.
     ///
@@ -345,7 +368,11 @@ enum TagAction {
         name: String,
     },
     /// List tags: name, snapshot id, commit time.
-    List,
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
+    },
 }
 
 /// Output selection shared by the read commands.
@@ -596,7 +623,9 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                     delete_tag(&storage, &name).await?;
                     strata_writer::outln!("deleted tag {name}");
                 }
-                TagAction::List => strata_writer::out!("{}", list_tags(&storage).await?),
+                TagAction::List { output } => {
+                    strata_writer::out!("{}", describe_tags(&storage, output).await?)
+                }
             }
         }
         Command::CleanOrphans {
@@ -616,17 +645,25 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 strata_writer::outln!("deleted {} orphan files", removed.files.len());
             }
         }
-        Command::Schema { table } => {
+        Command::Schema { table, output: _ } => {
             let storage = open_existing(&table).await?;
             strata_writer::outln!("{}", TableSchema::load_latest(&storage).await?.to_json());
         }
-        Command::Snapshots { table } => {
+        Command::Describe { table, output } => {
             let storage = open_existing(&table).await?;
-            strata_writer::out!("{}", describe_snapshots(&storage).await?);
+            strata_writer::out!("{}", describe_table(&storage, &table, output).await?);
         }
-        Command::Files { table, snapshot } => {
+        Command::Snapshots { table, output } => {
             let storage = open_existing(&table).await?;
-            strata_writer::out!("{}", describe_files(&storage, snapshot).await?);
+            strata_writer::out!("{}", describe_snapshots(&storage, output).await?);
+        }
+        Command::Files {
+            table,
+            snapshot,
+            output,
+        } => {
+            let storage = open_existing(&table).await?;
+            strata_writer::out!("{}", describe_files(&storage, snapshot, output).await?);
         }
         Command::Scan {
             table,

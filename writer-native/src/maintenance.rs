@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::now_millis;
 use bytes::Bytes;
-use strata_core::expire::{expire, tags, Removed, Retention};
+use strata_core::expire::{expire, Removed, Retention};
 use strata_core::orphan::clean_orphans;
 use strata_core::snapshot::{latest_snapshot_id, tag_path, LocalDateTime, Snapshot, Tag};
 use strata_core::storage::Storage;
@@ -107,18 +107,6 @@ pub async fn delete_tag(storage: &dyn Storage, name: &str) -> Result<()> {
         });
     }
     storage.delete(&tag_path(name)).await
-}
-
-/// `name  snapshot  time_millis` per tag.
-pub async fn list_tags(storage: &dyn Storage) -> Result<String> {
-    let mut out = String::new();
-    for (name, t) in tags(storage).await? {
-        out.push_str(&format!(
-            "{name}\t{}\t{}\n",
-            t.snapshot.id, t.snapshot.time_millis
-        ));
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

@@ -602,3 +602,35 @@ fn rollback_to_a_snapshot_or_a_tag() {
     let out = ok(&["clean-orphans", t.s(), "--older-than", "0s", "--dry-run"]);
     assert!(out.contains("would delete 0 orphan files"), "{out}");
 }
+
+#[test]
+fn metadata_in_json_and_a_table_summary() {
+    let t = table(true);
+    ok(&["tag", t.s(), "create", "first", "--snapshot", "1"]);
+    let snaps: serde_json::Value =
+        serde_json::from_str(&ok(&["snapshots", t.s(), "--output", "json"])).unwrap();
+    assert_eq!(snaps.as_array().unwrap().len(), 3);
+    assert_eq!(snaps[2]["totalRecordCount"], 6);
+    assert!(snaps[0]["time"].as_str().unwrap().ends_with('Z'));
+    let files: serde_json::Value =
+        serde_json::from_str(&ok(&["files", t.s(), "--output", "json"])).unwrap();
+    let files = files.as_array().unwrap();
+    assert_eq!(files.len(), 6);
+    assert!(files.iter().all(|f| f["fileSize"].as_i64().unwrap() > 0));
+    assert!(files[0]["path"].as_str().unwrap().starts_with("dt="));
+    let tags: serde_json::Value =
+        serde_json::from_str(&ok(&["tag", t.s(), "list", "--output", "json"])).unwrap();
+    assert_eq!(tags[0]["name"], "first");
+    let text = ok(&["files", t.s()]);
+    assert!(text.contains(" KB") && text.contains("size"), "{text}");
+    let d = ok(&["describe", t.s()]);
+    assert!(
+        d.contains("primary key    id, dt") && d.contains("live files     6"),
+        "{d}"
+    );
+    let d: serde_json::Value =
+        serde_json::from_str(&ok(&["describe", t.s(), "--output", "json"])).unwrap();
+    assert_eq!(d["rowsBeforeMerge"], 6);
+    assert_eq!(d["latestSnapshot"]["id"], 3);
+    assert_eq!(d["buckets"].as_array().unwrap().len(), 2);
+}
