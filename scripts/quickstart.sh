@@ -21,7 +21,8 @@ fi
 # scripts/test.sh runs this with STRATA_PROFILE=dev to reuse the test build.
 PROFILE="${STRATA_PROFILE:-release}"
 step "build the strata binary ($PROFILE)"
-cargo build --profile "$PROFILE" -q -p strata-writer --bin strata
+# Cargo's own progress shows on a terminal; the first build takes a few minutes.
+cargo build --profile "$PROFILE" -p strata-writer --bin strata
 if [ "$PROFILE" = dev ]; then STRATA="$CARGO_TARGET_DIR/debug/strata"; else STRATA="$CARGO_TARGET_DIR/$PROFILE/strata"; fi
 
 
@@ -41,7 +42,8 @@ step "strata diff: the changelog of the first commit, by kind"
 "$STRATA" diff "$TABLE" --from 0 --to 1 --columns id | grep -o '"_kind":"[^"]*"' | sort | uniq -c
 
 step "from Node through the npm package (strata-reader): build it, then query the same table"
-LOG="$(mktemp)"
-bash scripts/wasm.sh build > "$LOG" 2>&1 || { cat "$LOG"; exit 1; }
-rm -f "$LOG"
+echo "(the first time this installs wasm-bindgen-cli, wasm-pack and the npm dependencies:"
+echo " several minutes; each step is printed as it starts)"
+bash scripts/wasm.sh build 2>&1 | grep --line-buffered -E '^(==>|error|Error)' || true
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "the Wasm build failed: run scripts/wasm.sh build" >&2; exit 1; }
 node npm/examples/query.mjs "$TABLE"
