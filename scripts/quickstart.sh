@@ -44,6 +44,11 @@ step "strata diff: the changelog of the first commit, by kind"
 step "from Node through the npm package (strata-reader): build it, then query the same table"
 echo "(the first time this installs wasm-bindgen-cli, wasm-pack and the npm dependencies:"
 echo " several minutes; each step is printed as it starts)"
-bash scripts/wasm.sh build 2>&1 | grep --line-buffered -E '^(==>|error|Error)' || true
-[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "the Wasm build failed: run scripts/wasm.sh build" >&2; exit 1; }
+LOG="$(mktemp)"
+if ! bash scripts/wasm.sh build 2>&1 | tee "$LOG" | { grep --line-buffered -E '^==>' || true; }; then
+  tail -n 40 "$LOG" >&2
+  echo "the Wasm build failed (log above; full log: $LOG)" >&2
+  exit 1
+fi
+rm -f "$LOG"
 node npm/examples/query.mjs "$TABLE"
