@@ -358,8 +358,8 @@ impl TableWriter {
             };
             let committed =
                 commit_with_retries(self.table.clone(), &user, &changes, identifier, since).await;
-            if let Err(Error::Conflict(_)) = &committed {
-                // Conflicts are found before anything is published: the files are unused.
+            if committed.as_ref().is_err_and(Error::is_unpublished) {
+                // Nothing was published: the files are unused.
                 self.abort().await;
             }
             return committed.map(Some);
@@ -382,7 +382,16 @@ impl TableWriter {
                 .await
             {
                 Ok(Attempt::Committed(s)) => return Ok(Some(*s)),
-                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => backoff.wait().await?,
+                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => {
+                    if let Err(e) = backoff.wait().await {
+                        self.abort().await;
+                        return Err(e);
+                    }
+                }
+                Err(e) if e.is_unpublished() => {
+                    self.abort().await;
+                    return Err(e);
+                }
                 Err(e) => return Err(e),
             }
             let storage = self.table.storage();
@@ -511,7 +520,7 @@ pub async fn write_files(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Input>>(4);
     let reader = std::thread::spawn(move || {
         for (path, format) in files {
-            let batches = match input::input_batches(&path, format, &fields, &extra) {
+            let batches = match input::input_batches(&path, format, &fields, &extra, false) {
                 Ok(b) => b,
                 Err(e) => {
                     let _ = tx.blocking_send(Err(e));
