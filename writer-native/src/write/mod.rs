@@ -57,6 +57,9 @@ pub struct WriteOptions {
     /// Source offsets the rows come from (exactly-once ingest). A write with claims commits
     /// even when it has no rows, so the offsets advance.
     pub offsets: Vec<strata_core::commit::offsets::OffsetClaim>,
+    /// Input files' columns the table lacks are dropped instead of refused
+    /// ([`write_files`]).
+    pub ignore_unknown_columns: bool,
 }
 
 /// What an overwrite replaces.
@@ -358,8 +361,8 @@ impl TableWriter {
             };
             let committed =
                 commit_with_retries(self.table.clone(), &user, &changes, identifier, since).await;
-            if committed.as_ref().is_err_and(Error::is_unpublished) {
-                // Nothing was published: the files are unused.
+            if let Err(Error::Conflict(_)) = &committed {
+                // Conflicts are found before anything is published: the files are unused.
                 self.abort().await;
             }
             return committed.map(Some);
@@ -382,16 +385,7 @@ impl TableWriter {
                 .await
             {
                 Ok(Attempt::Committed(s)) => return Ok(Some(*s)),
-                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => {
-                    if let Err(e) = backoff.wait().await {
-                        self.abort().await;
-                        return Err(e);
-                    }
-                }
-                Err(e) if e.is_unpublished() => {
-                    self.abort().await;
-                    return Err(e);
-                }
+                Ok(Attempt::Lost) | Err(Error::Conflict(_)) => backoff.wait().await?,
                 Err(e) => return Err(e),
             }
             let storage = self.table.storage();
@@ -517,10 +511,12 @@ pub async fn write_files(
     opts: WriteOptions,
 ) -> Result<Option<Snapshot>> {
     let fields = table.schema().fields.clone();
+    let ignore_unknown = opts.ignore_unknown_columns;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Input>>(4);
     let reader = std::thread::spawn(move || {
         for (path, format) in files {
-            let batches = match input::input_batches(&path, format, &fields, &extra, false) {
+            let batches = match input::input_batches(&path, format, &fields, &extra, ignore_unknown)
+            {
                 Ok(b) => b,
                 Err(e) => {
                     let _ = tx.blocking_send(Err(e));
