@@ -101,9 +101,13 @@ impl Exact {
                 }
             }
         });
+        v.map_err(|why| self.misfit(why, shown))
+    }
+
+    fn misfit(&self, why: Misfit, shown: &str) -> String {
         let shown = clip(shown);
         let name = self.name();
-        v.map_err(|why| match (why, self) {
+        match (why, self) {
             (Misfit::NotANumber, _) => format!("{shown} is not {}", a(&name)),
             (Misfit::Fraction, Exact::Int(_)) => {
                 format!("{shown} is not {} (it has a fraction)", a(&name))
@@ -116,7 +120,7 @@ impl Exact {
                 "{shown} does not fit {name} (more than {} digits before the point)",
                 p - *s as u8
             ),
-        })
+        }
     }
 
     /// The text arrow's decoders read as exactly `v`: digits, and for a decimal the point.
@@ -206,21 +210,32 @@ fn unscaled(text: &str, scale: u32) -> Result<i128, Misfit> {
             }
         }
     };
-    // Significant digits, and the power of ten they are multiplied by.
-    let all: String = [int, frac].concat();
-    let sig = all.trim_start_matches('0');
-    let trimmed = sig.trim_end_matches('0');
-    if trimmed.is_empty() {
+    // Significant digits (of int then frac), and the power of ten they are multiplied by.
+    let all = || int.bytes().chain(frac.bytes());
+    let len = int.len() + frac.len();
+    let leading = all().take_while(|&b| b == b'0').count();
+    if leading == len {
         return Ok(0);
     }
-    let power = exp - frac.len() as i64 + (sig.len() - trimmed.len()) as i64 + scale as i64;
+    let trailing = frac
+        .bytes()
+        .rev()
+        .chain(int.bytes().rev())
+        .take_while(|&b| b == b'0')
+        .count();
+    let significant = len - leading - trailing;
+    let power = exp - frac.len() as i64 + trailing as i64 + scale as i64;
     if power < 0 {
         return Err(Misfit::Fraction);
     }
-    if trimmed.len() as i64 + power > 38 {
+    if significant as i64 + power > 38 {
         return Err(Misfit::TooBig);
     }
-    let v = trimmed.parse::<i128>().map_err(|_| Misfit::TooBig)? * 10i128.pow(power as u32);
+    let v = all()
+        .skip(leading)
+        .take(significant)
+        .fold(0i128, |v, b| v * 10 + i128::from(b - b'0'))
+        * 10i128.pow(power as u32);
     Ok(if negative { -v } else { v })
 }
 

@@ -83,35 +83,45 @@ impl JsonLines {
         let mut chunk: Vec<u8> = Vec::new();
         let mut starts: Vec<usize> = Vec::new();
         let mut first = 0;
-        let mut buf = Vec::new();
         while starts.len() < BATCH {
-            buf.clear();
+            // Each line is read onto the end of the chunk, and kept there if it has a row.
+            let start = chunk.len();
             let n = self
                 .reader
-                .read_until(b'\n', &mut buf)
+                .read_until(b'\n', &mut chunk)
                 .map_err(|e| Error::InvalidValue(format!("{}: {e}", self.path)))?;
             if n == 0 {
                 break;
             }
             self.line += 1;
-            let text = std::str::from_utf8(&buf).map_err(|_| self.at(self.line, "not UTF-8"))?;
-            let text = match self.line {
-                1 => text.strip_prefix('\u{feff}').unwrap_or(text),
-                _ => text,
-            };
+            if self.line == 1 && chunk.starts_with("\u{feff}".as_bytes()) {
+                chunk.drain(..3); // a byte-order mark
+            }
+            let text = std::str::from_utf8(&chunk[start..])
+                .map_err(|_| self.at(self.line, "not UTF-8"))?;
             if text.trim_ascii().is_empty() {
+                chunk.truncate(start);
                 if starts.is_empty() {
                     continue;
                 }
                 break;
             }
-            let text = self.check(text).map_err(|e| self.after(self.line, e))?;
+            let rewritten = match self.check(text) {
+                Ok(Cow::Borrowed(_)) => None,
+                Ok(Cow::Owned(t)) => Some(t),
+                Err(e) => return Err(self.after(self.line, e)),
+            };
+            if let Some(t) = rewritten {
+                chunk.truncate(start);
+                chunk.extend_from_slice(t.as_bytes());
+            }
+            if chunk.last() != Some(&b'\n') {
+                chunk.push(b'\n');
+            }
             if starts.is_empty() {
                 first = self.line;
             }
-            starts.push(chunk.len());
-            chunk.extend_from_slice(text.trim_ascii_end().as_bytes());
-            chunk.push(b'\n');
+            starts.push(start);
         }
         if starts.is_empty() {
             return Ok(None);
@@ -144,14 +154,24 @@ impl JsonLines {
             serde_json::from_str(text).map_err(|e| format!(": {}", json_error(&e)))?;
         let mut edits = Vec::new();
         let base = text.as_ptr() as usize;
-        let mut seen = HashSet::with_capacity(members.0.len());
-        for (name, raw) in &members.0 {
+        // Names seen: compared in turn while few, hashed when many.
+        let many = members.0.len() > 32;
+        let mut seen = HashSet::with_capacity(if many { members.0.len() } else { 0 });
+        for (i, (name, raw)) in members.0.iter().enumerate() {
             let path = Path::Column(name);
-            if !seen.insert(name.as_ref()) {
+            let twice = match many {
+                true => !seen.insert(name.as_ref()),
+                false => members.0[..i].iter().any(|(n, _)| n == name),
+            };
+            if twice {
                 return Err(format!(": column {path} appears twice"));
             }
-            match self.index.get(name.as_ref()) {
-                Some(&i) => {
+            let column = match self.fields.len() {
+                0..=16 => self.fields.iter().position(|f| f.name == *name),
+                _ => self.index.get(name.as_ref()).copied(),
+            };
+            match column {
+                Some(i) => {
                     let t = &self.fields[i].data_type;
                     self.check_value(raw, t, &path, base, &mut edits)?
                 }
@@ -199,7 +219,15 @@ impl JsonLines {
             | TypeKind::Int
             | TypeKind::BigInt
             | TypeKind::Decimal { .. } => {
-                let exact = Exact::of(&strata_core::types::to_arrow_type(t)).expect("exact");
+                let exact = match t.kind {
+                    TypeKind::TinyInt => Exact::Int(8),
+                    TypeKind::SmallInt => Exact::Int(16),
+                    TypeKind::Int => Exact::Int(32),
+                    TypeKind::Decimal { precision, scale } => {
+                        Exact::Decimal(precision, scale as i8)
+                    }
+                    _ => Exact::Int(64),
+                };
                 let number: Cow<str> = match first {
                     b'"' => serde_json::from_str(text)
                         .map_err(|e| format!(", column {path}: {}", json_error(&e)))?,

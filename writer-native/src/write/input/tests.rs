@@ -381,7 +381,9 @@ fn every_json_error_names_its_line() {
         .err()
         .unwrap();
     assert!(e.to_string().contains("in.jsonl: line 2"), "{e}");
-    // Rows after blank lines keep their lines.
+    // A byte-order mark is skipped; rows after blank lines keep their lines.
+    let (_d, p) = file("in.jsonl", "\u{feff}{\"id\":1}\r\n{\"id\":2}");
+    assert_eq!(read(&p, &fields).num_rows(), 2);
     let (_d, p) = file("in.jsonl", "\n{\"id\":1}\n\n\n{\"id\":2}\n{\"id\":3}\n");
     let lines: Vec<usize> = read_input(&p, InputFormat::Jsonl, &fields, &[])
         .unwrap()
@@ -389,6 +391,24 @@ fn every_json_error_names_its_line() {
         .map(|(l, _)| *l)
         .collect();
     assert_eq!(lines, [2, 5]);
+}
+
+#[test]
+fn a_key_twice_is_refused_in_wide_rows_too() {
+    let names: Vec<String> = (0..40).map(|i| format!("c{i}")).collect();
+    let fields = cols(
+        &names
+            .iter()
+            .map(|n| format!("{n} INT"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let mut row: Vec<String> = names.iter().map(|n| format!("\"{n}\":1")).collect();
+    let (_d, p) = file("in.jsonl", format!("{{{}}}\n", row.join(",")));
+    assert_eq!(read(&p, &fields).num_rows(), 1);
+    row.push("\"c7\":2".into());
+    let e = error("in.jsonl", format!("{{{}}}\n", row.join(",")), &fields);
+    assert!(e.contains("line 1: column c7 appears twice"), "{e}");
 }
 
 #[test]
