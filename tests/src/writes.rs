@@ -10,7 +10,7 @@ use strata_core::read::{read_all, ReadBuilder};
 use strata_core::table::Table;
 use strata_core::types::DataType;
 use strata_writer::table::{create_table, CreateTable};
-use strata_writer::write::input::{read_input, InputFormat};
+use strata_writer::write::input::{input_batches, InputFormat};
 use strata_writer::write::{write, Input, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;
 
@@ -102,14 +102,16 @@ pub fn inputs_of(t: &Arc<Table>, rows: &[Value], kind_col: Option<&str>) -> Vec<
     let text: String = rows.iter().map(|r| format!("{r}\n")).collect();
     std::fs::write(&path, text).unwrap();
     let extra: Vec<String> = kind_col.map(String::from).into_iter().collect();
-    read_input(
+    // Rows may carry keys the table lacks (an `op` the write does not use): dropped.
+    input_batches(
         path.to_str().unwrap(),
         InputFormat::Jsonl,
         &t.schema().fields,
         &extra,
+        true,
     )
     .unwrap()
-    .into_iter()
+    .map(Result::unwrap)
     .map(|(first_line, batch)| Input {
         path: "in.jsonl".into(),
         first_line,

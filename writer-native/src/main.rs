@@ -136,6 +136,9 @@ enum Command {
         /// With --overwrite: the static partition to replace, `k=v` (repeatable).
         #[arg(long, value_parser = parse_kv, requires = "overwrite")]
         partition: Vec<(String, String)>,
+        /// Drop input columns the table lacks instead of refusing the file.
+        #[arg(long)]
+        ignore_unknown_columns: bool,
     },
     /// Keep a primary-key table in sync with a CDC stream (Debezium, Canal or Maxwell JSON)
     /// from Kafka, a file or stdin; exactly-once, with offsets stored in the table's snapshots.
@@ -509,6 +512,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
             row_kind_column,
             overwrite,
             partition,
+            ignore_unknown_columns,
         } => {
             let t = open_table(&table).await?;
             let extra: Vec<String> = row_kind_column.iter().cloned().collect();
@@ -527,6 +531,7 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 row_kind_column,
                 commit_user: None,
                 overwrite: overwrite.then_some(Overwrite { partition }),
+                ignore_unknown_columns,
                 ..WriteOptions::default()
             };
             let written = write_files(t, files, extra, opts).await?;

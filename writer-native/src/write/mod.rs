@@ -57,6 +57,9 @@ pub struct WriteOptions {
     /// Source offsets the rows come from (exactly-once ingest). A write with claims commits
     /// even when it has no rows, so the offsets advance.
     pub offsets: Vec<strata_core::commit::offsets::OffsetClaim>,
+    /// Input files' columns the table lacks are dropped instead of refused
+    /// ([`write_files`]).
+    pub ignore_unknown_columns: bool,
 }
 
 /// What an overwrite replaces.
@@ -517,10 +520,12 @@ pub async fn write_files(
     opts: WriteOptions,
 ) -> Result<Option<Snapshot>> {
     let fields = table.schema().fields.clone();
+    let ignore_unknown = opts.ignore_unknown_columns;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Input>>(4);
     let reader = std::thread::spawn(move || {
         for (path, format) in files {
-            let batches = match input::input_batches(&path, format, &fields, &extra) {
+            let batches = match input::input_batches(&path, format, &fields, &extra, ignore_unknown)
+            {
                 Ok(b) => b,
                 Err(e) => {
                     let _ = tx.blocking_send(Err(e));
