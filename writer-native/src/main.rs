@@ -120,7 +120,7 @@ enum Command {
     Write {
         /// Table directory.
         table: String,
-        /// Input files.
+        /// Input files; `-` reads standard input (with --format).
         #[arg(required = true)]
         files: Vec<String>,
         /// Input format (default: from each file's extension).
@@ -405,6 +405,53 @@ impl OutputArgs {
     }
 }
 
+/// Standard input of `strata write -`, copied to a temporary file that is removed on drop;
+/// errors name it `stdin`.
+struct SpooledStdin(std::path::PathBuf);
+
+impl SpooledStdin {
+    fn new(files: &[String], format: Option<InputFormat>) -> strata_core::Result<Option<Self>> {
+        let n = files.iter().filter(|f| f.as_str() == "-").count();
+        if n == 0 {
+            return Ok(None);
+        }
+        let bad = |m: String| strata_core::Error::InvalidValue(m);
+        if n > 1 {
+            return Err(bad("standard input (-) can be named only once".into()));
+        }
+        if format.is_none() {
+            return Err(bad("reading standard input (-) needs --format".into()));
+        }
+        let path = std::env::temp_dir().join(format!("strata-stdin-{}", uuid::Uuid::new_v4()));
+        let spooled = SpooledStdin(path);
+        let mut file = std::fs::File::create(&spooled.0)
+            .map_err(|e| bad(format!("spooling stdin to {}: {e}", spooled.0.display())))?;
+        std::io::copy(&mut std::io::stdin().lock(), &mut file)
+            .map_err(|e| bad(format!("reading stdin: {e}")))?;
+        Ok(Some(spooled))
+    }
+
+    fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    /// The error with the temporary file's name replaced by `stdin`.
+    fn rename_in(&self, e: strata_core::Error) -> strata_core::Error {
+        match e {
+            strata_core::Error::InvalidValue(m) => {
+                strata_core::Error::InvalidValue(m.replace(&self.path(), "stdin"))
+            }
+            other => other,
+        }
+    }
+}
+
+impl Drop for SpooledStdin {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// Opens an existing table: a directory without `schema/` is not one, and the maintenance
 /// and metadata commands say so instead of reporting an empty table.
 async fn open_existing(table: &str) -> strata_core::Result<ObjectStoreStorage> {
@@ -516,6 +563,8 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
         } => {
             let t = open_table(&table).await?;
             let extra: Vec<String> = row_kind_column.iter().cloned().collect();
+            // `-` is standard input, spooled to a temporary file (the readers need to seek).
+            let stdin = SpooledStdin::new(&files, format)?;
             let files = files
                 .iter()
                 .map(|f| {
@@ -524,7 +573,11 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                             "{f}: unknown input format; pass --format"
                         ))
                     })?;
-                    Ok((f.clone(), fmt))
+                    let path = match (f.as_str(), &stdin) {
+                        ("-", Some(s)) => s.path(),
+                        _ => f.clone(),
+                    };
+                    Ok((path, fmt))
                 })
                 .collect::<strata_core::Result<Vec<_>>>()?;
             let opts = WriteOptions {
@@ -534,7 +587,13 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 ignore_unknown_columns,
                 ..WriteOptions::default()
             };
-            let written = write_files(t, files, extra, opts).await?;
+            let written = write_files(t, files, extra, opts)
+                .await
+                .map_err(|e| match &stdin {
+                    Some(s) => s.rename_in(e),
+                    None => e,
+                })?;
+            drop(stdin);
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
             if written.is_some() {
                 compact_after_write(&table).await?;

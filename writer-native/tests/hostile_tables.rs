@@ -634,3 +634,42 @@ fn metadata_in_json_and_a_table_summary() {
     assert_eq!(d["latestSnapshot"]["id"], 3);
     assert_eq!(d["buckets"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn write_reads_standard_input() {
+    use std::io::Write as _;
+    let t = table(false);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["write", t.s(), "-", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\": 42, \"v\": \"from stdin\", \"dt\": \"x\"}\n{\"id\": 1.5}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(err.contains("stdin: line 2"), "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_strata"))
+        .args(["write", t.s(), "-", "--format", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\": 42, \"v\": \"from stdin\", \"dt\": \"x\"}\n")
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(t.rows(&[]).len(), 7);
+    let (ok_, _, err) = strata(&["write", t.s(), "-"]);
+    assert!(!ok_ && err.contains("--format"), "{err}");
+}
