@@ -115,6 +115,20 @@ impl ObjectStoreStorage {
     }
 }
 
+/// Runs blocking filesystem work on tokio's blocking pool when a runtime is there, and in
+/// place otherwise (callers that drive the storage with another executor).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) => handle
+            .spawn_blocking(f)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
+        Err(_) => f(),
+    }
+}
+
 #[async_trait::async_trait]
 impl Storage for ObjectStoreStorage {
     async fn get(&self, path: &str) -> Result<Bytes> {
@@ -215,9 +229,8 @@ impl Storage for ObjectStoreStorage {
                 check_path(prefix)?;
             }
             let (root, rel) = (root.clone(), prefix.to_string());
-            return tokio::task::spawn_blocking(move || crate::local_fs::list(&root, &rel))
+            return blocking(move || crate::local_fs::list(&root, &rel))
                 .await
-                .map_err(|e| self.io_err(prefix, e.to_string()))?
                 .map_err(|e| self.io_err(prefix, e.to_string()));
         }
         let p = if prefix.is_empty() {
@@ -251,9 +264,8 @@ impl Storage for ObjectStoreStorage {
         let p = self.path(path)?;
         if let Some(root) = &self.local {
             let (root, rel) = (root.clone(), path.to_string());
-            return tokio::task::spawn_blocking(move || crate::local_fs::delete(&root, &rel))
+            return blocking(move || crate::local_fs::delete(&root, &rel))
                 .await
-                .map_err(|e| self.io_err(path, e.to_string()))?
                 .map_err(|e| self.io_err(path, e.to_string()));
         }
         match self.store.delete(&p).await {
@@ -272,6 +284,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();
         strata_core::storage::check_contract(&s).await;
+    }
+
+    #[test]
+    fn local_listing_works_without_a_tokio_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();
+        std::fs::write(dir.path().join("a"), b"x").unwrap();
+        let listed = futures::executor::block_on(s.list("")).unwrap();
+        assert_eq!(listed.len(), 1);
+        futures::executor::block_on(s.delete("a")).unwrap();
     }
 
     #[tokio::test]
