@@ -6,9 +6,8 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::snapshot::tag_path;
-use crate::storage::MemoryStorage;
 
-use crate::test_table::table;
+use crate::test_table::{exists, table};
 
 fn keep_newest(min: usize) -> Retention {
     Retention {
@@ -16,10 +15,6 @@ fn keep_newest(min: usize) -> Retention {
         max: None,
         time_millis: 0,
     }
-}
-
-async fn exists(s: &MemoryStorage, path: &str) -> bool {
-    s.head(path).await.unwrap().is_some()
 }
 
 #[test]
@@ -38,16 +33,19 @@ fn expiration_deletes_only_what_expired_snapshots_alone_used() {
             .unwrap();
         assert_eq!(dry.snapshots, vec![1, 2]);
         assert!(dry.files.contains(&"bucket-0/a".to_string()), "{dry:?}");
-        assert!(exists(&s, "snapshot/snapshot-1").await, "a dry run deleted");
+        assert!(
+            exists(s.as_ref(), "snapshot/snapshot-1").await,
+            "a dry run deleted"
+        );
         let removed = expire(s.as_ref(), keep_newest(2), 10_000, false)
             .await
             .unwrap();
         assert_eq!(removed, dry);
-        assert!(!exists(&s, "bucket-0/a").await);
+        assert!(!exists(s.as_ref(), "bucket-0/a").await);
         for live in ["bucket-0/b", "bucket-0/c", "bucket-0/d"] {
-            assert!(exists(&s, live).await, "{live}");
+            assert!(exists(s.as_ref(), live).await, "{live}");
         }
-        assert!(!exists(&s, "snapshot/snapshot-2").await);
+        assert!(!exists(s.as_ref(), "snapshot/snapshot-2").await);
         assert_eq!(
             crate::snapshot::earliest_snapshot_id(s.as_ref())
                 .await
@@ -59,7 +57,7 @@ fn expiration_deletes_only_what_expired_snapshots_alone_used() {
         for id in [3, 4] {
             let snap = Snapshot::load(s.as_ref(), id).await.unwrap();
             for f in snapshot_files(s.as_ref(), &schema, &snap).await.unwrap() {
-                assert!(exists(&s, &f).await, "snapshot {id} lost {f}");
+                assert!(exists(s.as_ref(), &f).await, "snapshot {id} lost {f}");
             }
         }
     })
@@ -86,7 +84,10 @@ fn tags_and_time_retention_keep_snapshots_files() {
         };
         let removed = expire(s.as_ref(), r, 4000, false).await.unwrap();
         assert_eq!(removed.snapshots, vec![1]);
-        assert!(exists(&s, "bucket-0/a").await, "the tag's file was deleted");
+        assert!(
+            exists(s.as_ref(), "bucket-0/a").await,
+            "the tag's file was deleted"
+        );
         assert!(removed.files.iter().all(|f| !f.starts_with("bucket-0/")));
     })
 }
@@ -102,8 +103,8 @@ fn a_stale_earliest_hint_hides_no_snapshot_from_expiration() {
             .await
             .unwrap();
         assert_eq!(removed.snapshots, vec![1, 2]);
-        assert!(!exists(&s, "bucket-0/a").await && !exists(&s, "bucket-0/b").await);
-        assert!(exists(&s, "bucket-0/c").await);
+        assert!(!exists(s.as_ref(), "bucket-0/a").await && !exists(s.as_ref(), "bucket-0/b").await);
+        assert!(exists(s.as_ref(), "bucket-0/c").await);
         // A consumer that has not read snapshot 2 keeps it.
         let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
         s.put(

@@ -4,11 +4,7 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::snapshot::latest_snapshot_id;
-use crate::test_table::table;
-
-async fn exists(s: &dyn Storage, path: &str) -> bool {
-    s.head(path).await.unwrap().is_some()
-}
+use crate::test_table::{exists, table};
 
 #[test]
 fn rollback_removes_newer_snapshots_their_tags_and_only_their_files() {

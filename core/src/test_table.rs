@@ -76,3 +76,8 @@ pub(crate) async fn table(steps: &[(&[&str], &[&str])]) -> Arc<MemoryStorage> {
     }
     storage
 }
+
+/// Whether `path` exists in `storage`.
+pub(crate) async fn exists(storage: &dyn Storage, path: &str) -> bool {
+    storage.head(path).await.unwrap().is_some()
+}

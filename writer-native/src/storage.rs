@@ -297,44 +297,6 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn local_storage_follows_the_contract() {
-        let dir = tempfile::tempdir().unwrap();
-        let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();
-        s.put_if_absent("snapshot/snapshot-1", Bytes::from_static(b"abc"))
-            .await
-            .unwrap();
-        assert!(matches!(
-            s.put_if_absent("snapshot/snapshot-1", Bytes::new()).await,
-            Err(Error::AlreadyExists { .. })
-        ));
-        assert_eq!(
-            &s.get_range("snapshot/snapshot-1", 1..3).await.unwrap()[..],
-            b"bc"
-        );
-        assert_eq!(
-            s.head("snapshot/snapshot-1").await.unwrap().unwrap().size,
-            3
-        );
-        assert!(s.head("snapshot/none").await.unwrap().is_none());
-        assert!(matches!(s.get("x/y").await, Err(Error::NotFound { .. })));
-        let listed = s.list("snapshot").await.unwrap();
-        assert_eq!(listed[0].path, "snapshot/snapshot-1");
-        assert!(s.list("nothing").await.unwrap().is_empty());
-        s.put("bucket-0/empty.parquet", Bytes::new()).await.unwrap();
-        let e = s
-            .get_range("bucket-0/empty.parquet", 0..8)
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(&e, Error::Corrupt { what, .. } if what.contains("0 bytes, too short")),
-            "{e}"
-        );
-        s.delete("snapshot/snapshot-1").await.unwrap();
-        s.delete("snapshot/snapshot-1").await.unwrap();
-        assert!(s.get("../etc/passwd").await.is_err());
-    }
-
-    #[tokio::test]
     async fn put_if_absent_has_exactly_one_winner() {
         let dir = tempfile::tempdir().unwrap();
         let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();

@@ -1,18 +1,8 @@
 //! The `strata` binary end to end: create, inspect, and clear errors on bad input.
 
-use std::process::Command;
 
-fn strata(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .output()
-        .expect("strata runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::strata;
 
 #[test]
 fn create_then_inspect_then_refuse_to_overwrite() {

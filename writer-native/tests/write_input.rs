@@ -2,19 +2,9 @@
 //! column and commits nothing; CSV columns go by header name; unknown columns are refused
 //! unless `--ignore-unknown-columns`.
 
-use std::process::Command;
 
-fn strata(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_strata"))
-        .args(args)
-        .output()
-        .expect("strata runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::strata;
 
 /// A table `id BIGINT, name STRING` keyed by id, and a directory for input files.
 fn table() -> (tempfile::TempDir, String) {

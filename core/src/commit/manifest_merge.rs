@@ -203,28 +203,13 @@ mod tests {
     use futures::executor::block_on;
 
     use super::*;
-    use crate::binary_row::BinaryRow;
     use crate::commit::{Attempt, CommitChanges};
-    use crate::manifest::{live_files, snapshot_manifests, DataFileMeta};
+    use crate::manifest::{live_files, snapshot_manifests};
     use crate::schema::{schema_path, TableSchema};
     use crate::snapshot::CommitKind;
     use crate::storage::{MemoryStorage, Storage};
     use crate::table::Table;
-
-    fn entry(kind: FileKind, name: &str) -> ManifestEntry {
-        ManifestEntry {
-            kind,
-            partition: BinaryRow::encode(&[], &[]).unwrap(),
-            bucket: 0,
-            total_buckets: -1,
-            file: DataFileMeta {
-                file_name: name.into(),
-                file_size: 100,
-                row_count: 1,
-                ..Default::default()
-            },
-        }
-    }
+    use crate::test_table::entry;
 
     /// 150 commits adding two files each, every seventh also deleting three: after every
     /// commit the live files equal the model, and the manifests stay few and near the target

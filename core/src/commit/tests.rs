@@ -8,25 +8,9 @@ use bytes::Bytes;
 use futures::executor::block_on;
 
 use super::*;
-use crate::binary_row::BinaryRow;
-use crate::manifest::DataFileMeta;
 use crate::schema::{schema_path, TableSchema};
 use crate::storage::{MemoryStorage, ObjectMeta, Storage};
-
-fn entry(kind: FileKind, name: &str) -> ManifestEntry {
-    ManifestEntry {
-        kind,
-        partition: BinaryRow::encode(&[], &[]).unwrap(),
-        bucket: 0,
-        total_buckets: -1,
-        file: DataFileMeta {
-            file_name: name.into(),
-            file_size: 100,
-            row_count: 1,
-            ..Default::default()
-        },
-    }
-}
+use crate::test_table::entry;
 
 fn changes(entries: Vec<ManifestEntry>) -> CommitChanges {
     CommitChanges {

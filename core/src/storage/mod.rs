@@ -203,37 +203,6 @@ mod tests {
     }
 
     #[test]
-    fn memory_storage_follows_the_contract() {
-        block_on(async {
-            let s = MemoryStorage::new();
-            s.put_if_absent("snapshot/snapshot-1", Bytes::from_static(b"abc"))
-                .await
-                .unwrap();
-            assert!(matches!(
-                s.put_if_absent("snapshot/snapshot-1", Bytes::new()).await,
-                Err(Error::AlreadyExists { .. })
-            ));
-            assert_eq!(
-                &s.get_range("snapshot/snapshot-1", 1..3).await.unwrap()[..],
-                b"bc"
-            );
-            assert!(s.get_range("snapshot/snapshot-1", 1..9).await.is_err());
-            assert_eq!(
-                s.head("snapshot/snapshot-1").await.unwrap().unwrap().size,
-                3
-            );
-            assert!(s.head("snapshot/snapshot-2").await.unwrap().is_none());
-            s.put("snapshotx", Bytes::new()).await.unwrap();
-            assert_eq!(s.list("snapshot").await.unwrap().len(), 1);
-            s.delete("snapshot/snapshot-1").await.unwrap();
-            assert!(matches!(
-                s.get("snapshot/snapshot-1").await,
-                Err(Error::NotFound { .. })
-            ));
-        })
-    }
-
-    #[test]
     fn paths_cannot_escape_the_table() {
         for bad in [
             "",
