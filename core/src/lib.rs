@@ -5,17 +5,26 @@
 //! writer (object_store), the Wasm reader (fetch) and tests (memory) implement. It builds for
 //! `wasm32-unknown-unknown`.
 //!
-//! Modules follow the format's concepts:
+//! Modules follow the format's concepts, from the bottom up:
 //! - [`types`]: the data type grammar and its Arrow mapping;
-//! - [`schema`]: `schema/schema-N` files;
+//! - [`schema`] and [`schema_evolution`]: `schema/schema-N` files and how a schema may change;
+//! - [`options`]: table options, typed, with Paimon's defaults;
+//! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats (and its hash);
+//! - [`stats`]: SimpleStats (min, max, null counts);
+//! - [`bucket`] and [`dynamic_bucket`]: fixed-bucket assignment, dynamic buckets' HASH index;
+//! - [`path`]: partition and bucket directories, file naming;
 //! - [`snapshot`]: snapshot, tag and consumer files and the LATEST/EARLIEST hints;
 //! - [`manifest`]: manifest lists, manifests and index manifests (Avro);
-//! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats;
-//! - [`stats`]: SimpleStats (min, max, null counts);
-//! - [`bucket`]: fixed-bucket assignment;
-//! - [`path`]: partition paths and file naming;
+//! - [`deletion_vector`]: deletion vector index files;
+//! - [`predicate`]: filters, parsed and evaluated against stats and rows;
+//! - [`scan`]: from a snapshot (by id, tag or time) to splits; incremental and streaming reads;
+//! - [`read`] and [`merge`]: Parquet data files through the storage, merged by key with the
+//!   table's merge engine;
+//! - [`table`]: an open table (schema and storage);
+//! - [`commit`]: commit planning, conflicts and publication;
+//! - [`compaction`]: sorted runs, Paimon's universal pick and the compaction plan;
 //! - [`expire`], [`orphan`] and [`rollback`]: snapshot expiration, orphan cleaning, rollback;
-//! - [`storage`]: the storage trait and an in-memory implementation.
+//! - [`storage`]: the storage trait, its contract test and an in-memory implementation.
 
 #![warn(missing_docs)]
 
