@@ -1,5 +1,6 @@
 //! Table options: the registry of every option Paimon defines ([`registry`], looked up
-//! through [`lookup`]), and typed access to the options that decide how Strata reads and writes a table
+//! through [`lookup`]), their validation when a table is created ([`validate_options`]), and
+//! typed access to the options that decide how Strata reads and writes a table
 //! ([`TableOptions`]).
 //!
 //! Each default has one owner, the registry: accessors that fall back to a default take it
@@ -10,6 +11,9 @@
 mod parse;
 pub mod registry;
 mod spec;
+#[cfg(test)]
+mod tests;
+mod validate;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +21,7 @@ pub use parse::{parse_bool, parse_duration, parse_memory_size};
 pub use spec::{
     all_options, default_of, field_option, field_options, lookup, Effect, Kind, OptionSpec, Origin,
 };
+pub use validate::validate_options;
 
 use crate::{Error, Result};
 
