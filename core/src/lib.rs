@@ -8,6 +8,8 @@
 //! Modules follow the format's concepts:
 //! - [`types`]: the data type grammar and its Arrow mapping;
 //! - [`schema`]: `schema/schema-N` files;
+//! - [`options`]: the registry of every table option Paimon defines, their validation on
+//!   create, and typed access to the ones Strata acts on;
 //! - [`snapshot`]: snapshot, tag and consumer files and the LATEST/EARLIEST hints;
 //! - [`manifest`]: manifest lists, manifests and index manifests (Avro);
 //! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats;
