@@ -7,8 +7,8 @@ use crate::now_millis;
 use bytes::Bytes;
 use strata_core::binary_row::{BinaryRow, Datum};
 use strata_core::manifest::{live_files, ManifestEntry};
-use strata_core::options::validate_options;
-use strata_core::path::{partition_path, DEFAULT_PARTITION_NAME};
+use strata_core::options::{validate_options, TableOptions};
+use strata_core::path::partition_path;
 use strata_core::schema::{latest_schema_id, schema_path, TableSchema};
 use strata_core::snapshot::{earliest_snapshot_id, latest_snapshot_id, Snapshot};
 use strata_core::storage::Storage;
@@ -166,12 +166,14 @@ fn describe_entry(e: &ManifestEntry, schema: &TableSchema) -> Result<String> {
     let pfields = schema.partition_fields()?;
     let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
     let pvalues = e.partition.decode(&ptypes)?;
-    let default = schema
-        .option("partition.default-name")
-        .unwrap_or(DEFAULT_PARTITION_NAME);
-    let legacy = schema.option("partition.legacy-name") != Some("false");
+    let options = TableOptions::new(&schema.options);
     let dir = strata_core::path::bucket_path(
-        &partition_path(&pfields, &pvalues, default, legacy),
+        &partition_path(
+            &pfields,
+            &pvalues,
+            options.partition_default_name(),
+            options.partition_legacy_name(),
+        ),
         e.bucket,
     );
     let ktypes: Vec<DataType> = schema
