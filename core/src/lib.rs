@@ -8,7 +8,8 @@
 //! Modules follow the format's concepts, from the bottom up:
 //! - [`types`]: the data type grammar and its Arrow mapping;
 //! - [`schema`] and [`schema_evolution`]: `schema/schema-N` files and how a schema may change;
-//! - [`options`]: table options, typed, with Paimon's defaults;
+//! - [`options`]: the registry of every table option Paimon defines, their validation on
+//!   create, and typed access to the ones Strata acts on;
 //! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats (and its hash);
 //! - [`stats`]: SimpleStats (min, max, null counts);
 //! - [`bucket`] and [`dynamic_bucket`]: fixed-bucket assignment, dynamic buckets' HASH index;

@@ -212,10 +212,12 @@ impl TableSchema {
 }
 
 impl TableSchema {
-    /// A new table's schema (id 0), validated as Paimon validates `CREATE TABLE`: keys name
-    /// columns, primary keys become NOT NULL (unless `primary-key.nullable=true`), the trimmed
-    /// primary key is not empty, `bucket` is -2, -1 or positive, a bucket key is a subset of
-    /// the primary key and has no partition columns, and fixed-bucket append tables name one.
+    /// A new table's schema (id 0), validated as Paimon validates `CREATE TABLE`: options are
+    /// ones Paimon defines, with values of their kind ([`crate::options::validate_options`]),
+    /// keys name columns, primary keys become NOT NULL (unless `primary-key.nullable=true`),
+    /// the trimmed primary key is not empty, `bucket` is -2, -1 or positive, a bucket key is a
+    /// subset of the primary key and has no partition columns, and fixed-bucket append tables
+    /// name one.
     pub fn create(
         mut fields: Vec<DataField>,
         partition_keys: Vec<String>,
@@ -224,6 +226,10 @@ impl TableSchema {
         time_millis: i64,
     ) -> Result<Self> {
         let bad = |what: String| Error::InvalidValue(format!("invalid table: {what}"));
+        crate::options::validate_options(&options, &fields).map_err(|e| match e {
+            Error::InvalidValue(m) => bad(m),
+            other => other,
+        })?;
         let pk_nullable = options.get("primary-key.nullable").map(String::as_str) == Some("true");
         for k in &primary_keys {
             let f = fields

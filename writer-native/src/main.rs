@@ -25,7 +25,7 @@ use strata_writer::maintenance::{
 };
 use strata_writer::output::Format;
 use strata_writer::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
-use strata_writer::table::{create_table, CreateTable};
+use strata_writer::table::{create_table, option_notes, CreateTable};
 use strata_writer::write::input::InputFormat;
 use strata_writer::write::{write_files, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;
@@ -107,7 +107,8 @@ enum Command {
         /// Bucket count (-1 dynamic/unaware, -2 postpone).
         #[arg(long, allow_negative_numbers = true)]
         bucket: Option<i32>,
-        /// Table option `key=value` (repeatable).
+        /// Table option `key=value` (repeatable). Keys and values are checked against the
+        /// options Paimon defines; options Strata keeps but does not act on get a note.
         #[arg(long = "option", value_parser = parse_kv)]
         options: Vec<(String, String)>,
         /// A Paimon schema JSON file to create the table from instead of the flags.
@@ -513,6 +514,7 @@ async fn compact_after_write(table: &str) -> strata_core::Result<()> {
 }
 
 async fn run(cli: Cli) -> strata_core::Result<()> {
+    let quiet = cli.quiet;
     match cli.command {
         Command::Create {
             table,
@@ -547,8 +549,14 @@ async fn run(cli: Cli) -> strata_core::Result<()> {
                 }
                 .schema()?,
             };
+            let notes = option_notes(&schema)?;
             let storage = ObjectStoreStorage::create(&table)?;
             create_table(&storage, &schema).await?;
+            for note in notes {
+                if !quiet {
+                    eprintln!("note: {note}");
+                }
+            }
             strata_writer::outln!("created {table}");
             strata_writer::outln!("{}", schema.to_json());
         }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::now_millis;
 use bytes::Bytes;
+use strata_core::options::validate_options;
 use strata_core::schema::{latest_schema_id, schema_path, TableSchema};
 use strata_core::storage::Storage;
 use strata_core::types::parse_columns;
@@ -44,8 +45,11 @@ impl CreateTable {
 
 /// Creates a table by writing `schema/schema-0` with put-if-absent; refuses a location that
 /// already holds a table, or holds any other file: a table owns its directory (orphan
-/// cleaning deletes unused files in it), so it never moves in beside a user's files.
+/// cleaning deletes unused files in it), so it never moves in beside a user's files. Refuses
+/// options Paimon does not define, or values not of their kind
+/// ([`strata_core::options::validate_options`]; [`option_notes`] lists what Strata ignores).
 pub async fn create_table(storage: &dyn Storage, schema: &TableSchema) -> Result<()> {
+    validate_options(&schema.options, &schema.fields)?;
     if let Some(id) = latest_schema_id(storage).await? {
         return Err(Error::AlreadyExists {
             path: format!("{} (a table is already here)", schema_path(id)),
@@ -71,4 +75,10 @@ pub async fn create_table(storage: &dyn Storage, schema: &TableSchema) -> Result
     storage
         .put_if_absent(&schema_path(0), Bytes::from(schema.to_json()))
         .await
+}
+
+/// The notes on a new table's options: those Strata keeps in the schema but does not act on
+/// (Paimon engines do), and values Strata cannot work with. An error if an option is invalid.
+pub fn option_notes(schema: &TableSchema) -> Result<Vec<String>> {
+    validate_options(&schema.options, &schema.fields)
 }

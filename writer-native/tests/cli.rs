@@ -1,6 +1,5 @@
 //! The `strata` binary end to end: create, inspect, and clear errors on bad input.
 
-
 mod common;
 use common::strata;
 
@@ -68,4 +67,89 @@ fn demo_runs_on_embedded_defaults() {
         out.contains("created table") && out.contains("\"highestFieldId\": 3"),
         "{out}"
     );
+}
+
+#[test]
+fn options_are_validated_on_create() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    let t = t.to_str().unwrap();
+    let create = |extra: &[&str]| {
+        let mut all = vec![
+            "create",
+            t,
+            "--columns",
+            "id BIGINT, v STRING, total DOUBLE",
+        ];
+        all.extend(["--primary-key", "id"]);
+        all.extend(extra);
+        strata(&all)
+    };
+    let (ok, _, err) = create(&["--option", "bukcet=3"]);
+    assert!(!ok);
+    assert!(
+        err.contains("unknown table option \"bukcet\"; did you mean \"bucket\"?"),
+        "{err}"
+    );
+    let (ok, _, err) = create(&["--option", "merge-engine=partial-updat"]);
+    assert!(!ok);
+    assert!(
+        err.contains("merge-engine = \"partial-updat\" is not one of deduplicate, partial-update, aggregation, first-row"),
+        "{err}"
+    );
+    let (ok, _, err) = create(&["--option", "fields.totl.aggregate-function=sum"]);
+    assert!(!ok);
+    assert!(err.contains("did you mean \"total\""), "{err}");
+    let (ok, _, err) = create(&["--option", "write-buffer-size=lots"]);
+    assert!(!ok && err.contains("is not a memory size"), "{err}");
+    // Nothing was written by the refused attempts.
+    assert!(!std::path::Path::new(t).join("schema").exists());
+
+    let (ok, out, err) = create(&[
+        "--bucket",
+        "2",
+        "--option",
+        "snapshot.num-retained.min=3",
+        "--option",
+        "merge-engine=aggregation",
+        "--option",
+        "fields.total.aggregate-function=sum",
+        "--option",
+        "write-buffer-size=64 mb",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("created"), "{out}");
+    assert!(
+        err.contains(
+            "note: Strata does not act on option snapshot.num-retained.min (Paimon engines do)"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("merge-engine") && !err.contains("bucket"),
+        "{err}"
+    );
+}
+
+#[test]
+fn schema_files_are_validated_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schema.json");
+    std::fs::write(
+        &file,
+        r#"{"version": 3, "id": 0, "fields": [{"id": 0, "name": "id", "type": "BIGINT NOT NULL"}],
+            "highestFieldId": 0, "partitionKeys": [], "primaryKeys": ["id"],
+            "options": {"bucket": "1", "changelog-producer": "lokup"}, "timeMillis": 1}"#,
+    )
+    .unwrap();
+    let t = dir.path().join("t");
+    let (ok, _, err) = strata(&[
+        "create",
+        t.to_str().unwrap(),
+        "--schema",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(err.contains("changelog-producer = \"lokup\""), "{err}");
+    assert!(err.contains("did you mean \"lookup\""), "{err}");
 }

@@ -2,7 +2,6 @@
 //! column and commits nothing; CSV columns go by header name; unknown columns are refused
 //! unless `--ignore-unknown-columns`.
 
-
 mod common;
 use common::strata;
 
