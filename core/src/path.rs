@@ -251,10 +251,8 @@ pub fn bucket_dir(schema: &TableSchema, partition: &BinaryRow, bucket: i32) -> R
     let ptypes: Vec<_> = pfields.iter().map(|f| f.data_type.clone()).collect();
     let values = partition.decode(&ptypes)?;
     let options = TableOptions::new(&schema.options);
-    let default = options
-        .get("partition.default-name")
-        .unwrap_or(DEFAULT_PARTITION_NAME);
-    let legacy = options.bool("partition.legacy-name", true);
+    let default = options.partition_default_name();
+    let legacy = options.partition_legacy_name();
     let dir = bucket_path(&partition_path(&pfields, &values, default, legacy), bucket);
     Ok(match options.get("data-file.path-directory") {
         Some(p) if !p.trim().is_empty() => format!("{}/{dir}", p.trim().trim_matches('/')),

@@ -212,8 +212,11 @@ impl Committer {
             .iter()
             .map(|f| f.data_type.clone())
             .collect();
-        let codec =
-            AvroCodec::from_option(schema.option("manifest.compression").unwrap_or("zstd"))?;
+        let codec = AvroCodec::from_option(
+            TableOptions::new(&schema.options)
+                .value_or_default("manifest.compression")
+                .unwrap_or("zstd"),
+        )?;
 
         // Conflicts matter only when the commit deletes files or there is something to clash with.
         let base_metas = match &latest {

@@ -54,9 +54,11 @@ pub struct CompactionOptions {
 impl CompactionOptions {
     /// Reads the options.
     pub fn from(options: &TableOptions<'_>) -> Self {
+        // The registry's defaults; the stop trigger and the level count default to the
+        // compaction trigger plus 3 and plus 1, as in Paimon's CoreOptions.
         let num = |k: &str, d: i64| {
             options
-                .get(k)
+                .value_or_default(k)
                 .and_then(|v| v.trim().parse::<i64>().ok())
                 .unwrap_or(d)
         };

@@ -85,7 +85,7 @@ impl<'a> TableOptions<'a> {
     }
 
     /// The value of `key` (or a fallback key), else its default.
-    fn value_or_default(&self, key: &str) -> Option<&'a str> {
+    pub fn value_or_default(&self, key: &str) -> Option<&'a str> {
         self.value(key).or_else(|| default_of(key))
     }
 

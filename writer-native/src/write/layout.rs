@@ -273,10 +273,9 @@ pub(crate) fn partition_matches(
     spec: &[(String, String)],
     schema: &strata_core::schema::TableSchema,
 ) -> bool {
-    let default = schema
-        .option("partition.default-name")
-        .unwrap_or(strata_core::path::DEFAULT_PARTITION_NAME);
-    let legacy = schema.option("partition.legacy-name") != Some("false");
+    let options = strata_core::options::TableOptions::new(&schema.options);
+    let default = options.partition_default_name();
+    let legacy = options.partition_legacy_name();
     spec.iter().all(|(k, v)| {
         fields.iter().zip(values).any(|(f, d)| {
             &f.name == k
