@@ -55,12 +55,12 @@ const OFFSETS_TIMEOUT: Duration = Duration::from_secs(60);
 /// revoked.
 const REVOKE_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// librdkafka lines of one kind (the same facility and text, digits aside) are shown at most
-/// once in this window; the next one shown says how many were held back.
+/// librdkafka lines of one kind (one log facility and level, or one error code) are shown at
+/// most once in this window; the next one shown says how many were held back.
 pub const LOG_WINDOW: Duration = Duration::from_secs(30);
 
-/// Shows at most one line of each kind per window (the kinds are keys, e.g. a message with
-/// its digits removed).
+/// Shows at most one line of each kind per window (a kind is any key, such as a log facility
+/// and level).
 #[derive(Debug)]
 pub struct RateLimit {
     window: Duration,
@@ -102,25 +102,6 @@ impl RateLimit {
     }
 }
 
-/// The kind of a librdkafka line: its facility and text without digits or parenthesised
-/// notes (so that repeats that differ only in counts, ports, milliseconds or librdkafka's own
-/// "(after 3ms in state CONNECT, 4 identical error(s) suppressed)" are one kind).
-fn log_kind(fac: &str, message: &str) -> String {
-    let mut key = String::with_capacity(fac.len() + message.len() + 1);
-    key.push_str(fac);
-    key.push(' ');
-    let mut depth = 0usize;
-    for c in message.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
-            c if depth == 0 && !c.is_ascii_digit() => key.push(c),
-            _ => {}
-        }
-    }
-    key
-}
-
 /// librdkafka's logs and errors, routed to `tracing` (target `librdkafka`) and rate-limited;
 /// the last error is kept for the start-up check's message.
 #[derive(Debug)]
@@ -139,11 +120,13 @@ impl Default for KafkaLog {
 }
 
 impl KafkaLog {
-    /// `Some(note)` when a line of this kind is shown now (the note tells how many were held
-    /// back), `None` when it is held back.
-    fn admit(&self, fac: &str, message: &str) -> Option<String> {
+    /// `Some(note)` when a line of kind `key` is shown now (the note tells how many were held
+    /// back), `None` when it is held back. The kinds are coarse on purpose: a log facility and
+    /// level (librdkafka's lines name brokers, threads and milliseconds, so their texts rarely
+    /// repeat exactly) or an error code.
+    fn admit(&self, key: &str) -> Option<String> {
         let mut limit = self.limit.lock().ok()?;
-        let held = limit.admit(&log_kind(fac, message), Instant::now())?;
+        let held = limit.admit(key, Instant::now())?;
         Some(if held == 0 {
             String::new()
         } else {
@@ -152,18 +135,19 @@ impl KafkaLog {
     }
 
     fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        let kind = || format!("log {fac} {level:?}");
         match level {
             RDKafkaLogLevel::Emerg
             | RDKafkaLogLevel::Alert
             | RDKafkaLogLevel::Critical
             | RDKafkaLogLevel::Error => {
                 self.remember(message);
-                if let Some(note) = self.admit(fac, message) {
+                if let Some(note) = self.admit(&kind()) {
                     tracing::error!(target: "librdkafka", "{fac}: {message}{note}");
                 }
             }
             RDKafkaLogLevel::Warning => {
-                if let Some(note) = self.admit(fac, message) {
+                if let Some(note) = self.admit(&kind()) {
                     tracing::warn!(target: "librdkafka", "{fac}: {message}{note}");
                 }
             }
@@ -177,7 +161,7 @@ impl KafkaLog {
     fn error(&self, error: &KafkaError, reason: &str) {
         self.remember(reason);
         let text = error.to_string();
-        if let Some(note) = self.admit(&text, reason) {
+        if let Some(note) = self.admit(&format!("error {text}")) {
             tracing::error!(target: "librdkafka", "{text}: {reason}{note}");
         }
     }
@@ -229,7 +213,7 @@ fn drain(client: &BaseConsumer<LogContext>) {
                 let log = &client.context().log;
                 let text = e.to_string();
                 log.remember(&text);
-                if let Some(note) = log.admit("client", &text) {
+                if let Some(note) = log.admit(&format!("client {text}")) {
                     tracing::warn!(target: "librdkafka", "{text}{note}");
                 }
             }
@@ -630,7 +614,7 @@ fn poll_loop(
             Some(Err(e)) => {
                 // Transient broker errors are retried by librdkafka; report and go on.
                 let text = e.to_string();
-                if let Some(note) = consumer.context().log.admit("consumer", &text) {
+                if let Some(note) = consumer.context().log.admit(&format!("consumer {text}")) {
                     tracing::warn!(error = %text, "kafka consumer error{note}");
                 }
                 continue;
@@ -681,23 +665,20 @@ mod tests {
     }
 
     #[test]
-    fn repeats_that_differ_in_numbers_are_one_kind() {
-        let a = log_kind(
+    fn a_kind_of_librdkafka_line_shows_once_per_window() {
+        let log = KafkaLog::default();
+        assert_eq!(log.admit("log FAIL Error"), Some(String::new()));
+        assert_eq!(log.admit("log FAIL Error"), None);
+        assert_eq!(log.admit("log FAIL Warning"), Some(String::new()));
+        assert_eq!(
+            log.admit("error Global error: AllBrokersDown"),
+            Some(String::new())
+        );
+        log.log(
+            RDKafkaLogLevel::Error,
             "FAIL",
-            "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 0ms in state CONNECT)",
+            "[thrd:b/1]: b/1: Connect failed",
         );
-        let b = log_kind(
-            "FAIL",
-            "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused (after 12ms in state CONNECT, 4 identical error(s) suppressed)",
-        );
-        assert_eq!(a, b);
-        assert_ne!(a, log_kind("FAIL", "something else"));
-        assert_ne!(
-            a,
-            log_kind(
-                "ERROR",
-                "127.0.0.1:1/bootstrap: Connect to ipv4#127.0.0.1:1 failed: Connection refused"
-            )
-        );
+        assert_eq!(log.last_error().as_deref(), Some("b/1: Connect failed"));
     }
 }
