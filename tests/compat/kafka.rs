@@ -38,10 +38,11 @@ fn kafka_args<'a>(
     args.extend([
         "--commit-interval",
         "500ms",
-        // The idle time counts from the start, and joining the group can take seconds on a
-        // loaded machine (longer after a SIGKILL: the dead member's session must expire).
+        // The idle time counts from the start: joining the group and the first fetch from
+        // tansu take a second or two alone, but over ten seconds on a loaded machine (longer
+        // after a SIGKILL: the dead member's session must expire first).
         "--until-idle",
-        "10",
+        "20",
         // A killed member holds its partitions until its session expires: keep that short.
         "--kafka-option",
         "session.timeout.ms=2000",
@@ -49,6 +50,24 @@ fn kafka_args<'a>(
         "heartbeat.interval.ms=300",
     ]);
     args
+}
+
+/// Runs an ingest that must succeed (within [`strata_tests::kafka::STRATA_TIMEOUT`]) and read
+/// `messages` messages; its stdout. A failure shows stderr too (where an ingest that stopped
+/// early says why).
+fn ingest_all(args: &[&str], messages: usize) -> String {
+    let out = strata_tests::kafka::strata(args);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        out.status.success() && stdout.contains(&format!("from {messages} messages")),
+        "strata {}:\n{stdout}{}",
+        args.join(" "),
+        tail(&stderr, 40)
+    );
+    stdout.into_owned()
 }
 
 /// Sets `--flag`'s value (or the `--kafka-option key=`'s) in `args`.
@@ -85,14 +104,10 @@ fn every_format_from_kafka_reaches_the_source_state() {
         let table = wh.path().join(format!("db.db/{name}"));
         let table = table.to_str().unwrap();
         let group = unique_group("strata-test");
-        let out = ok(&kafka_args(
-            table,
-            format_name(format),
-            &broker.address,
-            &name,
-            &group,
-        ));
-        assert!(out.contains("from 100000 messages"), "{out}");
+        ingest_all(
+            &kafka_args(table, format_name(format), &broker.address, &name, &group),
+            100_000,
+        );
         same_rows(&scan(table), &model(&s), "table");
         same_changes(&changelog(table), &expected_changelog(&s), "changelog");
         if !pypaimon {
@@ -171,10 +186,10 @@ fn two_ingest_processes_in_one_group_share_the_partitions() {
     let table = table.to_str().unwrap();
     let group = unique_group("strata-test");
     let mut args = kafka_args(table, "debezium-json", &broker.address, "orders", &group);
-    // Idle while the group settles, before anything is produced (the clock runs from the
-    // start). Two live members need a session long enough for tansu's coordinator to settle
-    // them (with 2 s it keeps rebalancing).
-    set(&mut args, "--until-idle", "20");
+    // The group settles (a few seconds) before anything is produced: the idle clock, which
+    // runs from the start, must outlast that. Two live members need a session long enough for
+    // tansu's coordinator to settle them (with 2 s it keeps rebalancing).
+    set(&mut args, "--until-idle", "30");
     set(&mut args, "session.timeout.ms", "session.timeout.ms=6000");
     set(
         &mut args,
@@ -298,13 +313,10 @@ fn a_new_column_in_the_stream_becomes_a_table_column() {
     let table = dir.path().join("people");
     let table = table.to_str().unwrap();
     let group = unique_group("strata-test");
-    let out = ok(&kafka_args(
-        table,
-        "debezium-json",
-        &broker.address,
-        "people",
-        &group,
-    ));
+    let out = ingest_all(
+        &kafka_args(table, "debezium-json", &broker.address, "people", &group),
+        200,
+    );
     assert!(out.contains("1 schema changes"), "{out}");
     let rows = scan(table);
     assert_eq!(rows.len(), 200);
