@@ -372,14 +372,16 @@ fn check_topics(client: &BaseConsumer<LogContext>, opts: &KafkaOptions) -> Resul
             let left = deadline.saturating_duration_since(Instant::now());
             drain(client);
             if left.is_zero() {
-                // librdkafka's own reason ("Connect to ... failed: Connection refused") says
-                // more than the metadata request's error.
-                let last = client
-                    .context()
-                    .log
-                    .last_error()
-                    .or(last)
-                    .map_or(String::new(), |e| format!("; the last error: {e}"));
+                // Unanswered, librdkafka's own reason ("Connect to ... failed: Connection
+                // refused") says more than the metadata request's error; answered, the topic's
+                // error is the one that matters.
+                let logged = client.context().log.last_error();
+                let last = if answered {
+                    last.or(logged)
+                } else {
+                    logged.or(last)
+                };
+                let last = last.map_or(String::new(), |e| format!("; the last error: {e}"));
                 return Err(Error::Storage {
                     path: format!("kafka {}", opts.brokers),
                     message: if answered {
