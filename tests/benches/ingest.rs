@@ -78,6 +78,7 @@ fn kafka_options(broker: &Broker, topic: &str, group: &str) -> KafkaOptions {
         topics: vec![topic.into()],
         group: group.into(),
         config: vec![],
+        connect_timeout: Duration::from_secs(30),
     }
 }
 
@@ -98,7 +99,12 @@ async fn ingest_run(broker: Option<&Broker>, file: &str, topic: &str, group: &st
     };
     let (cpu0, t0) = (cpu_seconds(), Instant::now());
     let events = match broker {
-        Some(b) => consume(&kafka_options(b, topic, group), storage.clone()).unwrap(),
+        Some(b) => {
+            consume(&kafka_options(b, topic, group), storage.clone())
+                .await
+                .unwrap()
+                .0
+        }
         None => strata_writer::ingest::source::file(storage.as_ref(), file)
             .await
             .unwrap(),
@@ -132,7 +138,9 @@ async fn latency(broker: &Broker, samples: usize) -> Vec<f64> {
         primary_key: vec!["id".into()],
         ..IngestOptions::default() // the default commit interval (5 s)
     };
-    let events = consume(&kafka_options(broker, topic, "latency"), storage.clone()).unwrap();
+    let (events, _consumer) = consume(&kafka_options(broker, topic, "latency"), storage.clone())
+        .await
+        .unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let run = tokio::spawn({
         let storage = storage.clone();

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use strata_tests::cdc::*;
-use strata_tests::kafka::{strata, strata_bin};
+use strata_tests::kafka::{output_within, strata, strata_bin};
 use strata_writer::ingest::sample::generate;
 use strata_writer::ingest::CdcFormat;
 
@@ -211,7 +211,7 @@ fn sigterm_commits_the_buffer_and_exits() {
         .status()
         .unwrap()
         .success());
-    let out = child.wait_with_output().unwrap();
+    let out = output_within(child, Duration::from_secs(60), "strata ingest --stdin");
     drop(stdin);
     assert!(
         out.status.success(),

@@ -8,11 +8,16 @@ use serde_json::{json, Value};
 use strata_writer::ingest::sample::{Order, Sample};
 use strata_writer::ingest::CdcFormat;
 
-use crate::kafka::strata;
+use crate::kafka::{strata_within, STRATA_TIMEOUT};
 
-/// Runs `strata`, asserting success; its stdout.
+/// Runs `strata`, asserting success within [`STRATA_TIMEOUT`]; its stdout.
 pub fn ok(args: &[&str]) -> String {
-    let out = strata(args);
+    ok_within(args, STRATA_TIMEOUT)
+}
+
+/// Runs `strata`, asserting success within `limit` (it is killed past that); its stdout.
+pub fn ok_within(args: &[&str], limit: std::time::Duration) -> String {
+    let out = strata_within(args, limit);
     assert!(
         out.status.success(),
         "strata {args:?} failed: {}",
@@ -143,7 +148,8 @@ pub fn write_events(path: &Path, s: &Sample) {
 }
 
 /// Starts `strata args` again and again, each time killing it with SIGKILL after
-/// `min_ms + rand(spread_ms)` unless it has finished, until it has been killed `kills` times.
+/// `min_ms + rand(spread_ms)` unless it has finished, until it has been killed `kills` times
+/// (so no run lasts longer than `min_ms + spread_ms`).
 pub fn kill_repeatedly(args: &[&str], kills: usize, min_ms: u64, spread_ms: u64, seed: u64) {
     let mut rng = strata_writer::ingest::sample::Rng::new(seed);
     let (mut killed, mut rounds) = (0, 0);

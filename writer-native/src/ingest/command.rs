@@ -32,6 +32,10 @@ pub struct IngestArgs {
     /// Extra librdkafka setting `key=value` (repeatable).
     #[arg(long = "kafka-option", value_parser = parse_kv)]
     pub kafka_options: Vec<(String, String)>,
+    /// How long start-up waits for a Kafka broker to answer with the topics' metadata before
+    /// failing (e.g. 30s, 500ms).
+    #[arg(long, default_value = "30s")]
+    pub connect_timeout: String,
     /// Read messages from a file, one JSON message per line (resumes after the last line
     /// the table holds).
     #[arg(long)]
@@ -66,7 +70,8 @@ pub struct IngestArgs {
     /// JSON-lines file for skipped messages (required with --on-error skip).
     #[arg(long)]
     pub dead_letter: Option<std::path::PathBuf>,
-    /// Stop after this many seconds without messages.
+    /// Stop after this many seconds without a message, counted from the start and from each
+    /// message (also while waiting for a broker or a partition assignment); commits first.
     #[arg(long)]
     pub until_idle: Option<f64>,
     /// Do not compact in the background.
@@ -111,13 +116,24 @@ pub async fn run(args: IngestArgs) -> Result<IngestStats> {
                 .into(),
         ));
     }
-    let duration = |s: &str| {
-        parse_duration(s).map_err(|e| Error::InvalidValue(format!("--commit-interval: {e}")))
+    let duration = |flag: &str, s: &str| {
+        parse_duration(s).map_err(|e| Error::InvalidValue(format!("{flag}: {e}")))
     };
+    let connect_timeout = duration("--connect-timeout", &args.connect_timeout)?;
+    let until_idle = args
+        .until_idle
+        .map(|s| {
+            std::time::Duration::try_from_secs_f64(s).map_err(|_| {
+                Error::InvalidValue(format!(
+                    "--until-idle: expected a number of seconds (0 or more), got {s}"
+                ))
+            })
+        })
+        .transpose()?;
     let storage: Arc<dyn Storage> = Arc::new(ObjectStoreStorage::create(&args.table)?);
     let opts = IngestOptions {
         format: args.format,
-        commit_interval: duration(&args.commit_interval)?,
+        commit_interval: duration("--commit-interval", &args.commit_interval)?,
         max_buffer_rows: args.max_buffer_rows.max(1),
         create_if_missing: args.create_if_missing,
         primary_key: args.primary_key,
@@ -126,26 +142,49 @@ pub async fn run(args: IngestArgs) -> Result<IngestStats> {
         table_options: args.options,
         on_error: args.on_error,
         dead_letter: args.dead_letter,
-        until_idle: args
-            .until_idle
-            .map(|s| std::time::Duration::from_secs_f64(s.max(0.0))),
+        until_idle,
         compact: !args.no_compact,
         progress: true,
     };
-    let events = if let Some(brokers) = args.kafka {
-        consume(
-            &KafkaOptions {
-                brokers,
-                topics: args.topic,
-                group: args.group,
-                config: args.kafka_options,
-            },
-            storage.clone(),
-        )?
-    } else if let Some(f) = &args.file {
-        source::file(storage.as_ref(), f).await?
-    } else {
-        source::stdin()
+    if let Some(brokers) = args.kafka {
+        let kafka = KafkaOptions {
+            brokers,
+            topics: args.topic,
+            group: args.group,
+            config: args.kafka_options,
+            connect_timeout,
+        };
+        let (events, consumer) = consume(&kafka, storage.clone()).await?;
+        // `ingest` drops the events when it returns, which stops the consumer; it then leaves
+        // its group, so that the partitions move on without waiting for its session to expire.
+        let result = ingest(&args.table, storage, opts, events, shutdown_signal()).await;
+        let assigned = consumer.was_assigned();
+        let left = tokio::task::spawn_blocking(move || consumer.wait(CLOSE_TIMEOUT))
+            .await
+            .unwrap_or(false);
+        if !left {
+            tracing::warn!(
+                "the Kafka consumer did not leave its group within {CLOSE_TIMEOUT:?}; its \
+                 partitions move on when its session times out"
+            );
+        }
+        if result.is_ok() && !assigned {
+            eprintln!(
+                "strata ingest: stopped before group {} assigned this consumer a partition of \
+                 {} (the group may still be rebalancing, or another member holds them all); a \
+                 longer --until-idle waits longer",
+                kafka.group,
+                kafka.topics.join(",")
+            );
+        }
+        return result;
+    }
+    let events = match &args.file {
+        Some(f) => source::file(storage.as_ref(), f).await?,
+        None => source::stdin(),
     };
     ingest(&args.table, storage, opts, events, shutdown_signal()).await
 }
+
+/// How long `strata ingest` waits for its Kafka consumer to leave the group before it exits.
+const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

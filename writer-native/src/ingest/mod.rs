@@ -67,8 +67,6 @@ pub enum Event {
     Assigned(Vec<(Arc<str>, i32, Option<i64>)>),
     /// The source is about to give these partitions up: commit what is buffered, then reply.
     Revoked(Vec<(Arc<str>, i32)>, std::sync::mpsc::SyncSender<()>),
-    /// The source has nothing more for now (`--until-idle` counts from here).
-    Idle,
     /// The source is exhausted (end of file or stdin).
     End,
     /// Messages the source has not delivered yet (Kafka: high watermarks minus positions).

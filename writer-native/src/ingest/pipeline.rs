@@ -59,7 +59,9 @@ pub struct IngestOptions {
     pub on_error: OnError,
     /// Where skipped messages go (JSON lines).
     pub dead_letter: Option<std::path::PathBuf>,
-    /// Stop after this long without messages (Kafka); files and stdin stop at their end.
+    /// Stop after this long without a message, counted from the start and from each message
+    /// whatever else happens (waiting for a broker or a partition assignment, rebalances);
+    /// files and stdin also stop at their end.
     pub until_idle: Option<Duration>,
     /// Run universal compaction in the background after commits.
     pub compact: bool,
@@ -151,8 +153,41 @@ fn bad_message(msg: &Message, why: impl std::fmt::Display) -> Error {
     Error::InvalidValue(format!("{}: {why}", msg.location()))
 }
 
-/// Runs an ingest until the source ends, goes idle for `until_idle`, fails, or `shutdown`
-/// resolves; commits what is buffered before returning (except after a failed commit).
+/// `--until-idle`: how long since the last message (or the start), whatever else the source
+/// reports.
+#[derive(Debug, Clone, Copy)]
+pub struct IdleClock {
+    limit: Option<Duration>,
+    last: Instant,
+}
+
+impl IdleClock {
+    /// A clock that runs out after `limit` without a message (never with `None`), starting
+    /// at `now`.
+    pub fn new(limit: Option<Duration>, now: Instant) -> IdleClock {
+        IdleClock { limit, last: now }
+    }
+
+    /// A message arrived at `now`.
+    pub fn message(&mut self, now: Instant) {
+        self.last = now;
+    }
+
+    /// Time left at `now` before the clock runs out (`None`: it never does).
+    pub fn left(&self, now: Instant) -> Option<Duration> {
+        self.limit
+            .map(|d| d.saturating_sub(now.saturating_duration_since(self.last)))
+    }
+
+    /// Whether the clock has run out at `now`.
+    pub fn expired(&self, now: Instant) -> bool {
+        self.left(now).is_some_and(|d| d.is_zero())
+    }
+}
+
+/// Runs an ingest until the source ends, `until_idle` passes without a message, the source
+/// fails, or `shutdown` resolves; commits what is buffered before returning (except after a
+/// failed commit).
 pub async fn ingest(
     location: &str,
     storage: Arc<dyn Storage>,
@@ -210,13 +245,24 @@ pub async fn ingest(
     };
     p.reset_buffer();
     tokio::pin!(shutdown);
-    let mut idle_since: Option<Instant> = None;
+    let mut idle = IdleClock::new(p.opts.until_idle, Instant::now());
     loop {
-        let wait = p
+        // Events already waiting (messages that arrived during a long commit) come first.
+        if idle.expired(Instant::now()) && events.is_empty() {
+            tracing::info!(
+                "no message for {:?}: stopping (--until-idle)",
+                p.opts.until_idle.unwrap_or_default()
+            );
+            break;
+        }
+        let mut wait = p
             .opts
             .commit_interval
-            .saturating_sub(p.last_commit.elapsed())
-            .max(Duration::from_millis(10));
+            .saturating_sub(p.last_commit.elapsed());
+        if let Some(left) = idle.left(Instant::now()) {
+            wait = wait.min(left);
+        }
+        let wait = wait.max(Duration::from_millis(10));
         let event = tokio::select! {
             _ = &mut shutdown => {
                 tracing::info!("shutting down: committing what is buffered");
@@ -225,7 +271,7 @@ pub async fn ingest(
             e = tokio::time::timeout(wait, events.recv()) => e,
         };
         match event {
-            Err(_) => {} // commit interval elapsed
+            Err(_) => {} // the commit interval or the idle time elapsed
             Ok(None) | Ok(Some(Event::End)) => break,
             Ok(Some(Event::Failed(why))) => {
                 p.commit().await?;
@@ -235,12 +281,6 @@ pub async fn ingest(
                 });
             }
             Ok(Some(Event::Lag(n))) => p.lag = Some(n),
-            Ok(Some(Event::Idle)) => {
-                let since = *idle_since.get_or_insert_with(Instant::now);
-                if p.opts.until_idle.is_some_and(|d| since.elapsed() >= d) {
-                    break;
-                }
-            }
             Ok(Some(Event::Assigned(parts))) => {
                 for (source, partition, from) in parts {
                     p.positions
@@ -255,7 +295,7 @@ pub async fn ingest(
                 let _ = ack.send(());
             }
             Ok(Some(Event::Message(m))) => {
-                idle_since = None;
+                idle.message(Instant::now());
                 if let Err(e) = p.message(m).await {
                     // Keep what came before the bad message, then stop.
                     p.commit().await?;
@@ -674,5 +714,125 @@ fn log_compaction(
             tracing::warn!(error = %e, "background compaction failed; it will run again after the next commit")
         }
         Err(e) => tracing::warn!(error = %e, "background compaction panicked"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_clock_counts_from_the_start_and_from_each_message() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs;
+        let mut clock = IdleClock::new(Some(s(4)), t0);
+        assert_eq!(clock.left(t0 + s(1)), Some(s(3)));
+        assert!(!clock.expired(t0 + s(3)));
+        assert!(clock.expired(t0 + s(4)));
+        clock.message(t0 + s(3));
+        assert!(!clock.expired(t0 + s(6)));
+        assert!(clock.expired(t0 + s(7)));
+        // A clock read before its start (instants from another thread) is not expired.
+        assert_eq!(clock.left(t0), Some(s(4)));
+        let never = IdleClock::new(None, t0);
+        assert_eq!(never.left(t0 + s(1_000_000)), None);
+        assert!(!never.expired(t0 + s(1_000_000)));
+    }
+
+    /// Runs an ingest into a new table directory with `until_idle`, fed by `feed`; how long it
+    /// took and what it did.
+    async fn idle_ingest(
+        until_idle: Duration,
+        feed: impl FnOnce(tokio::sync::mpsc::Sender<Event>) + Send + 'static,
+    ) -> (Duration, IngestStats) {
+        let dir = tempfile::tempdir().unwrap();
+        let location = dir.path().join("t");
+        let location = location.to_str().unwrap();
+        let storage: Arc<dyn Storage> =
+            Arc::new(crate::ObjectStoreStorage::create(location).unwrap());
+        let (tx, rx) = tokio::sync::mpsc::channel(16);
+        feed(tx);
+        let opts = IngestOptions {
+            create_if_missing: true,
+            primary_key: vec!["id".into()],
+            until_idle: Some(until_idle),
+            commit_interval: Duration::from_millis(50),
+            ..IngestOptions::default()
+        };
+        let started = Instant::now();
+        let stats = tokio::time::timeout(
+            Duration::from_secs(20),
+            ingest(location, storage, opts, rx, std::future::pending()),
+        )
+        .await
+        .expect("--until-idle stops the ingest")
+        .unwrap();
+        (started.elapsed(), stats)
+    }
+
+    #[tokio::test]
+    async fn until_idle_stops_a_source_that_never_sends_anything() {
+        let (took, stats) = idle_ingest(Duration::from_millis(300), |tx| {
+            // The source stays alive (waiting for a broker, say) but sends nothing.
+            tokio::spawn(async move {
+                tx.closed().await;
+            });
+        })
+        .await;
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        assert_eq!(stats, IngestStats::default());
+    }
+
+    #[tokio::test]
+    async fn until_idle_counts_across_rebalances_and_lag_reports() {
+        let (took, stats) = idle_ingest(Duration::from_millis(500), |tx| {
+            // A group that keeps rebalancing: assignments, revocations and lag, no message.
+            tokio::spawn(async move {
+                loop {
+                    let (ack, _acked) = std::sync::mpsc::sync_channel(1);
+                    let events = [
+                        Event::Assigned(vec![("orders".into(), 0, None)]),
+                        Event::Lag(0),
+                        Event::Revoked(vec![("orders".into(), 0)], ack),
+                    ];
+                    for e in events {
+                        if tx.send(e).await.is_err() {
+                            return;
+                        }
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            });
+        })
+        .await;
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+        assert_eq!(stats.messages, 0);
+    }
+
+    #[tokio::test]
+    async fn messages_keep_an_ingest_with_until_idle_going() {
+        let (took, stats) = idle_ingest(Duration::from_millis(400), |tx| {
+            tokio::spawn(async move {
+                for id in 0..10i64 {
+                    let payload = format!(r#"{{"before":null,"after":{{"id":{id}}},"op":"c"}}"#);
+                    let m = Message {
+                        source: "orders".into(),
+                        partition: 0,
+                        offset: id,
+                        payload: Some(payload.into_bytes()),
+                    };
+                    if tx.send(Event::Message(m)).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                tx.closed().await;
+            });
+        })
+        .await;
+        // Ten messages 200 ms apart (each resets the 400 ms clock), then 400 ms of silence.
+        assert!(took >= Duration::from_millis(2_000), "took {took:?}");
+        assert!(took < Duration::from_secs(10), "took {took:?}");
+        assert_eq!((stats.messages, stats.rows), (10, 10));
     }
 }
