@@ -12,6 +12,7 @@ use serde_json::json;
 use strata_core::binary_row::{datums_to_array, Datum};
 use strata_core::commit::offsets::OffsetClaim;
 use strata_core::merge::row_kind;
+use strata_core::options::TableOptions;
 use strata_core::schema::TableSchema;
 use strata_core::schema_evolution::{commit_schema, evolve, widens_to, SchemaChange};
 use strata_core::storage::Storage;
@@ -641,7 +642,7 @@ impl Pipeline {
 
     fn start_compaction(&mut self, table: Arc<Table>) {
         self.commits_since_compaction += 1;
-        let write_only = table.schema().option("write-only") == Some("true");
+        let write_only = TableOptions::new(&table.schema().options).write_only();
         if !self.opts.compact || write_only {
             return;
         }
@@ -663,17 +664,13 @@ impl Pipeline {
 
     /// The stop trigger: a compaction that fell several commits behind makes ingest wait.
     async fn wait_for_compaction_if_behind(&mut self) {
-        let stop = self
-            .schema()
-            .and_then(|s| s.option("num-sorted-run.stop-trigger"))
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(8);
-        let trigger = self
-            .schema()
-            .and_then(|s| s.option("num-sorted-run.compaction-trigger"))
-            .and_then(|v| v.parse::<u32>().ok())
-            .unwrap_or(5);
-        let allowed = stop.saturating_sub(trigger).max(1);
+        // Core's rule for the triggers (the stop trigger defaults to the compaction trigger
+        // plus 3, as in Paimon).
+        let allowed = self.schema().map_or(3, |s| {
+            let c =
+                strata_core::compaction::CompactionOptions::from(&TableOptions::new(&s.options));
+            c.stop_trigger.saturating_sub(c.trigger).max(1)
+        }) as u32;
         if self.commits_since_compaction >= allowed
             && self.compaction.as_ref().is_some_and(|h| !h.is_finished())
         {
