@@ -20,12 +20,16 @@ fn err(text: &str, what: impl std::fmt::Display) -> Error {
     Error::InvalidValue(format!("filter {text:?}: {what}"))
 }
 
-fn tokenize(text: &str) -> Result<Vec<Tok>> {
+fn tokenize(text: &str) -> Result<(Vec<Tok>, Vec<usize>)> {
     let b = text.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
+    let mut starts = Vec::new();
     while i < b.len() {
         let c = b[i] as char;
+        if !c.is_whitespace() {
+            starts.push(i);
+        }
         if c.is_whitespace() {
             i += 1;
         } else if c == '(' {
@@ -98,7 +102,12 @@ fn tokenize(text: &str) -> Result<Vec<Tok>> {
                     '=' => "=",
                     '<' => "<",
                     '>' => ">",
-                    _ => return Err(err(text, format!("unexpected character {c:?} at {i}"))),
+                    _ => {
+                        return Err(err(
+                            text,
+                            format!("unexpected character {c:?} at position {}", i + 1),
+                        ))
+                    }
                 },
             };
             i += if matches!(two, "<=" | ">=" | "!=" | "<>" | "==") {
@@ -109,17 +118,46 @@ fn tokenize(text: &str) -> Result<Vec<Tok>> {
             out.push(Tok::Op(op));
         }
     }
-    Ok(out)
+    Ok((out, starts))
+}
+
+/// A token as a person reads it in an error message.
+fn describe(tok: Option<&Tok>) -> String {
+    match tok {
+        None => "the end of the filter".into(),
+        Some(Tok::Ident(w)) => format!("the word {w}"),
+        Some(Tok::Str(s)) => format!("the string '{s}'"),
+        Some(Tok::Num(n)) => format!("the number {n}"),
+        Some(Tok::Op(o)) => format!("the operator {o}"),
+        Some(Tok::LParen) => "'('".into(),
+        Some(Tok::RParen) => "')'".into(),
+        Some(Tok::Comma) => "','".into(),
+    }
 }
 
 struct Parser<'a> {
     text: &'a str,
     toks: Vec<Tok>,
+    starts: Vec<usize>,
     pos: usize,
     depth: usize,
 }
 
 impl Parser<'_> {
+    /// "expected X, found Y at position N" for token `idx`.
+    fn unexpected(&self, idx: usize, expected: &str) -> Error {
+        let at = self.starts.get(idx).map_or(self.text.len(), |&s| s) + 1;
+        let mut what = format!(
+            "expected {expected}, found {} at position {at}",
+            describe(self.toks.get(idx))
+        );
+        if matches!(self.toks.get(idx), Some(Tok::Ident(w)) if ["LIKE", "BETWEEN"].iter().any(|k| w.eq_ignore_ascii_case(k)))
+        {
+            what.push_str(" (filters support =, !=, <>, <, <=, >, >=, IN, IS NULL, AND, OR, NOT)");
+        }
+        err(self.text, what)
+    }
+
     fn peek_kw(&self, kw: &str) -> bool {
         matches!(self.toks.get(self.pos), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(kw))
     }
@@ -173,7 +211,7 @@ impl Parser<'_> {
             self.pos += 1;
             let p = self.or()?;
             if self.next() != Some(Tok::RParen) {
-                return Err(err(self.text, "expected ')'"));
+                return Err(self.unexpected(self.pos - 1, "')'"));
             }
             p
         } else {
@@ -190,41 +228,33 @@ impl Parser<'_> {
             Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("true") => Ok(Literal::Bool(true)),
             Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("false") => Ok(Literal::Bool(false)),
             Some(Tok::Ident(w)) if w.eq_ignore_ascii_case("null") => Ok(Literal::Null),
-            other => Err(err(
-                self.text,
-                format!("expected a literal, found {other:?}"),
-            )),
+            _ => Err(self.unexpected(self.pos - 1, "a value")),
         }
     }
 
     fn atom(&mut self) -> Result<Predicate> {
         let column = match self.next() {
             Some(Tok::Ident(c)) => c,
-            other => {
-                return Err(err(
-                    self.text,
-                    format!("expected a column, found {other:?}"),
-                ))
-            }
+            _ => return Err(self.unexpected(self.pos - 1, "a column")),
         };
         if self.eat_kw("IS") {
             let negated = self.eat_kw("NOT");
             if !self.eat_kw("NULL") {
-                return Err(err(self.text, "expected NULL after IS"));
+                return Err(self.unexpected(self.pos, "NULL after IS"));
             }
             return Ok(Predicate::IsNull { column, negated });
         }
         let negated = self.eat_kw("NOT");
         if self.eat_kw("IN") {
             if self.next() != Some(Tok::LParen) {
-                return Err(err(self.text, "expected '(' after IN"));
+                return Err(self.unexpected(self.pos - 1, "'(' after IN"));
             }
             let mut values = vec![self.literal()?];
             loop {
                 match self.next() {
                     Some(Tok::Comma) => values.push(self.literal()?),
                     Some(Tok::RParen) => break,
-                    _ => return Err(err(self.text, "expected ',' or ')' in IN list")),
+                    _ => return Err(self.unexpected(self.pos - 1, "',' or ')' in the IN list")),
                 }
             }
             return Ok(Predicate::In {
@@ -234,7 +264,7 @@ impl Parser<'_> {
             });
         }
         if negated {
-            return Err(err(self.text, "expected IN after NOT"));
+            return Err(self.unexpected(self.pos, "IN after NOT"));
         }
         let op = match self.next() {
             Some(Tok::Op(o)) => match o {
@@ -245,10 +275,10 @@ impl Parser<'_> {
                 ">" => CmpOp::Gt,
                 _ => CmpOp::GtEq,
             },
-            other => {
-                return Err(err(
-                    self.text,
-                    format!("expected an operator, found {other:?}"),
+            _ => {
+                return Err(self.unexpected(
+                    self.pos - 1,
+                    "an operator (=, !=, <>, <, <=, >, >=, IN, IS)",
                 ))
             }
         };
@@ -258,15 +288,17 @@ impl Parser<'_> {
 }
 
 pub(super) fn parse(text: &str) -> Result<Predicate> {
+    let (toks, starts) = tokenize(text)?;
     let mut p = Parser {
         text,
-        toks: tokenize(text)?,
+        toks,
+        starts,
         pos: 0,
         depth: 0,
     };
     let pred = p.or()?;
     if p.pos != p.toks.len() {
-        return Err(err(text, format!("unexpected {:?}", p.toks.get(p.pos))));
+        return Err(p.unexpected(p.pos, "AND, OR or the end of the filter"));
     }
     Ok(pred)
 }
@@ -322,5 +354,25 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
         assert!(parse(&("(".repeat(200) + "a = 1" + &")".repeat(200))).is_err());
+    }
+
+    #[test]
+    fn errors_say_what_was_found_and_where_in_words() {
+        let e = parse("v LIKE 'w%'").unwrap_err().to_string();
+        assert!(
+            e.contains("found the word LIKE at position 3") && e.contains("filters support"),
+            "{e}"
+        );
+        let e = parse("id > ").unwrap_err().to_string();
+        assert!(
+            e.contains("expected a value, found the end of the filter at position 6"),
+            "{e}"
+        );
+        let e = parse("a = 1 b = 2").unwrap_err().to_string();
+        assert!(e.contains("found the word b at position 7"), "{e}");
+        for bad in ["a =", "= 3", "a IN 1", "(a = 1", "a IS 3", "a NOT = 1"] {
+            let e = parse(bad).unwrap_err().to_string();
+            assert!(!e.contains("Some(") && !e.contains("None"), "{bad}: {e}");
+        }
     }
 }
