@@ -371,6 +371,10 @@ fn an_unreachable_broker_fails_within_the_connect_timeout() {
         err.lines().count() <= 10,
         "librdkafka's retries are summarised, not repeated: {err}"
     );
+    assert!(
+        !std::path::Path::new(table).exists(),
+        "the failed ingest left an empty table directory behind"
+    );
 }
 
 /// A topic the broker does not have is a clear error at start-up (tansu, like a broker with

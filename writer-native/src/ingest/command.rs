@@ -108,8 +108,24 @@ async fn shutdown_signal() {
     }
 }
 
-/// Runs `strata ingest`.
+/// Runs `strata ingest`. A table directory that the run created and left empty (it failed
+/// before the table was created: no broker, a missing topic, a bad first message) is removed.
 pub async fn run(args: IngestArgs) -> Result<IngestStats> {
+    let local = match args.table.strip_prefix("file://") {
+        Some(rest) => Some(rest.to_string()),
+        None if !args.table.contains("://") => Some(args.table.clone()),
+        None => None,
+    };
+    let fresh = local.filter(|p| !std::path::Path::new(p).exists());
+    let result = run_ingest(args).await;
+    if let (Err(_), Some(dir)) = (&result, fresh) {
+        // `remove_dir` removes only an empty directory.
+        let _ = std::fs::remove_dir(dir);
+    }
+    result
+}
+
+async fn run_ingest(args: IngestArgs) -> Result<IngestStats> {
     if args.on_error == OnError::Skip && args.dead_letter.is_none() {
         return Err(Error::InvalidValue(
             "--on-error skip needs --dead-letter FILE: skipped messages are never dropped silently"
