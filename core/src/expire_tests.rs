@@ -5,9 +5,8 @@ use bytes::Bytes;
 use futures::executor::block_on;
 
 use super::*;
-use crate::snapshot::tag_path;
 
-use crate::test_table::{exists, table};
+use crate::test_table::{exists, table, tag};
 
 fn keep_newest(min: usize) -> Retention {
     Retention {
@@ -68,14 +67,7 @@ fn tags_and_time_retention_keep_snapshots_files() {
     block_on(async {
         let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
         // Tag snapshot 1: its file `a` survives the expiration of snapshot 1.
-        let tag = Tag {
-            snapshot: Snapshot::load(s.as_ref(), 1).await.unwrap(),
-            tag_create_time: None,
-            tag_time_retained: None,
-        };
-        s.put(&tag_path("t1"), Bytes::from(tag.to_json()))
-            .await
-            .unwrap();
+        tag(s.as_ref(), "t1", 1).await;
         // Snapshots are at 1000, 2000, 3000: keeping the last 2.5 s at 4000 keeps 2 and 3.
         let r = Retention {
             min: 1,

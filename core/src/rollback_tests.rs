@@ -4,7 +4,7 @@ use futures::executor::block_on;
 
 use super::*;
 use crate::snapshot::latest_snapshot_id;
-use crate::test_table::{exists, table};
+use crate::test_table::{exists, table, tag};
 
 #[test]
 fn rollback_removes_newer_snapshots_their_tags_and_only_their_files() {
@@ -18,14 +18,7 @@ fn rollback_removes_newer_snapshots_their_tags_and_only_their_files() {
         ])
         .await;
         for (name, id) in [("t4", 4), ("t1", 1)] {
-            let t = Tag {
-                snapshot: Snapshot::load(s.as_ref(), id).await.unwrap(),
-                tag_create_time: None,
-                tag_time_retained: None,
-            };
-            s.put(&tag_path(name), Bytes::from(t.to_json()))
-                .await
-                .unwrap();
+            tag(s.as_ref(), name, id).await;
         }
         let dry = rollback(s.as_ref(), &SnapshotSpec::Id(2), true)
             .await
@@ -55,14 +48,7 @@ fn rollback_removes_newer_snapshots_their_tags_and_only_their_files() {
 fn a_tag_whose_snapshot_expired_can_be_rolled_back_to() {
     block_on(async {
         let s = table(&[(&["a"], &[]), (&["b"], &["a"]), (&["c"], &["b"])]).await;
-        let t1 = Tag {
-            snapshot: Snapshot::load(s.as_ref(), 1).await.unwrap(),
-            tag_create_time: None,
-            tag_time_retained: None,
-        };
-        s.put(&tag_path("first"), Bytes::from(t1.to_json()))
-            .await
-            .unwrap();
+        tag(s.as_ref(), "first", 1).await;
         crate::expire::expire(
             s.as_ref(),
             crate::expire::Retention {

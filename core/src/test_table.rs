@@ -81,3 +81,16 @@ pub(crate) async fn table(steps: &[(&[&str], &[&str])]) -> Arc<MemoryStorage> {
 pub(crate) async fn exists(storage: &dyn Storage, path: &str) -> bool {
     storage.head(path).await.unwrap().is_some()
 }
+
+/// Tags snapshot `id` as `name`.
+pub(crate) async fn tag(storage: &dyn Storage, name: &str, id: i64) {
+    let t = crate::snapshot::Tag {
+        snapshot: crate::snapshot::Snapshot::load(storage, id).await.unwrap(),
+        tag_create_time: None,
+        tag_time_retained: None,
+    };
+    storage
+        .put(&crate::snapshot::tag_path(name), Bytes::from(t.to_json()))
+        .await
+        .unwrap();
+}

@@ -81,7 +81,9 @@ pub fn conform(array: &ArrayRef, target: &ArrowType) -> std::result::Result<Arra
     arrow_cast::cast(array, target).map_err(|e| e.to_string())
 }
 
-fn same_shape(a: &ArrowType, b: &ArrowType) -> bool {
+/// Whether `a` and `b` differ only in nested field names or nullability, so [`conform`]
+/// relabels instead of casting.
+pub fn same_shape(a: &ArrowType, b: &ArrowType) -> bool {
     use ArrowType::*;
     match (a, b) {
         (List(x), List(y)) | (LargeList(x), LargeList(y)) => {

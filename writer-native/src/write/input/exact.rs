@@ -254,23 +254,6 @@ fn is_float(t: &ArrowType) -> bool {
     )
 }
 
-/// Whether `a` and `b` differ only in nested field names or nullability (`conform` relabels).
-fn same_shape(a: &ArrowType, b: &ArrowType) -> bool {
-    use ArrowType::*;
-    match (a, b) {
-        (List(x), List(y)) | (LargeList(x), LargeList(y)) | (Map(x, _), Map(y, _)) => {
-            same_shape(x.data_type(), y.data_type())
-        }
-        (Struct(x), Struct(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|(f, g)| same_shape(f.data_type(), g.data_type()))
-        }
-        (x, y) => x == y,
-    }
-}
-
 /// Row `r` of `a` as text.
 fn show(a: &dyn Array, r: usize) -> String {
     let opts = FormatOptions::default().with_display_error(true);
@@ -290,7 +273,7 @@ pub(crate) fn exact_cast(
     type_name: &str,
 ) -> Result<ArrayRef, (Option<usize>, String)> {
     let from = array.data_type();
-    if from == target || same_shape(from, target) {
+    if from == target || strata_core::read::evolution::same_shape(from, target) {
         return conform(array, target).map_err(|e| (None, e));
     }
     if let (true, Some(exact)) = (is_string(from), Exact::of(target)) {
