@@ -11,6 +11,7 @@
 
 #![warn(missing_docs)]
 
+pub mod cli;
 pub mod compact;
 pub mod demo;
 pub mod describe;

@@ -1,0 +1,382 @@
+//! The `strata` command line's arguments (clap).
+
+use clap::{Parser, Subcommand};
+
+use super::*;
+
+/// Strata: Apache Paimon-format tables, from Rust.
+#[derive(Parser, Debug)]
+#[command(name = "strata", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+    /// More logs on stderr: -v info (counts and timings of each command), -vv debug, -vvv
+    /// trace. RUST_LOG, when set, overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub(super) verbose: u8,
+    /// Only errors on stderr (no warnings or notes).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(super) quiet: bool,
+}
+
+impl Cli {
+    /// The log filter the flags ask for (RUST_LOG wins when set).
+    pub fn log_filter(&self) -> tracing_subscriber::EnvFilter {
+        if std::env::var_os("RUST_LOG").is_some() {
+            return tracing_subscriber::EnvFilter::from_default_env();
+        }
+        let level = match (self.quiet, self.verbose) {
+            (true, _) => "error",
+            (false, 0) => "warn",
+            (false, 1) => "info",
+            (false, 2) => "debug",
+            _ => "trace",
+        };
+        tracing_subscriber::EnvFilter::new(format!(
+            "warn,strata={level},strata_writer={level},strata_core={level}"
+        ))
+    }
+
+    /// The subcommand's name, for logs.
+    pub fn command_name(&self) -> &'static str {
+        match &self.command {
+            Command::Create { .. } => "create",
+            Command::Write { .. } => "write",
+            Command::Ingest(_) => "ingest",
+            Command::SampleCdc { .. } => "sample-cdc",
+            Command::Compact { .. } => "compact",
+            Command::Expire { .. } => "expire",
+            Command::Tag { .. } => "tag",
+            Command::Rollback { .. } => "rollback",
+            Command::CleanOrphans { .. } => "clean-orphans",
+            Command::Schema { .. } => "schema",
+            Command::Describe { .. } => "describe",
+            Command::Snapshots { .. } => "snapshots",
+            Command::Files { .. } => "files",
+            Command::Scan { .. } => "scan",
+            Command::Diff { .. } => "diff",
+            Command::Stream { .. } => "stream",
+            Command::Demo { .. } => "demo",
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum Command {
+    /// Create a table (writes schema/schema-0; refuses an existing table).
+    ///
+    /// Example: strata create /data/orders --columns 'id BIGINT NOT NULL, name STRING, dt STRING'
+    ///          --primary-key id,dt --partition dt --bucket 4
+    Create {
+        /// Table directory (path or file:// URL).
+        table: String,
+        /// Column list: `name TYPE [NOT NULL] [COMMENT 'x'], ...`.
+        #[arg(long, required_unless_present = "schema")]
+        columns: Option<String>,
+        /// Primary-key columns, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        primary_key: Vec<String>,
+        /// Partition columns, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        partition: Vec<String>,
+        /// Bucket count (-1 dynamic/unaware, -2 postpone).
+        #[arg(long, allow_negative_numbers = true)]
+        bucket: Option<i32>,
+        /// Table option `key=value` (repeatable). Keys and values are checked against the
+        /// options Paimon defines; options Strata keeps but does not act on get a note.
+        #[arg(long = "option", value_parser = parse_kv)]
+        options: Vec<(String, String)>,
+        /// A Paimon schema JSON file to create the table from instead of the flags.
+        #[arg(long, conflicts_with_all = ["columns", "primary_key", "partition", "bucket"])]
+        schema: Option<String>,
+    },
+    /// Write files into a table as one commit (all rows or none).
+    ///
+    /// Example: strata write /data/orders day1.parquet day2.csv --row-kind-column op
+    Write {
+        /// Table directory.
+        table: String,
+        /// Input files; `-` reads standard input (with --format).
+        #[arg(required = true)]
+        files: Vec<String>,
+        /// Input format (default: from each file's extension).
+        #[arg(long, value_enum)]
+        format: Option<InputFormat>,
+        /// Column holding each row's kind (+I, -U, +U, -D); default: the table's rowkind.field.
+        #[arg(long)]
+        row_kind_column: Option<String>,
+        /// Replace instead of add: the partitions the rows fall in (dynamic-partition-overwrite,
+        /// the default), the `--partition` given, or the whole table.
+        #[arg(long)]
+        overwrite: bool,
+        /// With --overwrite: the static partition to replace, `k=v` (repeatable).
+        #[arg(long, value_parser = parse_kv, requires = "overwrite")]
+        partition: Vec<(String, String)>,
+        /// Drop input columns the table lacks instead of refusing the file.
+        #[arg(long)]
+        ignore_unknown_columns: bool,
+    },
+    /// Keep a primary-key table in sync with a CDC stream (Debezium, Canal or Maxwell JSON)
+    /// from Kafka, a file or stdin; exactly-once, with offsets stored in the table's snapshots.
+    ///
+    /// Example: strata ingest /data/orders --format debezium-json --kafka 127.0.0.1:9092
+    ///          --topic orders --create-if-missing --primary-key id
+    Ingest(crate::ingest::command::IngestArgs),
+    /// Print a deterministic sample CDC stream of an `orders` table (one JSON message per
+    /// line), for trying `strata ingest --file` or `--stdin`.
+    ///
+    /// Example: strata sample-cdc --format debezium-json --events 1000 > orders.jsonl
+    SampleCdc {
+        /// Message format.
+        #[arg(long, value_enum, default_value = "debezium-json")]
+        format: crate::ingest::CdcFormat,
+        /// Number of events.
+        #[arg(long, default_value_t = 1000)]
+        events: usize,
+        /// Number of distinct order ids.
+        #[arg(long, default_value_t = 200)]
+        keys: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Compact primary-key buckets: Paimon's universal compaction, or everything into the
+    /// highest level with --full. Commits a COMPACT snapshot.
+    ///
+    /// Example: strata compact /data/orders --full --partition dt=2024-01-01
+    Compact {
+        /// Table directory.
+        table: String,
+        /// Merge every sorted run of each bucket into the highest level.
+        #[arg(long)]
+        full: bool,
+        /// Only partitions matching `k=v` (repeatable).
+        #[arg(long, value_parser = parse_kv)]
+        partition: Vec<(String, String)>,
+    },
+    /// Expire old snapshots and delete the files only they used.
+    ///
+    /// Example: strata expire /data/orders --retain-min 5 --older-than 1h
+    Expire {
+        /// Table directory.
+        table: String,
+        /// Keep at least this many snapshots.
+        #[arg(long, default_value_t = 10)]
+        retain_min: usize,
+        /// Keep at most this many snapshots.
+        #[arg(long)]
+        retain_max: Option<usize>,
+        /// Keep snapshots younger than this (e.g. 1h, 30min, 2d).
+        #[arg(long, default_value = "1h")]
+        older_than: String,
+        /// Delete nothing: list the snapshots and files that would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Make an earlier snapshot (an id or tag:NAME) the latest again: newer snapshots, the
+    /// tags on them and the files only they used are deleted, as Paimon's rollback does.
+    ///
+    /// Example: strata rollback /data/orders --to tag:before-migration --dry-run
+    Rollback {
+        /// Table directory.
+        table: String,
+        /// The snapshot to keep as the latest: an id or tag:NAME.
+        #[arg(long)]
+        to: String,
+        /// Delete nothing: list what would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Create, delete or list tags.
+    ///
+    /// Example: strata tag /data/orders create nightly --snapshot 42
+    Tag {
+        /// Table directory.
+        table: String,
+        #[command(subcommand)]
+        action: TagAction,
+    },
+    /// Delete files that no snapshot, tag or changelog uses, in the directories Paimon owns
+    /// (manifest/, index/ and the partition/bucket-N/ data directories) and nowhere else;
+    /// only files older than --older-than, so running writers are safe. Symbolic links are
+    /// not followed. A table whose snapshots name missing files is left untouched.
+    ///
+    /// Example: strata clean-orphans /data/orders --older-than 2d --dry-run
+    CleanOrphans {
+        /// Table directory.
+        table: String,
+        /// Only files last modified longer ago than this.
+        #[arg(long, default_value = "1d")]
+        older_than: String,
+        /// Delete nothing: list the files that would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the latest schema as JSON.
+    ///
+    /// Example: strata schema /data/orders
+    Schema {
+        /// Table directory.
+        table: String,
+        /// Output format (the schema is JSON either way).
+        #[arg(long, value_enum, default_value = "json")]
+        output: MetaFormat,
+    },
+    /// Summarise a table: columns, keys, options, snapshots, tags, and the live files, rows
+    /// (before merging) and bytes of each partition and bucket.
+    ///
+    /// Example: strata describe /data/orders --output json
+    Describe {
+        /// Table directory.
+        table: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
+    },
+    /// List the snapshots.
+    ///
+    /// Example: strata snapshots /data/orders
+    Snapshots {
+        /// Table directory.
+        table: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
+    },
+    /// List the live data files of a snapshot (the latest by default).
+    ///
+    /// Example: strata files /data/orders --snapshot 3
+    Files {
+        /// Table directory.
+        table: String,
+        /// Snapshot id.
+        #[arg(long)]
+        snapshot: Option<i64>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
+    },
+    /// Read a snapshot (the latest by default), merged, as rows.
+    ///
+    /// Example: strata scan /data/orders --filter "dt = '2024-01-01' AND amount > 10" --limit 5
+    Scan {
+        /// Table directory.
+        table: String,
+        /// Read this snapshot id.
+        #[arg(long, conflicts_with_all = ["timestamp", "tag"])]
+        snapshot: Option<i64>,
+        /// Read the latest snapshot committed at or before this time: epoch ms or ISO-8601
+        /// (`2024-01-02T03:04:05Z`; UTC without an offset).
+        #[arg(long, conflicts_with = "tag")]
+        timestamp: Option<String>,
+        /// Read the snapshot this tag holds.
+        #[arg(long)]
+        tag: Option<String>,
+        #[command(flatten)]
+        out: OutputArgs,
+        /// At most this many rows.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// The changes between two snapshots, each row with its `_kind` (+I/-U/+U/-D). A
+    /// snapshot is an id, tag:NAME, timestamp:MS or an ISO-8601 time (the latest snapshot
+    /// committed at or before it).
+    ///
+    /// Example: strata diff /data/orders --from tag:nightly --to 2024-01-02T00:00:00Z
+    Diff {
+        /// Table directory.
+        table: String,
+        /// Start snapshot (exclusive; 0 is before the first).
+        #[arg(long)]
+        from: String,
+        /// End snapshot (inclusive).
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Follow the table: each new snapshot's changes, one row per line with `_kind`.
+    ///
+    /// Example: strata stream /data/orders --from latest --full --consumer dash --idle-exit 30
+    Stream {
+        /// Table directory.
+        table: String,
+        /// Where to start: latest, earliest, snapshot:N or timestamp:T (epoch ms or ISO-8601).
+        #[arg(long, default_value = "latest")]
+        from: String,
+        /// Read the start snapshot in full first (a hybrid read).
+        #[arg(long)]
+        full: bool,
+        /// Record progress under this consumer id (and resume from it).
+        #[arg(long)]
+        consumer: Option<String>,
+        /// Stop after this many rows.
+        #[arg(long)]
+        max_rows: Option<usize>,
+        /// Stop after this many seconds without a new snapshot.
+        #[arg(long)]
+        idle_exit: Option<f64>,
+        /// Seconds between looks for a new snapshot.
+        #[arg(long, default_value_t = 1.0)]
+        interval: f64,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Run the main job on embedded defaults: create a demo table under DIR (default: a
+    /// fresh directory in the system temp dir) and describe it.
+    Demo {
+        /// Where to put the demo table.
+        dir: Option<String>,
+    },
+}
+
+/// `strata tag` actions.
+#[derive(Subcommand, Debug)]
+pub(super) enum TagAction {
+    /// Tag a snapshot (the latest by default).
+    Create {
+        /// Tag name.
+        name: String,
+        /// Snapshot id.
+        #[arg(long)]
+        snapshot: Option<i64>,
+    },
+    /// Delete a tag.
+    Delete {
+        /// Tag name.
+        name: String,
+    },
+    /// List tags: name, snapshot id, commit time.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        output: MetaFormat,
+    },
+}
+
+/// Output selection shared by the read commands.
+#[derive(clap::Args, Debug)]
+pub(super) struct OutputArgs {
+    /// Only these columns, comma-separated, in this order.
+    #[arg(long, value_delimiter = ',')]
+    pub(super) columns: Option<Vec<String>>,
+    /// Only rows matching this filter, e.g. "id > 3 AND (dt = '2024-01-01' OR name IS NULL)".
+    #[arg(long)]
+    pub(super) filter: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub(super) output: Format,
+    /// Write the output to this file instead of standard output (required for parquet).
+    #[arg(long)]
+    pub(super) out: Option<String>,
+}
+
+impl OutputArgs {
+    pub(super) fn sink(&self) -> Sink<'static> {
+        Sink {
+            format: self.output,
+            out: self.out.clone(),
+            writer: Box::new(std::io::BufWriter::new(crate::output::stdout())),
+        }
+    }
+}
