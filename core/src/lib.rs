@@ -23,9 +23,14 @@
 //!   table's merge engine;
 //! - [`table`]: an open table (schema and storage);
 //! - [`commit`]: commit planning, conflicts and publication;
-//! - [`compaction`]: sorted runs, Paimon's universal pick and the compaction plan;
+//! - [`compaction`]: sorted runs, Paimon's universal pick, the compaction plan and (with
+//!   `write`) running it;
 //! - [`expire`], [`orphan`] and [`rollback`]: snapshot expiration, orphan cleaning, rollback;
-//! - [`storage`]: the storage trait, its contract test and an in-memory implementation.
+//! - [`storage`]: the storage trait, its contract test and an in-memory implementation;
+//! - `write` (the `write` feature, off for the Wasm reader): routing and bucketing, the write
+//!   buffer, sorting and the in-buffer merge, key-value file encoding and stats, dynamic
+//!   buckets and `TableWriter`, with the driver's clock, ids and threads handed in
+//!   (`write::WriteEnv`).
 
 #![warn(missing_docs)]
 
@@ -55,5 +60,7 @@ pub mod table;
 #[cfg(test)]
 mod test_table;
 pub mod types;
+#[cfg(feature = "write")]
+pub mod write;
 
 pub use error::{Error, Result};

@@ -11,9 +11,9 @@ use strata_core::bucket::hashes_of_columns;
 use strata_core::dynamic_bucket::HASH_INDEX;
 use strata_core::manifest::{read_hash_index, FileKind, IndexManifestEntry};
 use strata_core::table::Table;
+use strata_core::write::{Overwrite, TableWriter, WriteOptions};
 use strata_tests::run_py;
 use strata_tests::writes::*;
-use strata_writer::write::{Overwrite, TableWriter, WriteOptions};
 
 type Model = BTreeMap<(i64, String), Value>;
 
@@ -219,7 +219,11 @@ fn concurrent_dynamic_bucket_writers_conflict_instead_of_duplicating() {
     strata_write(&t, &rows(0..10, "s0", "a"), None);
     let start = |ids: std::ops::Range<i64>, v: &str| {
         let mut w = rt()
-            .block_on(TableWriter::new(reopen(&t), WriteOptions::default()))
+            .block_on(TableWriter::new(
+                reopen(&t),
+                WriteOptions::default(),
+                strata_writer::runtime::env(),
+            ))
             .unwrap();
         for input in inputs_of(&t, &rows(ids, v, "a"), None) {
             rt().block_on(w.push(input)).unwrap();

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{json, Value};
+use strata_core::write::Overwrite;
 use strata_tests::run_py;
 use strata_tests::writes::*;
-use strata_writer::write::Overwrite;
 
 #[test]
 fn every_engine_written_by_strata_reads_the_same_everywhere() {
@@ -629,7 +629,7 @@ fn an_overwrite_is_planned_again_after_concurrent_commits() {
     if strata_tests::python_missing() {
         return;
     }
-    use strata_writer::write::{TableWriter, WriteOptions};
+    use strata_core::write::{TableWriter, WriteOptions};
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
     let t = dt_table(&wh, "ow_race", 1, &[]);
@@ -647,7 +647,13 @@ fn an_overwrite_is_planned_again_after_concurrent_commits() {
         }),
         ..WriteOptions::default()
     };
-    let mut w = rt().block_on(TableWriter::new(reopen(&t), opts)).unwrap();
+    let mut w = rt()
+        .block_on(TableWriter::new(
+            reopen(&t),
+            opts,
+            strata_writer::runtime::env(),
+        ))
+        .unwrap();
     for input in inputs_of(&t, &[row(10, "new", "x")], None) {
         rt().block_on(w.push(input)).unwrap();
     }

@@ -9,9 +9,9 @@ use serde_json::Value;
 use strata_core::read::{read_all, ReadBuilder};
 use strata_core::table::Table;
 use strata_core::types::DataType;
+use strata_core::write::{write, Input, Overwrite, WriteOptions};
 use strata_writer::table::{create_table, CreateTable};
 use strata_writer::write::input::{input_batches, InputFormat};
-use strata_writer::write::{write, Input, Overwrite, WriteOptions};
 use strata_writer::ObjectStoreStorage;
 
 pub fn rt() -> tokio::runtime::Runtime {
@@ -92,7 +92,7 @@ pub fn try_strata_write(
         overwrite,
         ..WriteOptions::default()
     };
-    rt().block_on(write(t, inputs, opts))
+    rt().block_on(write(t, inputs, opts, strata_writer::runtime::env()))
 }
 
 /// JSON rows as writer input batches (read from `in.jsonl`, one row per line).
@@ -168,13 +168,14 @@ pub fn check(wh: &Path, name: &str, t: &Arc<Table>, model: Vec<Value>) {
 }
 
 pub fn compact(t: &Arc<Table>, full: bool) -> Option<strata_core::snapshot::Snapshot> {
-    use strata_writer::compact::{compact, CompactOptions};
+    use strata_core::compaction::{compact, CompactOptions};
     rt().block_on(compact(
         reopen(t),
         CompactOptions {
             full,
             partition: vec![],
         },
+        strata_writer::runtime::env(),
     ))
     .unwrap()
 }

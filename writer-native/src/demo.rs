@@ -12,8 +12,8 @@ use crate::output::Format;
 use crate::reading::{open_table, scan, Sink};
 use crate::table::{create_table, CreateTable};
 use crate::write::input::{read_input, InputFormat};
-use crate::write::{write, Input, WriteOptions};
 use crate::ObjectStoreStorage;
+use strata_core::write::{write, Input, WriteOptions};
 
 const FIRST: &str = r#"{"id":1,"customer":"ada","amount":"12.50","dt":"2026-11-26","op":"+I"}
 {"id":2,"customer":"grace","amount":"7.00","dt":"2026-11-26","op":"+I"}
@@ -78,7 +78,7 @@ pub async fn run(dir: Option<String>) -> Result<String> {
             overwrite: None,
             ..WriteOptions::default()
         };
-        if let Some(s) = write(t, inputs, opts).await? {
+        if let Some(s) = write(t, inputs, opts, crate::runtime::env()).await? {
             crate::outln!("wrote {path}: snapshot {}", s.id);
         }
     }

@@ -3,7 +3,9 @@
 //! - [`storage`]: the core storage trait over `object_store` (local filesystem today), with
 //!   [`local_fs`] listing and deleting without following links;
 //! - [`table`]: table-level operations the `strata` binary exposes (create, inspect);
-//! - [`write`], [`compact`], [`maintenance`]: the batch writer, compaction, expiration, tags;
+//! - [`cli`]: the `strata` command line;
+//! - [`runtime`]: the native clock, ids, timer and threads that core's writer asks for;
+//! - [`write`], [`maintenance`]: feeding input files to core's writer; expiration, tags;
 //! - [`ingest`]: CDC ingest (Debezium, Canal, Maxwell JSON) from Kafka, a file or stdin;
 //! - [`reading`]: the native read commands (scan, diff, stream).
 //!
@@ -12,7 +14,6 @@
 #![warn(missing_docs)]
 
 pub mod cli;
-pub mod compact;
 pub mod demo;
 pub mod describe;
 pub mod ingest;
@@ -20,6 +21,7 @@ pub mod local_fs;
 pub mod maintenance;
 pub mod output;
 pub mod reading;
+pub mod runtime;
 pub mod storage;
 pub mod table;
 pub mod write;

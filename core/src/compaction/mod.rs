@@ -1,12 +1,17 @@
 //! Compaction planning: sorted runs of a bucket, Paimon's universal compaction pick, and the
-//! whole plan ([`plan_compaction`]): which buckets to compact, into which level, how.
+//! whole plan ([`plan_compaction`]): which buckets to compact, into which level, how; with the
+//! `write` feature, running it ([`compact`]).
 //!
 //! Level 0 files are each a sorted run, newest first; each non-empty level above is one run.
 //! [`pick_universal`] chooses which leading runs to merge and the level they go to, following
 //! Paimon's order of rules: size amplification, size ratio, then run count.
 
 mod plan;
+#[cfg(feature = "write")]
+mod run;
 pub use plan::{plan_compaction, CompactTask};
+#[cfg(feature = "write")]
+pub use run::{compact, CompactOptions};
 
 use crate::manifest::DataFileMeta;
 use crate::options::TableOptions;

@@ -1,26 +1,27 @@
-//! `strata compact`: Paimon's universal compaction (or a full one) of primary-key buckets,
-//! merged with the table's merge engine and committed as a COMPACT snapshot.
+//! Running a compaction: the plan's tasks ([`plan_compaction`]) read each bucket's files
+//! merged with the table's merge engine, write the merged run (and the changelog a
+//! compaction-fed changelog producer asks for) and commit them as one COMPACT snapshot.
 
 use std::sync::Arc;
 
+use crate::compaction::plan_compaction;
+use crate::manifest::{FileKind, FileSource, ManifestEntry};
+use crate::merge::{row_kind, MergeFunction};
+use crate::options::TableOptions;
+use crate::path::bucket_dir;
+use crate::read::{SplitContext, SplitReader};
+use crate::scan::{resolve_snapshot, SnapshotSpec, Split};
+use crate::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
+use crate::table::Table;
+use crate::types::DataType;
+use crate::{Error, Result};
 use arrow_array::{ArrayRef, Int8Array};
-use strata_core::compaction::plan_compaction;
-use strata_core::manifest::{FileKind, FileSource, ManifestEntry};
-use strata_core::merge::{row_kind, MergeFunction};
-use strata_core::options::TableOptions;
-use strata_core::path::bucket_dir;
-use strata_core::read::{SplitContext, SplitReader};
-use strata_core::scan::{resolve_snapshot, SnapshotSpec, Split};
-use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
-use strata_core::table::Table;
-use strata_core::types::DataType;
-use strata_core::{Error, Result};
 
+use crate::commit::CommitChanges;
 use crate::write::files::KvFile;
-use crate::write::{commit_with_retries, DataFileWriter};
-use strata_core::commit::CommitChanges;
+use crate::write::{commit_with_retries, partition_matches, DataFileWriter, WriteEnv};
 
-/// What `strata compact` does.
+/// What a compaction does.
 #[derive(Debug, Clone, Default)]
 pub struct CompactOptions {
     /// Merge every run of each bucket into the highest level.
@@ -30,7 +31,11 @@ pub struct CompactOptions {
 }
 
 /// Compacts the table's buckets that need it (all of them with `full`); `None` if none did.
-pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<Snapshot>> {
+pub async fn compact(
+    table: Arc<Table>,
+    opts: CompactOptions,
+    env: Arc<dyn WriteEnv>,
+) -> Result<Option<Snapshot>> {
     let schema = table.schema().clone();
     if !schema.has_primary_key() {
         return Err(Error::unsupported("compact", "compaction of append tables"));
@@ -41,10 +46,10 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
     };
     let pfields = schema.partition_fields()?;
     let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
-    let live = strata_core::manifest::live_files(table.storage(), &latest).await?;
+    let live = crate::manifest::live_files(table.storage(), &latest).await?;
     let tasks = plan_compaction(&live, &options, opts.full, |partition| {
         let values = partition.decode(&ptypes)?;
-        Ok(crate::write::partition_matches(
+        Ok(partition_matches(
             &pfields,
             &values,
             &opts.partition,
@@ -72,8 +77,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         fields: fields.clone(),
         filter: None,
     });
-    let uuid = uuid::Uuid::new_v4().to_string();
-    let writer = DataFileWriter::new(table.clone(), uuid);
+    let writer = DataFileWriter::new(table.clone(), env.clone());
     let mut entries = Vec::new();
     let mut changelog = Vec::new();
     // Files written for buckets before a failure are unused: remove them on the way out.
@@ -191,13 +195,14 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
         index: Vec::new(),
         index_base: Vec::new(),
     };
-    let user = uuid::Uuid::new_v4().to_string();
+    let user = env.unique_id();
     let committed = commit_with_retries(
         table.clone(),
         &user,
         &changes,
         BATCH_COMMIT_IDENTIFIER,
         Some(latest.id),
+        env.as_ref(),
     )
     .await;
     if committed.as_ref().is_err_and(Error::is_unpublished) {
@@ -210,7 +215,7 @@ pub async fn compact(table: Arc<Table>, opts: CompactOptions) -> Result<Option<S
 /// Deletes the files a compaction wrote (best effort), for one that will not commit.
 async fn remove_outputs(
     table: &Table,
-    schema: &strata_core::schema::TableSchema,
+    schema: &crate::schema::TableSchema,
     entries: &[ManifestEntry],
     changelog: &[ManifestEntry],
 ) {
@@ -237,9 +242,9 @@ struct Rows3 {
 /// Reads `files` of a bucket merged, without retractions when `live_only`.
 async fn read_bucket(
     table: &Arc<Table>,
-    partition: &strata_core::binary_row::BinaryRow,
+    partition: &crate::binary_row::BinaryRow,
     bucket: i32,
-    files: Vec<strata_core::manifest::DataFileMeta>,
+    files: Vec<crate::manifest::DataFileMeta>,
     dir: &str,
     ctx: &Arc<SplitContext>,
     live_only: bool,
@@ -274,9 +279,9 @@ async fn read_bucket(
         .enumerate()
         .map(|(c, p)| {
             if p.is_empty() {
-                return Ok(arrow_array::new_empty_array(
-                    &strata_core::types::to_arrow_type(&ctx.fields[c].data_type),
-                ));
+                return Ok(arrow_array::new_empty_array(&crate::types::to_arrow_type(
+                    &ctx.fields[c].data_type,
+                )));
             }
             let refs: Vec<&dyn arrow_array::Array> = p.iter().map(|a| a.as_ref()).collect();
             arrow_select::concat::concat(&refs).map_err(|e| Error::InvalidValue(e.to_string()))

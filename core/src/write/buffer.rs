@@ -3,18 +3,21 @@
 //! Rows are buffered as they arrive (each with the next sequence number of the bucket). A
 //! flush sorts them by key, merges each key's records with the merge engine and encodes one
 //! sorted run of level-0 files (plus, with `changelog-producer=input`, the unmerged records as
-//! changelog files). Flushing is synchronous CPU work, so the writer runs the flushes of
-//! several buckets on threads at once.
+//! changelog files). Flushing is synchronous CPU work: the writer hands the flushes of several
+//! buckets to the driver's [`WriteEnv::run_all`], which may run them on threads at once.
 
+use crate::binary_row::BinaryRow;
+use crate::manifest::FileSource;
+use crate::merge::MergeFunction;
+use crate::{Error, Result};
 use arrow_array::{ArrayRef, Int8Array};
 use arrow_buffer::ScalarBuffer;
-use strata_core::binary_row::BinaryRow;
-use strata_core::manifest::FileSource;
-use strata_core::merge::MergeFunction;
-use strata_core::{Error, Result};
+
+use std::sync::Mutex;
 
 use super::files::{DataFileWriter, EncodedFile, KvFile};
 use super::sort::{gather, merge_sorted, order_by_sequence_fields, sort_by_key};
+use super::WriteEnv;
 
 /// Rows of one (partition, bucket) waiting to be flushed.
 pub(crate) struct BucketBuffer {
@@ -163,45 +166,38 @@ pub(crate) fn flush(
     })
 }
 
-/// Flushes several buffers' rows on up to `threads` threads; results in no particular order.
+/// Flushes several buffers' rows through `env`'s [`run_all`](WriteEnv::run_all) (several at
+/// once where the driver has threads); `pending` comes largest first. Results in the order of
+/// `pending`.
 pub(crate) fn flush_all(
     pending: Vec<Pending>,
     dirs: &[String],
     rules: &FlushRules,
     writer: &DataFileWriter,
-    threads: usize,
+    env: &dyn WriteEnv,
 ) -> Result<Vec<Flushed>> {
-    if pending.len() <= 1 || threads <= 1 {
-        return pending
-            .into_iter()
-            .map(|p| {
-                let dir = &dirs[p.buffer];
-                flush(p, dir, rules, writer)
-            })
-            .collect();
-    }
-    let queue = std::sync::Mutex::new(pending);
-    let next = || queue.lock().expect("no panics hold the lock").pop();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    while let Some(p) = next() {
-                        let dir = &dirs[p.buffer];
-                        out.push(flush(p, dir, rules, writer)?);
-                    }
-                    Ok::<_, Error>(out)
-                })
-            })
-            .collect();
-        let mut all = Vec::new();
-        for w in workers {
-            let done = w
-                .join()
-                .map_err(|_| Error::InvalidValue("write: a flush thread panicked".into()))??;
-            all.extend(done);
+    let n = pending.len();
+    let jobs: Vec<Mutex<Option<Pending>>> =
+        pending.into_iter().map(|p| Mutex::new(Some(p))).collect();
+    let results: Vec<Mutex<Option<Result<Flushed>>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    env.run_all(n, &|i| {
+        let Some(p) = jobs[i].lock().ok().and_then(|mut j| j.take()) else {
+            return;
+        };
+        let dir = &dirs[p.buffer];
+        let flushed = flush(p, dir, rules, writer);
+        if let Ok(mut slot) = results[i].lock() {
+            *slot = Some(flushed);
         }
-        Ok(all)
-    })
+    });
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(Error::InvalidValue(
+                    "write: a flush did not run (the driver's run_all skipped it)".into(),
+                ))
+            })
+        })
+        .collect()
 }

@@ -3,28 +3,30 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::now_millis;
-use strata_core::commit::{Attempt, CommitChanges, Committer};
-use strata_core::snapshot::Snapshot;
-use strata_core::table::Table;
-use strata_core::{Error, Result};
+use super::WriteEnv;
+use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::snapshot::Snapshot;
+use crate::table::Table;
+use crate::{Error, Result};
 
 /// Waits between commit attempts: 10 ms doubling to 10 s, with jitter, for up to 10 retries.
-pub(super) struct Backoff {
+pub(crate) struct Backoff<'a> {
     wait: Duration,
     retries: u32,
+    env: &'a dyn WriteEnv,
 }
 
-impl Backoff {
-    pub(super) fn new() -> Self {
+impl<'a> Backoff<'a> {
+    pub(crate) fn new(env: &'a dyn WriteEnv) -> Self {
         Backoff {
             wait: Duration::from_millis(10),
             retries: 0,
+            env,
         }
     }
 
     /// Sleeps before the next attempt; an error once the retries are spent.
-    pub(super) async fn wait(&mut self) -> Result<()> {
+    pub(crate) async fn wait(&mut self) -> Result<()> {
         if self.retries == 10 {
             // A conflict: nothing was published, so the caller may remove its files.
             return Err(Error::Conflict(
@@ -32,16 +34,14 @@ impl Backoff {
             ));
         }
         self.retries += 1;
-        let jitter = rand_percent() * self.wait.as_millis() as u64 / 100;
-        tokio::time::sleep(self.wait + Duration::from_millis(jitter)).await;
+        // Up to 20 % more, so racing writers spread out.
+        let jitter = self.env.random_below(20) * self.wait.as_millis() as u64 / 100;
+        self.env
+            .sleep(self.wait + Duration::from_millis(jitter))
+            .await;
         self.wait = (self.wait * 2).min(Duration::from_secs(10));
         Ok(())
     }
-}
-
-/// 0..20, from a fresh UUID's randomness.
-fn rand_percent() -> u64 {
-    uuid::Uuid::new_v4().as_bytes()[0] as u64 % 20
 }
 
 /// Publishes a commit, retrying lost races with backoff (10 ms doubling to 10 s, up to 10
@@ -52,13 +52,14 @@ pub async fn commit_with_retries(
     changes: &CommitChanges,
     identifier: i64,
     since: Option<i64>,
+    env: &dyn WriteEnv,
 ) -> Result<Snapshot> {
     let committer = Committer::new(table, user);
-    let mut backoff = Backoff::new();
+    let mut backoff = Backoff::new(env);
     loop {
-        let uuid = uuid::Uuid::new_v4().to_string();
+        let attempt = env.unique_id();
         match committer
-            .try_commit(changes, identifier, &uuid, now_millis(), since)
+            .try_commit(changes, identifier, &attempt, env.now_millis(), since)
             .await?
         {
             Attempt::Committed(s) => return Ok(*s),

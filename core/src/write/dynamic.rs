@@ -5,16 +5,16 @@
 
 use std::collections::HashMap;
 
-use bytes::Bytes;
-use strata_core::binary_row::BinaryRow;
-use strata_core::dynamic_bucket::{DynamicBucketOptions, PartitionIndex, HASH_INDEX};
-use strata_core::manifest::{
+use crate::binary_row::BinaryRow;
+use crate::dynamic_bucket::{DynamicBucketOptions, PartitionIndex, HASH_INDEX};
+use crate::manifest::{
     manifest_path, read_hash_index, write_hash_index, FileKind, IndexManifestEntry,
 };
-use strata_core::options::TableOptions;
-use strata_core::snapshot::Snapshot;
-use strata_core::storage::Storage;
-use strata_core::{Error, Result};
+use crate::options::TableOptions;
+use crate::snapshot::Snapshot;
+use crate::storage::Storage;
+use crate::{Error, Result};
+use bytes::Bytes;
 
 /// The live HASH index entries of a snapshot.
 pub(super) async fn hash_entries(
@@ -93,7 +93,7 @@ impl DynamicBuckets {
                     ));
                 }
                 let path = format!("index/{}", e.file_name);
-                strata_core::path::check_file_name(&e.file_name, &path)?;
+                crate::path::check_file_name(&e.file_name, &path)?;
                 let bytes = storage.get(&path).await?;
                 index.load(e.bucket, read_hash_index(&bytes, &path)?, &path)?;
             }

@@ -6,7 +6,17 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
-use crate::now_millis;
+use super::WriteEnv;
+use crate::binary_row::{datum_at, BinaryRow, Datum};
+use crate::manifest::{DataFileMeta, FileSource};
+use crate::merge::row_kind;
+use crate::options::TableOptions;
+use crate::path::file_name;
+use crate::predicate::compare_datums;
+use crate::stats::SimpleStats;
+use crate::table::Table;
+use crate::types::{to_arrow_type, DataField, DataType, FIELD_ID_KEY};
+use crate::{Error, Result};
 use arrow_array::{Array, ArrayRef, Int64Array, Int8Array, RecordBatch};
 use arrow_schema::{Field, Schema};
 use bytes::Bytes;
@@ -14,16 +24,6 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, GzipLevel, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
-use strata_core::binary_row::{datum_at, BinaryRow, Datum};
-use strata_core::manifest::{DataFileMeta, FileSource};
-use strata_core::merge::row_kind;
-use strata_core::options::TableOptions;
-use strata_core::path::file_name;
-use strata_core::predicate::compare_datums;
-use strata_core::stats::SimpleStats;
-use strata_core::table::Table;
-use strata_core::types::{to_arrow_type, DataField, DataType, FIELD_ID_KEY};
-use strata_core::{Error, Result};
 
 /// Largest dictionary page the writer keeps before a column falls back to plain encoding.
 const DICTIONARY_PAGE_LIMIT: usize = 128 * 1024;
@@ -38,6 +38,7 @@ const VALUE_KIND_ID: i32 = i32::MAX - 2;
 /// at once ([`encode_key_value`](Self::encode_key_value)); storing is async ([`put`](Self::put)).
 pub struct DataFileWriter {
     table: Arc<Table>,
+    env: Arc<dyn WriteEnv>,
     uuid: String,
     counter: AtomicU64,
 }
@@ -96,7 +97,7 @@ fn min_max(c: &ArrayRef) -> Result<(Datum, Datum)> {
     }
     let ts = |v: Option<i64>, per_milli: i64| {
         v.map_or(Datum::Null, |v| {
-            Datum::Timestamp(strata_core::binary_row::Timestamp {
+            Datum::Timestamp(crate::binary_row::Timestamp {
                 millis: v.div_euclid(per_milli),
                 nano_of_milli: (v.rem_euclid(per_milli) * (1_000_000 / per_milli)) as i32,
             })
@@ -203,11 +204,12 @@ fn min_max(c: &ArrayRef) -> Result<(Datum, Datum)> {
 const ROLL_CHECK_ROWS: usize = 8192;
 
 impl DataFileWriter {
-    /// A writer whose files carry `uuid`.
-    pub fn new(table: Arc<Table>, uuid: String) -> Self {
+    /// A writer whose files carry a fresh unique id of `env`'s and its creation times.
+    pub fn new(table: Arc<Table>, env: Arc<dyn WriteEnv>) -> Self {
         DataFileWriter {
             table,
-            uuid,
+            uuid: env.unique_id(),
+            env,
             counter: AtomicU64::new(0),
         }
     }
@@ -249,7 +251,7 @@ impl DataFileWriter {
             .set_dictionary_page_size_limit(DICTIONARY_PAGE_LIMIT);
         let keys = s.trimmed_primary_keys();
         let unique = |name: &str| {
-            name == strata_core::read::file::SEQUENCE_NUMBER
+            name == crate::read::file::SEQUENCE_NUMBER
                 || (keys.len() == 1
                     && (name == keys[0] || name.strip_prefix("_KEY_") == Some(&keys[0])))
         };
@@ -317,7 +319,7 @@ impl DataFileWriter {
                 row_count: range.len() as i64,
                 value_stats: SimpleStats::from_values(&types, &mins, &maxs, nulls)?,
                 schema_id: schema.id,
-                creation_time: Some(now_millis()),
+                creation_time: Some(self.env.now_millis()),
                 file_source: Some(FileSource::Append),
                 ..Default::default()
             };
@@ -436,7 +438,7 @@ impl DataFileWriter {
                 max_sequence_number: *seqs.iter().max().expect("not empty"),
                 schema_id: schema.id,
                 level: file.level,
-                creation_time: Some(now_millis()),
+                creation_time: Some(self.env.now_millis()),
                 delete_row_count: Some(deletes),
                 file_source: Some(file.source),
                 ..Default::default()

@@ -3,16 +3,16 @@
 
 use std::collections::HashMap;
 
+use crate::binary_row::{datum_at, BinaryRow, Datum};
+use crate::bucket::{buckets_of_columns, hashes_of_columns};
+use crate::merge::row_kind;
+use crate::options::TableOptions;
+use crate::schema::TableSchema;
+use crate::types::DataType;
+use crate::{Error, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef};
 use arrow_row::{RowConverter, SortField};
-use strata_core::binary_row::{datum_at, BinaryRow, Datum};
-use strata_core::bucket::{buckets_of_columns, hashes_of_columns};
-use strata_core::merge::row_kind;
-use strata_core::options::TableOptions;
-use strata_core::schema::TableSchema;
-use strata_core::types::DataType;
-use strata_core::{Error, Result};
 
 use super::{Input, WriteOptions};
 
@@ -33,7 +33,7 @@ pub(super) struct Layout {
     pub(super) kind_index: Option<usize>,
     /// Columns that must not be null, and what they are.
     pub(super) required: Vec<(usize, &'static str)>,
-    pub(super) pfields: Vec<strata_core::types::DataField>,
+    pub(super) pfields: Vec<crate::types::DataField>,
     pub(super) ptypes: Vec<DataType>,
     pub(super) pidx: Vec<usize>,
     pub(super) btypes: Vec<DataType>,
@@ -250,8 +250,8 @@ impl Layout {
 
 /// Where each of `fields` (columns of `schema`) sits among the schema's columns.
 fn positions(
-    schema: &strata_core::schema::TableSchema,
-    fields: &[strata_core::types::DataField],
+    schema: &crate::schema::TableSchema,
+    fields: &[crate::types::DataField],
 ) -> Vec<usize> {
     fields
         .iter()
@@ -267,19 +267,19 @@ fn positions(
 
 /// Whether partition `values` match a static spec, comparing as Paimon prints partition
 /// values in paths (before escaping).
-pub(crate) fn partition_matches(
-    fields: &[strata_core::types::DataField],
+pub fn partition_matches(
+    fields: &[crate::types::DataField],
     values: &[Datum],
     spec: &[(String, String)],
-    schema: &strata_core::schema::TableSchema,
+    schema: &crate::schema::TableSchema,
 ) -> bool {
-    let options = strata_core::options::TableOptions::new(&schema.options);
+    let options = crate::options::TableOptions::new(&schema.options);
     let default = options.partition_default_name();
     let legacy = options.partition_legacy_name();
     spec.iter().all(|(k, v)| {
         fields.iter().zip(values).any(|(f, d)| {
             &f.name == k
-                && strata_core::path::partition_value_text(f, d, legacy)
+                && crate::path::partition_value_text(f, d, legacy)
                     .filter(|t| !t.trim().is_empty())
                     .unwrap_or_else(|| default.to_string())
                     == *v

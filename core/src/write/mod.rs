@@ -1,4 +1,4 @@
-//! `strata write`: input batches become Paimon data files and one commit.
+//! Writing: input batches become Paimon data files and one commit.
 //!
 //! Rows are routed to (partition, bucket) with Paimon's fixed-bucket hash and buffered per
 //! bucket, within the table's `write-buffer-size`. Primary-key rows get sequence numbers
@@ -13,32 +13,34 @@
 mod buffer;
 mod commit;
 mod dynamic;
+mod env;
 pub mod files;
-pub mod input;
 mod layout;
 mod sort;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::now_millis;
+use crate::binary_row::{BinaryRow, Datum};
+use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::manifest::{FileKind, IndexManifestEntry, ManifestEntry};
+use crate::merge::MergeFunction;
+use crate::options::{ChangelogProducer, TableOptions};
+use crate::scan::{resolve_snapshot, SnapshotSpec};
+use crate::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
+use crate::table::Table;
+use crate::{Error, Result};
 use arrow_array::{ArrayRef, RecordBatch};
 use buffer::{BucketBuffer, FlushRules, Flushed};
-use strata_core::binary_row::{BinaryRow, Datum};
-use strata_core::commit::{Attempt, CommitChanges, Committer};
-use strata_core::manifest::{FileKind, IndexManifestEntry, ManifestEntry};
-use strata_core::merge::MergeFunction;
-use strata_core::options::{ChangelogProducer, TableOptions};
-use strata_core::scan::{resolve_snapshot, SnapshotSpec};
-use strata_core::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
-use strata_core::table::Table;
-use strata_core::{Error, Result};
 
 pub use commit::commit_with_retries;
-use commit::Backoff;
+pub(crate) use commit::Backoff;
 use dynamic::{hash_entries, DynamicBuckets, IndexChanges};
+pub use env::{FixedEnv, WriteEnv};
 pub use files::DataFileWriter;
-pub(crate) use layout::partition_matches;
+pub use layout::partition_matches;
 use layout::Layout;
 
 /// Options of a write.
@@ -56,9 +58,9 @@ pub struct WriteOptions {
     pub commit_identifier: Option<i64>,
     /// Source offsets the rows come from (exactly-once ingest). A write with claims commits
     /// even when it has no rows, so the offsets advance.
-    pub offsets: Vec<strata_core::commit::offsets::OffsetClaim>,
-    /// Input files' columns the table lacks are dropped instead of refused
-    /// ([`write_files`]).
+    pub offsets: Vec<crate::commit::offsets::OffsetClaim>,
+    /// Input files' columns the table lacks are dropped instead of refused (the driver's
+    /// input decoding reads this).
     pub ignore_unknown_columns: bool,
 }
 
@@ -104,19 +106,25 @@ pub struct TableWriter {
     written: Vec<String>,
     dynamic: Option<DynamicBuckets>,
     index_changes: IndexChanges,
+    env: Arc<dyn WriteEnv>,
 }
 
 impl TableWriter {
     /// Starts a write into `table`: reads the latest snapshot's live files (sequence numbers
-    /// continue from each bucket's maximum; overwrites replace them).
-    pub async fn new(table: Arc<Table>, opts: WriteOptions) -> Result<Self> {
+    /// continue from each bucket's maximum; overwrites replace them). `env` is the driver's
+    /// clock, ids and threads.
+    pub async fn new(
+        table: Arc<Table>,
+        opts: WriteOptions,
+        env: Arc<dyn WriteEnv>,
+    ) -> Result<Self> {
         let schema = table.schema().clone();
         let options = TableOptions::new(&schema.options);
         let layout = Layout::new(&schema, &options, &opts)?;
         let latest = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await?;
         let live = match &latest {
             Some(s) if layout.pk || opts.overwrite.is_some() => {
-                strata_core::manifest::live_files(table.storage(), s).await?
+                crate::manifest::live_files(table.storage(), s).await?
             }
             _ => Vec::new(),
         };
@@ -169,7 +177,7 @@ impl TableWriter {
         } else {
             None
         };
-        let writer = DataFileWriter::new(table.clone(), uuid::Uuid::new_v4().to_string());
+        let writer = DataFileWriter::new(table.clone(), env.clone());
         Ok(TableWriter {
             table,
             opts,
@@ -188,6 +196,7 @@ impl TableWriter {
             written: Vec::new(),
             dynamic,
             index_changes: IndexChanges::default(),
+            env,
         })
     }
 
@@ -278,7 +287,7 @@ impl TableWriter {
             }
         }
         let next_seq = self.max_seq.get(&key).copied().unwrap_or(-1) + 1;
-        let dir = strata_core::path::bucket_dir(schema, partition, bucket)?;
+        let dir = crate::path::bucket_dir(schema, partition, bucket)?;
         self.buffers
             .push(BucketBuffer::new(partition.clone(), bucket, dir, next_seq));
         self.index.insert(key, self.buffers.len() - 1);
@@ -333,7 +342,7 @@ impl TableWriter {
             return Err(e);
         }
         if let Some(d) = &self.dynamic {
-            let uuid = uuid::Uuid::new_v4().to_string();
+            let uuid = self.env.unique_id();
             match d
                 .write_indexes(self.table.storage(), &uuid, &mut self.written)
                 .await
@@ -349,7 +358,7 @@ impl TableWriter {
             .opts
             .commit_user
             .clone()
-            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+            .unwrap_or_else(|| self.env.unique_id());
         let identifier = self
             .opts
             .commit_identifier
@@ -359,8 +368,15 @@ impl TableWriter {
             let Some(changes) = self.changes(&[], &[])? else {
                 return Ok(None);
             };
-            let committed =
-                commit_with_retries(self.table.clone(), &user, &changes, identifier, since).await;
+            let committed = commit_with_retries(
+                self.table.clone(),
+                &user,
+                &changes,
+                identifier,
+                since,
+                self.env.as_ref(),
+            )
+            .await;
             if committed.as_ref().is_err_and(Error::is_unpublished) {
                 // Nothing was published: the files are unused.
                 self.abort().await;
@@ -374,14 +390,15 @@ impl TableWriter {
             .as_ref()
             .map(DynamicBuckets::base_entries)
             .unwrap_or_default();
-        let mut backoff = Backoff::new();
+        let env = self.env.clone();
+        let mut backoff = Backoff::new(env.as_ref());
         loop {
             let Some(changes) = self.changes(&live, &hashes)? else {
                 return Ok(None);
             };
-            let uuid = uuid::Uuid::new_v4().to_string();
+            let attempt = env.unique_id();
             match committer
-                .try_commit(&changes, identifier, &uuid, now_millis(), since)
+                .try_commit(&changes, identifier, &attempt, env.now_millis(), since)
                 .await
             {
                 Ok(Attempt::Committed(s)) => return Ok(Some(*s)),
@@ -400,7 +417,7 @@ impl TableWriter {
             let storage = self.table.storage();
             let latest = resolve_snapshot(storage, &SnapshotSpec::Latest).await?;
             live = match &latest {
-                Some(s) => strata_core::manifest::live_files(storage, s).await?,
+                Some(s) => crate::manifest::live_files(storage, s).await?,
                 None => Vec::new(),
             };
             if self.dynamic.is_some() {
@@ -418,12 +435,12 @@ impl TableWriter {
             }
         }
         self.buffered = 0;
-        // Largest last: the flush threads pop from the end.
-        pending.sort_by_key(|(bytes, _)| *bytes);
+        // Largest first: the driver's threads take jobs in order.
+        pending.sort_by_key(|(bytes, _)| std::cmp::Reverse(*bytes));
         let pending = pending.into_iter().map(|(_, p)| p).collect();
         let dirs: Vec<String> = self.buffers.iter().map(|b| b.dir.clone()).collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let flushed = buffer::flush_all(pending, &dirs, &self.rules, &self.writer, threads)?;
+        let flushed =
+            buffer::flush_all(pending, &dirs, &self.rules, &self.writer, self.env.as_ref())?;
         self.store(flushed).await
     }
 
@@ -498,8 +515,9 @@ pub async fn write(
     table: Arc<Table>,
     inputs: Vec<Input>,
     opts: WriteOptions,
+    env: Arc<dyn WriteEnv>,
 ) -> Result<Option<Snapshot>> {
-    let mut w = TableWriter::new(table, opts).await?;
+    let mut w = TableWriter::new(table, opts, env).await?;
     for input in inputs {
         if let Err(e) = w.push(input).await {
             w.abort().await;
@@ -507,62 +525,4 @@ pub async fn write(
         }
     }
     w.commit().await
-}
-
-/// Writes input files into `table` as one commit, decoding them on a thread of their own
-/// while the rows already read are routed, buffered and flushed; at most a few batches are in
-/// flight between the two, so memory stays within the write buffer. `extra` names string
-/// columns to read beside the table's (the row-kind column).
-pub async fn write_files(
-    table: Arc<Table>,
-    files: Vec<(String, input::InputFormat)>,
-    extra: Vec<String>,
-    opts: WriteOptions,
-) -> Result<Option<Snapshot>> {
-    let fields = table.schema().fields.clone();
-    let ignore_unknown = opts.ignore_unknown_columns;
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Input>>(4);
-    let reader = std::thread::spawn(move || {
-        for (path, format) in files {
-            let batches = match input::input_batches(&path, format, &fields, &extra, ignore_unknown)
-            {
-                Ok(b) => b,
-                Err(e) => {
-                    let _ = tx.blocking_send(Err(e));
-                    return;
-                }
-            };
-            for b in batches {
-                let msg = b.map(|(first_line, batch)| Input {
-                    path: path.clone(),
-                    first_line,
-                    batch,
-                });
-                let failed = msg.is_err();
-                if tx.blocking_send(msg).is_err() || failed {
-                    return;
-                }
-            }
-        }
-    });
-    let mut w = TableWriter::new(table, opts).await?;
-    let mut pushed = Ok(());
-    while let Some(msg) = rx.recv().await {
-        pushed = match msg {
-            Ok(input) => w.push(input).await,
-            Err(e) => Err(e),
-        };
-        if pushed.is_err() {
-            break;
-        }
-    }
-    drop(rx);
-    let _ = reader.join();
-    match pushed {
-        Ok(()) => w.commit().await,
-        Err(e) => {
-            w.abort().await;
-            Err(e)
-        }
-    }
 }

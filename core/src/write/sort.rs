@@ -10,16 +10,16 @@
 
 use std::cmp::Ordering;
 
+use crate::binary_row::datum_at;
+use crate::merge::{assemble_merged, row_kind, Keep, KvBatch, MergeFunction};
+use crate::predicate::compare_datums;
+use crate::{Error, Result};
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, Int8Array, UInt32Array};
 use arrow_buffer::ScalarBuffer;
 use arrow_row::{RowConverter, SortField};
 use arrow_schema::{DataType as A, TimeUnit};
-use strata_core::binary_row::datum_at;
-use strata_core::merge::{assemble_merged, row_kind, Keep, KvBatch, MergeFunction};
-use strata_core::predicate::compare_datums;
-use strata_core::{Error, Result};
 
 fn arrow_err(e: arrow_schema::ArrowError) -> Error {
     Error::InvalidValue(e.to_string())

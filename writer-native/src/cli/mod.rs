@@ -9,7 +9,7 @@ mod args;
 pub use args::Cli;
 use args::{Command, TagAction};
 
-use crate::compact::{compact, CompactOptions};
+use strata_core::compaction::{compact, CompactOptions};
 use strata_core::expire::Retention;
 use strata_core::scan::SnapshotSpec;
 use strata_core::schema::TableSchema;
@@ -23,8 +23,9 @@ use crate::output::Format;
 use crate::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use crate::table::{create_table, option_notes, CreateTable};
 use crate::write::input::InputFormat;
-use crate::write::{write_files, Overwrite, WriteOptions};
+use crate::write::write_files;
 use crate::ObjectStoreStorage;
+use strata_core::write::{Overwrite, WriteOptions};
 
 /// Standard input of `strata write -`, copied to a temporary file that is removed on drop;
 /// errors name it `stdin`.
@@ -116,7 +117,7 @@ async fn compact_after_write(table: &str) -> strata_core::Result<()> {
         if !t.schema().has_primary_key() || write_only {
             return Ok(());
         }
-        match compact(t, CompactOptions::default()).await {
+        match compact(t, CompactOptions::default(), crate::runtime::env()).await {
             Ok(Some(s)) => {
                 crate::outln!("compacted: snapshot {} (COMPACT)", s.id);
                 return Ok(());
@@ -239,7 +240,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             partition,
         } => {
             let t = open_table(&table).await?;
-            match compact(t, CompactOptions { full, partition }).await? {
+            match compact(t, CompactOptions { full, partition }, crate::runtime::env()).await? {
                 Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
                 None => crate::outln!("nothing to compact"),
             }

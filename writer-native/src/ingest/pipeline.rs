@@ -24,8 +24,8 @@ use tokio::sync::mpsc::Receiver;
 use super::convert::{infer_type, to_datum};
 use super::formats::{CdcFormat, Decoded, Decoder};
 use super::{Event, Message};
-use crate::compact::{compact, CompactOptions};
-use crate::write::{write, Input, WriteOptions};
+use strata_core::compaction::{compact, CompactOptions};
+use strata_core::write::{write, Input, WriteOptions};
 
 /// What to do with a message that cannot be ingested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -590,6 +590,7 @@ impl Pipeline {
                 offsets: claims,
                 ..WriteOptions::default()
             },
+            crate::runtime::env(),
         )
         .await?;
         for pos in self.positions.values_mut() {
@@ -658,7 +659,7 @@ impl Pipeline {
         }
         self.commits_since_compaction = 0;
         self.compaction = Some(tokio::spawn(async move {
-            compact(table, CompactOptions::default()).await
+            compact(table, CompactOptions::default(), crate::runtime::env()).await
         }));
     }
 
@@ -695,7 +696,12 @@ impl Pipeline {
             .is_ok_and(|p| p == strata_core::options::ChangelogProducer::Lookup);
         if lookup && self.opts.compact && self.commits_since_compaction > 0 {
             self.commits_since_compaction = 0;
-            log_compaction(Ok(compact(table, CompactOptions::default()).await));
+            log_compaction(Ok(compact(
+                table,
+                CompactOptions::default(),
+                crate::runtime::env(),
+            )
+            .await));
         }
     }
 }
