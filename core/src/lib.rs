@@ -12,6 +12,7 @@
 //!   create, and typed access to the ones Strata acts on;
 //! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats (and its hash);
 //! - [`stats`]: SimpleStats (min, max, null counts);
+//! - [`key_value`]: row kinds and the key-value layout of primary-key data files;
 //! - [`bucket`] and [`dynamic_bucket`]: fixed-bucket assignment, dynamic buckets' HASH index;
 //! - [`path`]: partition and bucket directories, file naming;
 //! - [`snapshot`]: snapshot, tag and consumer files and the LATEST/EARLIEST hints;
@@ -42,6 +43,7 @@ pub mod deletion_vector;
 pub mod dynamic_bucket;
 mod error;
 pub mod expire;
+pub mod key_value;
 pub mod manifest;
 pub mod merge;
 pub mod options;

@@ -116,6 +116,7 @@ pub fn inputs_of(t: &Arc<Table>, rows: &[Value], kind_col: Option<&str>) -> Vec<
         path: "in.jsonl".into(),
         first_line,
         batch,
+        kinds: None,
     })
     .collect()
 }

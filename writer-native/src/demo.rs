@@ -70,6 +70,7 @@ pub async fn run(dir: Option<String>) -> Result<String> {
                 path: path.clone(),
                 first_line,
                 batch,
+                kinds: None,
             })
             .collect();
         let opts = WriteOptions {

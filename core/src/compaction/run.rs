@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::compaction::plan_compaction;
 use crate::manifest::{FileKind, FileSource, ManifestEntry};
-use crate::merge::{row_kind, MergeFunction};
+use crate::merge::row_kind;
 use crate::options::TableOptions;
 use crate::path::bucket_dir;
 use crate::read::{SplitContext, SplitReader};
@@ -59,24 +59,7 @@ pub async fn compact(
     if tasks.is_empty() {
         return Ok(None);
     }
-    let key_fields = schema.trimmed_primary_key_fields()?;
-    let fields = schema.fields.clone();
-    let ctx = Arc::new(SplitContext {
-        key_cols: key_fields
-            .iter()
-            .map(|k| fields.iter().position(|f| f.id == k.id).expect("key"))
-            .collect(),
-        key_types: key_fields.iter().map(|f| f.data_type.clone()).collect(),
-        seq_cols: options
-            .sequence_fields()
-            .iter()
-            .filter_map(|n| fields.iter().position(|f| &f.name == n))
-            .collect(),
-        seq_descending: options.sequence_descending(),
-        func: Some(MergeFunction::new(&options, &fields, &schema.primary_keys)?),
-        fields: fields.clone(),
-        filter: None,
-    });
+    let ctx = Arc::new(SplitContext::new(&schema, schema.fields.clone(), None)?);
     let writer = DataFileWriter::new(table.clone(), env.clone());
     let mut entries = Vec::new();
     let mut changelog = Vec::new();

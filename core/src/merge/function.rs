@@ -12,32 +12,7 @@ use crate::predicate::compare_datum_rows;
 use crate::types::DataField;
 use crate::{Error, Result};
 
-/// Row kinds as stored in `_VALUE_KIND`.
-pub mod row_kind {
-    /// +I
-    pub const INSERT: i8 = 0;
-    /// -U
-    pub const UPDATE_BEFORE: i8 = 1;
-    /// +U
-    pub const UPDATE_AFTER: i8 = 2;
-    /// -D
-    pub const DELETE: i8 = 3;
-
-    /// Whether a kind retracts (-U or -D).
-    pub fn is_retract(k: i8) -> bool {
-        k == UPDATE_BEFORE || k == DELETE
-    }
-
-    /// The short name (`+I`, `-U`, `+U`, `-D`).
-    pub fn name(k: i8) -> &'static str {
-        match k {
-            INSERT => "+I",
-            UPDATE_BEFORE => "-U",
-            UPDATE_AFTER => "+U",
-            _ => "-D",
-        }
-    }
-}
+pub use crate::key_value::row_kind;
 
 /// Decoded columns of one batch of key-value records.
 #[derive(Debug, Clone)]

@@ -18,10 +18,7 @@ use crate::storage::Storage;
 use crate::types::DataField;
 use crate::{Error, Result};
 
-/// Column of the sequence number in primary-key files.
-pub const SEQUENCE_NUMBER: &str = "_SEQUENCE_NUMBER";
-/// Column of the row kind in primary-key files.
-pub const VALUE_KIND: &str = "_VALUE_KIND";
+pub use crate::key_value::{SEQUENCE_NUMBER, VALUE_KIND};
 
 /// How the read's filter may prune a file's rows before they are decoded: whole row groups
 /// by their statistics, and pages by the page index where the file has one.

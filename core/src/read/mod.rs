@@ -27,7 +27,7 @@ use arrow_schema::{Field, Schema, SchemaRef};
 
 pub use split::{SplitContext, SplitReader};
 
-use crate::merge::{row_kind, MergeFunction};
+use crate::merge::row_kind;
 use crate::options::TableOptions;
 use crate::path::bucket_dir;
 use crate::predicate::{BoundPredicate, Predicate};
@@ -216,30 +216,7 @@ impl TableReader {
             .cloned()
             .collect();
         let pos = |n: &str| fields.iter().position(|f| f.name == n);
-        let key_cols: Vec<usize> = key_names.iter().filter_map(|n| pos(n)).collect();
-        let key_types = read_schema
-            .trimmed_primary_key_fields()?
-            .iter()
-            .map(|f| f.data_type.clone())
-            .collect();
-        let func = if pk {
-            Some(MergeFunction::new(
-                &options,
-                &fields,
-                &read_schema.primary_keys,
-            )?)
-        } else {
-            None
-        };
-        let ctx = SplitContext {
-            key_cols,
-            key_types,
-            seq_cols: seq_names.iter().filter_map(|n| pos(n)).collect(),
-            seq_descending: options.sequence_descending(),
-            func,
-            fields: fields.clone(),
-            filter: filter.clone(),
-        };
+        let ctx = SplitContext::new(&read_schema, fields.clone(), filter.clone())?;
         let output: Vec<usize> = out_fields
             .iter()
             .map(|f| pos(&f.name).expect("output is read"))

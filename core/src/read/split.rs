@@ -8,8 +8,10 @@ use super::file::{DataFileReader, Pruning};
 use crate::deletion_vector::{read_deletion_vector, DeletionFile};
 use crate::manifest::DataFileMeta;
 use crate::merge::{interval, KvBatch, MergeFunction, MergeReader};
+use crate::options::TableOptions;
 use crate::predicate::BoundPredicate;
 use crate::scan::Split;
+use crate::schema::TableSchema;
 use crate::table::Table;
 use crate::types::{to_arrow_type, DataField, DataType};
 use crate::{Error, Result};
@@ -32,6 +34,57 @@ pub struct SplitContext {
     /// The read's filter, for pruning row groups and pages by statistics (on the key
     /// columns only where a merge follows).
     pub filter: Option<BoundPredicate>,
+}
+
+impl SplitContext {
+    /// The merge rules of `schema` (trimmed primary key, `sequence.field` and its order, the
+    /// merge engine) over `fields`, the columns a read takes from its files: the one place
+    /// reads, writes and compactions get them from. Append tables have no key and no merge.
+    pub fn new(
+        schema: &TableSchema,
+        fields: Vec<DataField>,
+        filter: Option<BoundPredicate>,
+    ) -> Result<Self> {
+        let options = TableOptions::new(&schema.options);
+        let pk = schema.has_primary_key();
+        let pos = |n: &str| fields.iter().position(|f| f.name == n);
+        let key_cols = if pk {
+            schema
+                .trimmed_primary_keys()
+                .iter()
+                .filter_map(|n| pos(n))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let seq_cols = if pk {
+            options
+                .sequence_fields()
+                .iter()
+                .filter_map(|n| pos(n))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let func = if pk {
+            Some(MergeFunction::new(&options, &fields, &schema.primary_keys)?)
+        } else {
+            None
+        };
+        Ok(SplitContext {
+            key_cols,
+            key_types: schema
+                .trimmed_primary_key_fields()?
+                .iter()
+                .map(|f| f.data_type.clone())
+                .collect(),
+            seq_cols,
+            seq_descending: options.sequence_descending(),
+            func,
+            fields,
+            filter,
+        })
+    }
 }
 
 /// A file queue read one file at a time.

@@ -28,10 +28,9 @@ use parquet::schema::types::ColumnPath;
 /// Largest dictionary page the writer keeps before a column falls back to plain encoding.
 const DICTIONARY_PAGE_LIMIT: usize = 128 * 1024;
 
-/// Field ids Java gives the system columns of key-value files.
-const KEY_FIELD_ID_START: i32 = i32::MAX / 2;
-const SEQUENCE_NUMBER_ID: i32 = i32::MAX - 1;
-const VALUE_KIND_ID: i32 = i32::MAX - 2;
+use crate::key_value::{
+    KEY_FIELD_ID_START, KEY_PREFIX, SEQUENCE_NUMBER, SEQUENCE_NUMBER_ID, VALUE_KIND, VALUE_KIND_ID,
+};
 
 /// Writes the data files of one write or compaction, naming them `data-<uuid>-<n>.parquet`
 /// (`changelog-…` for changelog files). Encoding is synchronous and may run on several threads
@@ -253,7 +252,7 @@ impl DataFileWriter {
         let unique = |name: &str| {
             name == crate::read::file::SEQUENCE_NUMBER
                 || (keys.len() == 1
-                    && (name == keys[0] || name.strip_prefix("_KEY_") == Some(&keys[0])))
+                    && (name == keys[0] || name.strip_prefix(KEY_PREFIX) == Some(&keys[0])))
         };
         for f in schema.fields() {
             let name = f.name();
@@ -371,7 +370,7 @@ impl DataFileWriter {
             .iter()
             .map(|k| {
                 field(
-                    &format!("_KEY_{}", k.name),
+                    &format!("{KEY_PREFIX}{}", k.name),
                     to_arrow_type(&k.data_type),
                     false,
                     KEY_FIELD_ID_START + k.id,
@@ -379,13 +378,13 @@ impl DataFileWriter {
             })
             .collect();
         fields.push(field(
-            "_SEQUENCE_NUMBER",
+            SEQUENCE_NUMBER,
             arrow_schema::DataType::Int64,
             false,
             SEQUENCE_NUMBER_ID,
         ));
         fields.push(field(
-            "_VALUE_KIND",
+            VALUE_KIND,
             arrow_schema::DataType::Int8,
             false,
             VALUE_KIND_ID,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::binary_row::{datum_at, BinaryRow, Datum};
 use crate::bucket::{buckets_of_columns, hashes_of_columns};
+use crate::key_value::RowKind;
 use crate::merge::row_kind;
 use crate::options::TableOptions;
 use crate::schema::TableSchema;
@@ -15,16 +16,6 @@ use arrow_array::{Array, ArrayRef};
 use arrow_row::{RowConverter, SortField};
 
 use super::{Input, WriteOptions};
-
-fn parse_kind(s: &str) -> Option<i8> {
-    match s.trim() {
-        "+I" => Some(row_kind::INSERT),
-        "-U" => Some(row_kind::UPDATE_BEFORE),
-        "+U" => Some(row_kind::UPDATE_AFTER),
-        "-D" => Some(row_kind::DELETE),
-        _ => None,
-    }
-}
 
 /// How rows of the table are checked and routed: fixed for a write.
 pub(super) struct Layout {
@@ -148,9 +139,18 @@ impl Layout {
                 )));
             }
         }
-        let kinds: Vec<i8> = match self.kind_index {
-            None => vec![row_kind::INSERT; b.num_rows()],
-            Some(i) => {
+        let kinds: Vec<i8> = match (&input.kinds, self.kind_index) {
+            (Some(kinds), _) if kinds.len() != b.num_rows() => {
+                return Err(Error::InvalidValue(format!(
+                    "{}: {} row kinds for {} rows",
+                    input.path,
+                    kinds.len(),
+                    b.num_rows()
+                )));
+            }
+            (Some(kinds), _) => kinds.iter().map(|k| k.to_byte()).collect(),
+            (None, None) => vec![row_kind::INSERT; b.num_rows()],
+            (None, Some(i)) => {
                 let col = b.column(i);
                 let strings = col.as_string_opt::<i32>().ok_or_else(|| {
                     Error::InvalidValue(format!(
@@ -162,7 +162,7 @@ impl Layout {
                     .map(|r| {
                         strings
                             .is_valid(r)
-                            .then(|| parse_kind(strings.value(r)))
+                            .then(|| RowKind::parse(strings.value(r)).map(RowKind::to_byte))
                             .flatten()
                             .ok_or_else(|| {
                                 Error::InvalidValue(format!(

@@ -25,9 +25,10 @@ use std::sync::Arc;
 
 use crate::binary_row::{BinaryRow, Datum};
 use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::key_value::RowKind;
 use crate::manifest::{FileKind, IndexManifestEntry, ManifestEntry};
-use crate::merge::MergeFunction;
 use crate::options::{ChangelogProducer, TableOptions};
+use crate::read::SplitContext;
 use crate::scan::{resolve_snapshot, SnapshotSpec};
 use crate::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
 use crate::table::Table;
@@ -82,6 +83,9 @@ pub struct Input {
     pub first_line: usize,
     /// The rows.
     pub batch: RecordBatch,
+    /// Each row's kind, where the driver has them typed (CDC ingest); otherwise they come
+    /// from the row-kind column, or every row is `+I`.
+    pub kinds: Option<Vec<RowKind>>,
 }
 
 /// A write in progress: rows are pushed in batches, buffered per (partition, bucket) within
@@ -137,33 +141,12 @@ impl TableWriter {
                 *m = (*m).max(e.file.max_sequence_number);
             }
         }
+        let merge = SplitContext::new(&schema, schema.fields.clone(), None)?;
         let rules = FlushRules {
-            key_idx: schema
-                .trimmed_primary_keys()
-                .iter()
-                .map(|k| {
-                    schema
-                        .fields
-                        .iter()
-                        .position(|f| &f.name == k)
-                        .expect("key")
-                })
-                .collect(),
-            seq_cols: options
-                .sequence_fields()
-                .iter()
-                .filter_map(|n| schema.fields.iter().position(|f| &f.name == n))
-                .collect(),
-            seq_descending: options.sequence_descending(),
-            func: if layout.pk {
-                Some(MergeFunction::new(
-                    &options,
-                    &schema.fields,
-                    &schema.primary_keys,
-                )?)
-            } else {
-                None
-            },
+            key_idx: merge.key_cols,
+            seq_cols: merge.seq_cols,
+            seq_descending: merge.seq_descending,
+            func: merge.func,
             changelog: layout.pk && options.changelog_producer()? == ChangelogProducer::Input,
         };
         let budget = options.write_buffer_size()?.min(usize::MAX as u64) as usize;

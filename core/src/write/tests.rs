@@ -69,6 +69,7 @@ fn input(rows: &[(i32, i32, &str)], kinds: Option<&[&str]>) -> Input {
         path: "rows".into(),
         first_line: 1,
         batch: RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).unwrap(),
+        kinds: None,
     }
 }
 
@@ -152,6 +153,24 @@ async fn deletes_and_updates_follow_the_row_kind_column() {
     )
     .await;
     assert_eq!(rows_of(&t).await, vec![row(2, 22)]);
+}
+
+#[tokio::test]
+async fn typed_kinds_need_no_column() {
+    let t = table(true, false, &[]).await;
+    write_rows(&t, &[(1, 10, "a"), (2, 20, "a")], None, Default::default()).await;
+    let mut typed = input(&[(1, 10, "a"), (2, 21, "a")], None);
+    typed.kinds = Some(vec![RowKind::Delete, RowKind::UpdateAfter]);
+    write(t.clone(), vec![typed], Default::default(), env())
+        .await
+        .unwrap();
+    assert_eq!(rows_of(&t).await, vec![row(2, 21)]);
+    let mut short = input(&[(3, 30, "a")], None);
+    short.kinds = Some(vec![]);
+    let err = write(t.clone(), vec![short], Default::default(), env())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("0 row kinds for 1 rows"), "{err}");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use strata_core::merge::row_kind;
+use strata_core::key_value::RowKind;
 use strata_core::types::{DataType, TypeKind};
 
 /// A CDC JSON flavour.
@@ -74,8 +74,8 @@ impl<'de> Deserialize<'de> for Row {
 /// One row change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
-    /// `+I`, `-U`, `+U` or `-D` (Paimon's row-kind bytes).
-    pub kind: i8,
+    /// `+I`, `-U`, `+U` or `-D`.
+    pub kind: RowKind,
     /// The row.
     pub row: Row,
 }
@@ -237,23 +237,23 @@ impl Decoder {
         let mut changes = Vec::with_capacity(2);
         match op.as_str() {
             "c" | "r" => changes.push(Change {
-                kind: row_kind::INSERT,
+                kind: RowKind::Insert,
                 row: need(body.after, "after")?,
             }),
             "u" => {
                 if let Some(before) = body.before {
                     changes.push(Change {
-                        kind: row_kind::UPDATE_BEFORE,
+                        kind: RowKind::UpdateBefore,
                         row: before,
                     });
                 }
                 changes.push(Change {
-                    kind: row_kind::UPDATE_AFTER,
+                    kind: RowKind::UpdateAfter,
                     row: need(body.after, "after")?,
                 });
             }
             "d" => changes.push(Change {
-                kind: row_kind::DELETE,
+                kind: RowKind::Delete,
                 row: need(body.before, "before")?,
             }),
             other => return Err(format!("unsupported Debezium operation {other:?}")),
@@ -390,7 +390,7 @@ fn canal(payload: &[u8]) -> Result<Decoded, String> {
     for (i, row) in data.into_iter().enumerate() {
         match kind.as_str() {
             "INSERT" => changes.push(Change {
-                kind: row_kind::INSERT,
+                kind: RowKind::Insert,
                 row,
             }),
             "UPDATE" => {
@@ -399,16 +399,16 @@ fn canal(payload: &[u8]) -> Result<Decoded, String> {
                     _ => row.clone(),
                 };
                 changes.push(Change {
-                    kind: row_kind::UPDATE_BEFORE,
+                    kind: RowKind::UpdateBefore,
                     row: before,
                 });
                 changes.push(Change {
-                    kind: row_kind::UPDATE_AFTER,
+                    kind: RowKind::UpdateAfter,
                     row,
                 });
             }
             "DELETE" => changes.push(Change {
-                kind: row_kind::DELETE,
+                kind: RowKind::Delete,
                 row,
             }),
             other => return Err(format!("unsupported Canal message type {other:?}")),
@@ -487,7 +487,7 @@ fn maxwell(payload: &[u8]) -> Result<Decoded, String> {
     };
     let changes = match kind.as_str() {
         "insert" | "bootstrap-insert" => vec![Change {
-            kind: row_kind::INSERT,
+            kind: RowKind::Insert,
             row: data()?,
         }],
         "update" => {
@@ -498,17 +498,17 @@ fn maxwell(payload: &[u8]) -> Result<Decoded, String> {
             };
             vec![
                 Change {
-                    kind: row_kind::UPDATE_BEFORE,
+                    kind: RowKind::UpdateBefore,
                     row: before,
                 },
                 Change {
-                    kind: row_kind::UPDATE_AFTER,
+                    kind: RowKind::UpdateAfter,
                     row: after,
                 },
             ]
         }
         "delete" => vec![Change {
-            kind: row_kind::DELETE,
+            kind: RowKind::Delete,
             row: data()?,
         }],
         "bootstrap-start" | "bootstrap-complete" => Vec::new(),

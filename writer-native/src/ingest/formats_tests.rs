@@ -2,7 +2,7 @@ use super::*;
 use serde_json::json;
 
 fn kinds(d: &Decoded) -> Vec<i8> {
-    d.changes.iter().map(|c| c.kind).collect()
+    d.changes.iter().map(|c| c.kind.to_byte()).collect()
 }
 
 fn dec(f: CdcFormat, v: Value) -> Decoded {
@@ -11,7 +11,7 @@ fn dec(f: CdcFormat, v: Value) -> Decoded {
 
 #[test]
 fn debezium_without_envelope() {
-    use row_kind::*;
+    use strata_core::key_value::row_kind::*;
     let raw = br#"{"before": null, "after": {"id": 1, "b": "x"}, "op": "c"}"#;
     let d = decode(CdcFormat::Debezium, Some(raw)).unwrap();
     assert_eq!(kinds(&d), vec![INSERT]);
@@ -82,7 +82,7 @@ fn debezium_envelope_types_and_tombstones() {
 
 #[test]
 fn canal_batches_and_ddl() {
-    use row_kind::*;
+    use strata_core::key_value::row_kind::*;
     let msg = json!({
         "data": [{"id": "1", "n": "b"}, {"id": "2", "n": "d"}],
         "old": [{"n": "a"}, {"n": "c"}],
@@ -107,7 +107,7 @@ fn canal_batches_and_ddl() {
 
 #[test]
 fn maxwell_messages() {
-    use row_kind::*;
+    use strata_core::key_value::row_kind::*;
     let u = dec(
         CdcFormat::Maxwell,
         json!({"type": "update", "data": {"id": 1, "n": "b"}, "old": {"n": "a"}, "primary_key_columns": ["id"]}),

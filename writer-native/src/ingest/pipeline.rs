@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::now_millis;
-use arrow_array::{ArrayRef, RecordBatch, StringArray};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{Field, Schema};
 use serde_json::json;
 use strata_core::binary_row::{datums_to_array, Datum};
 use strata_core::commit::offsets::OffsetClaim;
-use strata_core::merge::row_kind;
+use strata_core::key_value::RowKind;
 use strata_core::options::TableOptions;
 use strata_core::schema::TableSchema;
 use strata_core::schema_evolution::{commit_schema, evolve, widens_to, SchemaChange};
@@ -118,8 +118,6 @@ struct Position {
     next: Option<i64>,
 }
 
-const KIND_COLUMN: &str = "_strata_row_kind";
-
 struct Pipeline {
     decoder: Decoder,
     location: String,
@@ -127,7 +125,7 @@ struct Pipeline {
     opts: IngestOptions,
     table: Option<Arc<Table>>,
     columns: Vec<Vec<Datum>>,
-    kinds: Vec<&'static str>,
+    kinds: Vec<RowKind>,
     positions: HashMap<(Arc<str>, i32), Position>,
     user: String,
     identifier: i64,
@@ -138,15 +136,6 @@ struct Pipeline {
     commits_since_compaction: u32,
     started: Instant,
     lag: Option<i64>,
-}
-
-fn kind_text(k: i8) -> &'static str {
-    match k {
-        row_kind::UPDATE_BEFORE => "-U",
-        row_kind::UPDATE_AFTER => "+U",
-        row_kind::DELETE => "-D",
-        _ => "+I",
-    }
 }
 
 /// A message that cannot be ingested: where and why.
@@ -423,7 +412,7 @@ impl Pipeline {
             for (col, d) in self.columns.iter_mut().zip(row) {
                 col.push(d);
             }
-            self.kinds.push(kind_text(c.kind));
+            self.kinds.push(c.kind);
         }
         Ok(())
     }
@@ -579,12 +568,12 @@ impl Pipeline {
             path: "ingest buffer".into(),
             first_line: 1,
             batch,
+            kinds: Some(self.kinds.clone()),
         }];
         let snapshot = write(
             table.clone(),
             inputs,
             WriteOptions {
-                row_kind_column: Some(KIND_COLUMN.into()),
                 commit_user: Some(self.user.clone()),
                 commit_identifier: Some(self.identifier),
                 offsets: claims,
@@ -626,17 +615,15 @@ impl Pipeline {
 
     fn batch(&self, table: &Table) -> Result<RecordBatch> {
         let schema = table.schema();
-        let mut fields: Vec<Field> = schema
+        let fields: Vec<Field> = schema
             .fields
             .iter()
             .map(strata_core::types::arrow_field)
             .collect();
-        fields.push(Field::new(KIND_COLUMN, arrow_schema::DataType::Utf8, false));
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(fields.len());
         for (f, values) in schema.fields.iter().zip(&self.columns) {
             cols.push(datums_to_array(values, &to_arrow_type(&f.data_type))?);
         }
-        cols.push(Arc::new(StringArray::from(self.kinds.clone())));
         RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
             .map_err(|e| Error::InvalidValue(format!("ingest buffer: {e}")))
     }

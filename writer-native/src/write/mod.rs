@@ -39,6 +39,7 @@ pub async fn write_files(
                     path: path.clone(),
                     first_line,
                     batch,
+                    kinds: None,
                 });
                 let failed = msg.is_err();
                 if tx.blocking_send(msg).is_err() || failed {
