@@ -15,6 +15,26 @@ use crate::binary_row::hash::murmur_hash_words;
 use crate::binary_row::BinaryRow;
 use crate::{Error, Result};
 
+/// A (partition, bucket): the unit that owns an LSM tree, a write buffer, sequence numbers,
+/// deletion vectors and a HASH index. Ordered by the partition's bytes, then the bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BucketKey {
+    /// The partition row's serialized bytes.
+    pub partition: Vec<u8>,
+    /// The bucket.
+    pub bucket: i32,
+}
+
+impl BucketKey {
+    /// The key of `bucket` in `partition`.
+    pub fn new(partition: &BinaryRow, bucket: i32) -> Self {
+        BucketKey {
+            partition: partition.serialize(),
+            bucket,
+        }
+    }
+}
+
 /// The bucket of a bucket-key row among `buckets` fixed buckets (`buckets` > 0).
 pub fn bucket_of(key: &BinaryRow, buckets: i32) -> i32 {
     bucket_of_hash(key.hash_code(), buckets)

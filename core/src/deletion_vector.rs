@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use roaring::RoaringBitmap;
 
-use crate::binary_row::BinaryRow;
+use crate::bucket::BucketKey;
 use crate::manifest::{manifest_path, FileKind, IndexManifestEntry};
 use crate::snapshot::Snapshot;
 use crate::storage::Storage;
@@ -36,8 +36,8 @@ pub struct DeletionFile {
 pub async fn deletion_files(
     storage: &dyn Storage,
     snapshot: &Snapshot,
-) -> Result<HashMap<(Vec<u8>, i32), HashMap<String, DeletionFile>>> {
-    let mut out: HashMap<(Vec<u8>, i32), HashMap<String, DeletionFile>> = HashMap::new();
+) -> Result<HashMap<BucketKey, HashMap<String, DeletionFile>>> {
+    let mut out: HashMap<BucketKey, HashMap<String, DeletionFile>> = HashMap::new();
     let Some(name) = &snapshot.index_manifest else {
         return Ok(out);
     };
@@ -54,7 +54,9 @@ pub async fn deletion_files(
             ));
         }
         crate::path::check_file_name(&e.file_name, &path)?;
-        let group = out.entry((e.partition.serialize(), e.bucket)).or_default();
+        let group = out
+            .entry(BucketKey::new(&e.partition, e.bucket))
+            .or_default();
         for r in e.dv_ranges.iter().flatten() {
             group.insert(
                 r.data_file_name.clone(),
@@ -139,10 +141,6 @@ pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
     out
 }
 
-/// The partition key of a split's deletion files.
-pub fn group_key(partition: &BinaryRow, bucket: i32) -> (Vec<u8>, i32) {
-    (partition.serialize(), bucket)
-}
 
 #[cfg(test)]
 mod tests {

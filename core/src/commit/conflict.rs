@@ -3,6 +3,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use crate::bucket::BucketKey;
 use crate::binary_row::Datum;
 use crate::manifest::{fold_entries, FileKind, ManifestEntry};
 use crate::predicate::compare_datum_rows;
@@ -53,16 +54,16 @@ pub fn check_conflicts(
         )));
     }
     if !key_types.is_empty() {
-        let mut levels: BTreeMap<(Vec<u8>, i32, i32), Vec<KeyRange<'_>>> = BTreeMap::new();
+        let mut levels: BTreeMap<(BucketKey, i32), Vec<KeyRange<'_>>> = BTreeMap::new();
         for e in merged.iter().filter(|e| e.file.level >= 1) {
             let min = e.file.min_key.decode(key_types)?;
             let max = e.file.max_key.decode(key_types)?;
             levels
-                .entry((e.partition.serialize(), e.bucket, e.file.level))
+                .entry((e.bucket_key(), e.file.level))
                 .or_default()
                 .push((min, max, &e.file.file_name));
         }
-        for ((_, _, level), files) in levels.iter_mut() {
+        for ((_, level), files) in levels.iter_mut() {
             files.sort_by(|a, b| compare_datum_rows(&a.0, &b.0));
             for w in files.windows(2) {
                 if compare_datum_rows(&w[0].1, &w[1].0) != Ordering::Less {

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::{drops_deletes, pick_universal, sorted_runs, CompactUnit, CompactionOptions};
+use crate::bucket::BucketKey;
 use crate::binary_row::BinaryRow;
 use crate::manifest::{DataFileMeta, ManifestEntry};
 use crate::options::{ChangelogProducer, MergeEngine, TableOptions};
@@ -43,15 +44,15 @@ pub fn plan_compaction(
     let copts = CompactionOptions::from(options);
     let producer = options.changelog_producer()?;
     let first_row = options.merge_engine()? == MergeEngine::FirstRow;
-    let mut buckets: BTreeMap<(Vec<u8>, i32), Vec<&ManifestEntry>> = BTreeMap::new();
+    let mut buckets: BTreeMap<BucketKey, Vec<&ManifestEntry>> = BTreeMap::new();
     for e in live.iter().filter(|e| e.bucket >= 0) {
         buckets
-            .entry((e.partition.serialize(), e.bucket))
+            .entry(e.bucket_key())
             .or_default()
             .push(e);
     }
     let mut tasks = Vec::new();
-    for ((_, bucket), entries) in buckets {
+    for (BucketKey { bucket, .. }, entries) in buckets {
         let first = entries[0];
         if !in_scope(&first.partition)? {
             continue;

@@ -256,6 +256,11 @@ impl DataFileMeta {
 }
 
 impl ManifestEntry {
+    /// The (partition, bucket) the file belongs to.
+    pub fn bucket_key(&self) -> crate::bucket::BucketKey {
+        crate::bucket::BucketKey::new(&self.partition, self.bucket)
+    }
+
     /// Reads a manifest file. `file` names it in errors.
     pub fn read_manifest(data: &[u8], file: &str) -> Result<Vec<ManifestEntry>> {
         read_records(data, file, |r, file| {

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::plan::Split;
+use crate::bucket::BucketKey;
 use crate::manifest::{read_manifest, read_manifest_list, FileKind};
 use crate::options::{ChangelogProducer, TableOptions};
 use crate::snapshot::{CommitKind, Snapshot};
@@ -40,14 +41,14 @@ pub async fn snapshot_changes(table: &Table, snapshot: &Snapshot) -> Result<Vec<
             .clone()
             .expect("checked by carries_changes"),
     };
-    let mut groups: BTreeMap<(Vec<u8>, i32), Split> = BTreeMap::new();
+    let mut groups: BTreeMap<BucketKey, Split> = BTreeMap::new();
     for m in read_manifest_list(table.storage(), &list).await? {
         for e in read_manifest(table.storage(), &m.file_name).await? {
             if e.kind != FileKind::Add || e.bucket == -2 {
                 continue;
             }
             groups
-                .entry((e.partition.serialize(), e.bucket))
+                .entry(e.bucket_key())
                 .or_insert_with(|| Split {
                     partition: e.partition.clone(),
                     bucket: e.bucket,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
 
+use crate::bucket::BucketKey;
 use crate::binary_row::{BinaryRow, Datum};
 use crate::bucket::bucket_of;
 use crate::deletion_vector::DeletionFile;
@@ -262,23 +263,23 @@ async fn file_may_match(
 pub fn plan_splits(
     schema: &Arc<TableSchema>,
     files: Vec<ManifestEntry>,
-    mut deletion_files: HashMap<(Vec<u8>, i32), HashMap<String, DeletionFile>>,
+    mut deletion_files: HashMap<BucketKey, HashMap<String, DeletionFile>>,
 ) -> Result<Vec<Split>> {
     let options = crate::options::TableOptions::new(&schema.options);
     let pk = schema.has_primary_key();
     let dv = options.deletion_vectors();
     let first_row = options.merge_engine()? == crate::options::MergeEngine::FirstRow;
-    let mut groups: BTreeMap<(Vec<u8>, i32), Split> = BTreeMap::new();
+    let mut groups: BTreeMap<BucketKey, Split> = BTreeMap::new();
     for e in files {
         groups
-            .entry((e.partition.serialize(), e.bucket))
+            .entry(e.bucket_key())
             .or_insert_with(|| Split {
                 partition: e.partition.clone(),
                 bucket: e.bucket,
                 files: Vec::new(),
                 raw_convertible: false,
                 deletion_files: deletion_files
-                    .remove(&(e.partition.serialize(), e.bucket))
+                    .remove(&e.bucket_key())
                     .unwrap_or_default(),
             })
             .files

@@ -24,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::binary_row::{BinaryRow, Datum};
+use crate::bucket::BucketKey;
 use crate::commit::{Attempt, CommitChanges, Committer};
 use crate::key_value::RowKind;
 use crate::manifest::{FileKind, IndexManifestEntry, ManifestEntry};
@@ -99,9 +100,9 @@ pub struct TableWriter {
     rules: FlushRules,
     latest: Option<Snapshot>,
     live: Vec<ManifestEntry>,
-    max_seq: HashMap<(Vec<u8>, i32), i64>,
+    max_seq: HashMap<BucketKey, i64>,
     buffers: Vec<BucketBuffer>,
-    index: HashMap<(Vec<u8>, i32), usize>,
+    index: HashMap<BucketKey, usize>,
     buffered: usize,
     budget: usize,
     writer: DataFileWriter,
@@ -132,11 +133,10 @@ impl TableWriter {
             }
             _ => Vec::new(),
         };
-        let mut max_seq: HashMap<(Vec<u8>, i32), i64> = HashMap::new();
+        let mut max_seq: HashMap<BucketKey, i64> = HashMap::new();
         if layout.pk {
             for e in &live {
-                let m = max_seq
-                    .entry((e.partition.serialize(), e.bucket))
+                let m = max_seq.entry(e.bucket_key())
                     .or_insert(-1);
                 *m = (*m).max(e.file.max_sequence_number);
             }
@@ -255,7 +255,7 @@ impl TableWriter {
         values: &[Datum],
         bucket: i32,
     ) -> Result<usize> {
-        let key = (partition.serialize(), bucket);
+        let key = BucketKey::new(partition, bucket);
         if let Some(&i) = self.index.get(&key) {
             return Ok(i);
         }
