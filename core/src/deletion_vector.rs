@@ -141,7 +141,6 @@ pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
     out
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,10 +8,8 @@ use std::sync::Arc;
 
 use js_sys::Uint8Array;
 use serde::Deserialize;
-use strata_core::predicate::Predicate;
-use strata_core::read::{read_splits_with_kinds, Kinds, ReadBuilder, TableReader};
-use strata_core::scan::{SnapshotSpec, StartMode, StreamScan, StreamStep};
-use strata_core::snapshot::Snapshot;
+use strata_core::read::ChangeStream;
+use strata_core::scan::StartMode;
 use strata_core::table::Table;
 use wasm_bindgen::prelude::*;
 
@@ -35,15 +33,10 @@ fn start_mode(from: &str, full: bool) -> Result<StartMode, JsValue> {
     StartMode::parse(from, full).map_err(to_js)
 }
 
-/// A running stream over a table.
+/// A running stream over a table: core's [`ChangeStream`], driven from JavaScript.
 #[wasm_bindgen]
 pub struct TableStream {
-    table: Arc<Table>,
-    scan: StreamScan,
-    full: Option<Snapshot>,
-    columns: Option<Vec<String>>,
-    filter: Option<Predicate>,
-    current: Option<TableReader>,
+    changes: ChangeStream,
 }
 
 impl TableStream {
@@ -51,17 +44,10 @@ impl TableStream {
     pub(crate) async fn start(table: Arc<Table>, o: StreamOptions) -> Result<Self, JsValue> {
         let mode = start_mode(o.from.as_deref().unwrap_or("latest"), o.full == Some(true))?;
         let filter = parse_filter(o.filter.as_deref())?;
-        let (scan, full) = StreamScan::start(table.clone(), mode, None)
+        let changes = ChangeStream::start(table, mode, None, o.columns, filter)
             .await
             .map_err(to_js)?;
-        Ok(TableStream {
-            table,
-            scan,
-            full,
-            columns: o.columns,
-            filter,
-            current: None,
-        })
+        Ok(TableStream { changes })
     }
 }
 
@@ -70,54 +56,16 @@ impl TableStream {
     /// The next snapshot id the stream will read.
     #[wasm_bindgen(js_name = nextSnapshot)]
     pub fn next_snapshot(&self) -> f64 {
-        self.scan.next_snapshot() as f64
+        self.changes.next_snapshot() as f64
     }
 
     /// The next batch (with a `_kind` column) as an IPC stream, or `undefined` when no new
     /// snapshot is committed yet.
     pub async fn next(&mut self) -> Result<Option<Uint8Array>, JsValue> {
-        loop {
-            if let Some(r) = self.current.as_mut() {
-                if let Some(b) = r.next().await.map_err(to_js)? {
-                    let schema = b.schema();
-                    let bytes = stream_bytes(&schema, &[b]).map_err(to_js)?;
-                    return Ok(Some(Uint8Array::from(bytes.as_slice())));
-                }
-                self.current = None;
-                self.scan.record_progress().await.map_err(to_js)?;
-                continue;
-            }
-            if let Some(s) = self.full.take() {
-                let mut b = ReadBuilder::new().snapshot(SnapshotSpec::Id(s.id));
-                if let Some(c) = &self.columns {
-                    b = b.columns(c.clone());
-                }
-                if let Some(f) = &self.filter {
-                    b = b.predicate(f.clone());
-                }
-                let reader = b
-                    .build_with(self.table.clone(), Kinds::Inserts)
-                    .await
-                    .map_err(to_js)?;
-                self.current = Some(reader);
-                continue;
-            }
-            match self.scan.poll().await.map_err(to_js)? {
-                StreamStep::Pending => return Ok(None),
-                StreamStep::Skipped(_) => self.scan.record_progress().await.map_err(to_js)?,
-                StreamStep::Changes(s, splits) => {
-                    let reader = read_splits_with_kinds(
-                        self.table.clone(),
-                        *s,
-                        splits,
-                        self.columns.clone(),
-                        self.filter.as_ref(),
-                    )
-                    .await
-                    .map_err(to_js)?;
-                    self.current = Some(reader);
-                }
-            }
-        }
+        let Some(b) = self.changes.next().await.map_err(to_js)? else {
+            return Ok(None);
+        };
+        let bytes = stream_bytes(&b.schema(), &[b]).map_err(to_js)?;
+        Ok(Some(Uint8Array::from(bytes.as_slice())))
     }
 }

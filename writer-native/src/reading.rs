@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use strata_core::predicate::Predicate;
-use strata_core::read::{read_changes, read_splits_with_kinds, Kinds, ReadBuilder, TableReader};
-use strata_core::scan::{SnapshotSpec, StartMode, StreamScan, StreamStep};
+use strata_core::read::{read_changes, ChangeStream, ReadBuilder, TableReader};
+use strata_core::scan::{SnapshotSpec, StartMode};
 use strata_core::table::Table;
 use strata_core::{Error, Result};
 
@@ -178,73 +178,57 @@ pub struct StreamOptions {
     pub filter: Option<String>,
 }
 
-/// `strata stream`: follows the table, writing each change with its `_kind`.
+/// `strata stream`: follows the table, writing each change with its `_kind`. The stream is
+/// core's [`ChangeStream`]; this drives it: sleeps between polls, stops after `max_rows` or
+/// `idle_exit`.
 pub async fn stream<'a>(table: Arc<Table>, opts: StreamOptions, sink: Sink<'a>) -> Result<usize> {
     let filter = opts.filter.as_deref().map(Predicate::parse).transpose()?;
-    let (mut scan, full) =
-        StreamScan::start(table.clone(), opts.start, opts.consumer.clone()).await?;
+    let mut changes = ChangeStream::start(
+        table,
+        opts.start,
+        opts.consumer.clone(),
+        opts.columns,
+        filter,
+    )
+    .await?;
     let mut max_rows = opts.max_rows;
     let mut w: Option<BatchWriter<'a>> = None;
     let mut writer = Some(sink.writer);
     let mut total = 0;
-    let mut open = |r: &TableReader, w: &mut Option<BatchWriter<'a>>| -> Result<()> {
-        if w.is_none() {
-            *w = Some(
-                BatchWriter::new(
-                    sink.format,
-                    r.schema().clone(),
-                    writer.take().expect("once"),
-                    sink.out.as_deref(),
-                )
-                .map_err(io)?,
+    let mut idle_since = Instant::now();
+    let mut cut = false;
+    while max_rows != Some(0) {
+        let batch = changes.next().await?;
+        if let (None, Some(schema), Some(out)) = (&w, changes.schema(), writer.take()) {
+            w = Some(
+                BatchWriter::new(sink.format, schema.clone(), out, sink.out.as_deref())
+                    .map_err(io)?,
             );
         }
-        Ok(())
-    };
-    if let Some(s) = full {
-        let mut b = ReadBuilder::new().snapshot(SnapshotSpec::Id(s.id));
-        if let Some(c) = &opts.columns {
-            b = b.columns(c.clone());
+        let Some(mut b) = batch else {
+            if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) {
+                break;
+            }
+            tokio::time::sleep(opts.poll).await;
+            continue;
+        };
+        idle_since = Instant::now();
+        if let Some(m) = max_rows.as_mut() {
+            if b.num_rows() > *m {
+                b = b.slice(0, *m);
+                cut = true;
+            }
+            *m -= b.num_rows();
         }
-        if let Some(f) = &filter {
-            b = b.predicate(f.clone());
+        if let Some(w) = w.as_mut() {
+            w.write(&b).map_err(io)?;
         }
-        let mut reader = b.build_with(table.clone(), Kinds::Inserts).await?;
-        open(&reader, &mut w)?;
-        total += drain(&mut reader, w.as_mut().expect("opened"), &mut max_rows).await?;
-        scan.record_progress().await?;
+        total += b.num_rows();
     }
-    let mut idle_since = Instant::now();
-    while max_rows != Some(0) {
-        match scan.poll().await? {
-            StreamStep::Pending => {
-                if opts.idle_exit.is_some_and(|d| idle_since.elapsed() >= d) {
-                    break;
-                }
-                tokio::time::sleep(opts.poll).await;
-            }
-            StreamStep::Skipped(_) => {
-                scan.record_progress().await?;
-                idle_since = Instant::now();
-            }
-            StreamStep::Changes(s, splits) => {
-                let mut reader = read_splits_with_kinds(
-                    table.clone(),
-                    *s,
-                    splits,
-                    opts.columns.clone(),
-                    filter.as_ref(),
-                )
-                .await?;
-                open(&reader, &mut w)?;
-                total += drain(&mut reader, w.as_mut().expect("opened"), &mut max_rows).await?;
-                // Progress moves past a snapshot only once all of its rows went out.
-                if max_rows != Some(0) || reader.next().await?.is_none() {
-                    scan.record_progress().await?;
-                }
-                idle_since = Instant::now();
-            }
-        }
+    // Stopping at max_rows: progress still moves past a snapshot whose rows all went out
+    // (not when the last batch was cut short: its other rows must be read again).
+    if !cut {
+        changes.settle().await?;
     }
     if let Some(w) = w {
         w.finish().map_err(io)?;

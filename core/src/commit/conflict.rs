@@ -3,8 +3,8 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::bucket::BucketKey;
 use crate::binary_row::Datum;
+use crate::bucket::BucketKey;
 use crate::manifest::{fold_entries, FileKind, ManifestEntry};
 use crate::predicate::compare_datum_rows;
 use crate::snapshot::CommitKind;

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use super::{drops_deletes, pick_universal, sorted_runs, CompactUnit, CompactionOptions};
-use crate::bucket::BucketKey;
 use crate::binary_row::BinaryRow;
+use crate::bucket::BucketKey;
 use crate::manifest::{DataFileMeta, ManifestEntry};
 use crate::options::{ChangelogProducer, MergeEngine, TableOptions};
 use crate::Result;
@@ -46,10 +46,7 @@ pub fn plan_compaction(
     let first_row = options.merge_engine()? == MergeEngine::FirstRow;
     let mut buckets: BTreeMap<BucketKey, Vec<&ManifestEntry>> = BTreeMap::new();
     for e in live.iter().filter(|e| e.bucket >= 0) {
-        buckets
-            .entry(e.bucket_key())
-            .or_default()
-            .push(e);
+        buckets.entry(e.bucket_key()).or_default().push(e);
     }
     let mut tasks = Vec::new();
     for (BucketKey { bucket, .. }, entries) in buckets {

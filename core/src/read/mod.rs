@@ -18,6 +18,7 @@ mod pages;
 pub mod parquet;
 mod split;
 mod stats;
+mod stream;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ use arrow_array::{ArrayRef, BooleanArray, Int8Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema, SchemaRef};
 
 pub use split::{SplitContext, SplitReader};
+pub use stream::ChangeStream;
 
 use crate::merge::row_kind;
 use crate::options::TableOptions;

@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use futures::{StreamExt, TryStreamExt};
 
-use crate::bucket::BucketKey;
 use crate::binary_row::{BinaryRow, Datum};
 use crate::bucket::bucket_of;
+use crate::bucket::BucketKey;
 use crate::deletion_vector::DeletionFile;
 use crate::manifest::{
     fold_entries, read_manifest, snapshot_manifests, DataFileMeta, FileKind, ManifestEntry,
@@ -278,9 +278,7 @@ pub fn plan_splits(
                 bucket: e.bucket,
                 files: Vec::new(),
                 raw_convertible: false,
-                deletion_files: deletion_files
-                    .remove(&e.bucket_key())
-                    .unwrap_or_default(),
+                deletion_files: deletion_files.remove(&e.bucket_key()).unwrap_or_default(),
             })
             .files
             .push(e.file);

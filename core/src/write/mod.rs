@@ -136,8 +136,7 @@ impl TableWriter {
         let mut max_seq: HashMap<BucketKey, i64> = HashMap::new();
         if layout.pk {
             for e in &live {
-                let m = max_seq.entry(e.bucket_key())
-                    .or_insert(-1);
+                let m = max_seq.entry(e.bucket_key()).or_insert(-1);
                 *m = (*m).max(e.file.max_sequence_number);
             }
         }
