@@ -8,6 +8,7 @@
 //! ([`parse_memory_size`], [`parse_duration`]). Accessors also read an option's fallback keys
 //! (`write.compaction-skip` for `write-only`), as Paimon does.
 
+mod compression;
 mod parse;
 pub mod registry;
 mod spec;
@@ -17,6 +18,7 @@ mod validate;
 
 use std::collections::BTreeMap;
 
+pub use compression::{FileCompression, WRITTEN_CODECS};
 pub use parse::{parse_bool, parse_duration, parse_memory_size};
 pub use spec::{
     all_options, default_of, field_option, field_options, lookup, Effect, Kind, OptionSpec, Origin,

@@ -257,16 +257,11 @@ impl Check<'_> {
                 "Strata writes Parquet data files whatever file.format says ({value}), \
                  and reads only Parquet data files"
             ),
-            "file.compression"
-                if !["zstd", "snappy", "lz4", "gzip", "none", "uncompressed"]
-                    .iter()
-                    .any(|c| value.trim().eq_ignore_ascii_case(c)) =>
-            {
-                format!(
-                    "Strata cannot write file.compression = {value} (it writes zstd, snappy, \
-                     lz4, gzip or none); Strata writes to this table will fail"
-                )
-            }
+            "file.compression" if super::FileCompression::parse(value, 1).is_none() => format!(
+                "Strata cannot write file.compression = {value} (it writes {}); Strata writes \
+                 to this table will fail",
+                super::WRITTEN_CODECS
+            ),
             "manifest.compression" => match crate::manifest::AvroCodec::from_option(value) {
                 Ok(_) => return,
                 Err(e) => format!("{e}; Strata commits to this table will fail"),

@@ -10,7 +10,7 @@ use super::WriteEnv;
 use crate::binary_row::{datum_at, BinaryRow, Datum};
 use crate::manifest::{DataFileMeta, FileSource};
 use crate::merge::row_kind;
-use crate::options::TableOptions;
+use crate::options::{FileCompression, TableOptions};
 use crate::path::file_name;
 use crate::predicate::compare_datums;
 use crate::stats::SimpleStats;
@@ -464,36 +464,17 @@ fn file_of(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_string()
 }
 
-/// The Parquet codec for the table's `file.compression`: Paimon's default `zstd` (at
-/// `file.compression.zstd-level`, default 1), `snappy`, `lz4` (written as `LZ4_RAW`, the raw
-/// block every current reader takes), `gzip` or `none`.
+/// The Parquet codec for the table's `file.compression` ([`TableOptions::file_compression`]).
 fn file_compression(o: &TableOptions<'_>) -> Result<Compression> {
-    let value = o
-        .get("file.compression")
-        .map(|v| v.trim().to_ascii_lowercase());
-    Ok(match value.as_deref() {
-        None | Some("zstd") => {
-            let level = match o.get("file.compression.zstd-level") {
-                None => 1,
-                Some(v) => v.trim().parse::<i32>().map_err(|_| {
-                    Error::InvalidValue(format!(
-                        "option file.compression.zstd-level = {v:?} is not an integer"
-                    ))
-                })?,
-            };
+    Ok(match o.file_compression()? {
+        FileCompression::Zstd(level) => {
             Compression::ZSTD(ZstdLevel::try_new(level).map_err(|e| {
                 Error::InvalidValue(format!("option file.compression.zstd-level: {e}"))
             })?)
         }
-        Some("snappy") => Compression::SNAPPY,
-        Some("lz4") => Compression::LZ4_RAW,
-        Some("gzip") => Compression::GZIP(GzipLevel::default()),
-        Some("none") | Some("uncompressed") => Compression::UNCOMPRESSED,
-        Some(other) => {
-            return Err(Error::unsupported(
-                "option file.compression",
-                format!("{other:?} (supported: zstd, snappy, lz4, gzip, none)"),
-            ))
-        }
+        FileCompression::Snappy => Compression::SNAPPY,
+        FileCompression::Lz4 => Compression::LZ4_RAW,
+        FileCompression::Gzip => Compression::GZIP(GzipLevel::default()),
+        FileCompression::None => Compression::UNCOMPRESSED,
     })
 }
