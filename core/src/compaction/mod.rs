@@ -7,9 +7,11 @@
 //! Paimon's order of rules: size amplification, size ratio, then run count.
 
 mod plan;
+mod policy;
 #[cfg(feature = "write")]
 mod run;
 pub use plan::{plan_compaction, CompactTask};
+pub use policy::CompactionPolicy;
 #[cfg(feature = "write")]
 pub use run::{compact, CompactOptions};
 

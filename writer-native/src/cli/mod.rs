@@ -113,8 +113,7 @@ fn seconds(s: f64) -> strata_core::Result<Duration> {
 async fn compact_after_write(table: &str) -> strata_core::Result<()> {
     for _ in 0..3 {
         let t = open_table(table).await?;
-        let write_only = strata_core::options::TableOptions::new(&t.schema().options).write_only();
-        if !t.schema().has_primary_key() || write_only {
+        if !strata_core::compaction::CompactionPolicy::new(t.schema(), true).after_commit() {
             return Ok(());
         }
         match compact(t, CompactOptions::default(), crate::runtime::env()).await {

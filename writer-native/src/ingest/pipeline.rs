@@ -12,7 +12,6 @@ use serde_json::json;
 use strata_core::binary_row::{datums_to_array, Datum};
 use strata_core::commit::offsets::OffsetClaim;
 use strata_core::key_value::RowKind;
-use strata_core::options::TableOptions;
 use strata_core::schema::TableSchema;
 use strata_core::schema_evolution::{commit_schema, evolve, widens_to, SchemaChange};
 use strata_core::storage::Storage;
@@ -24,7 +23,7 @@ use tokio::sync::mpsc::Receiver;
 use super::convert::{infer_type, to_datum};
 use super::formats::{CdcFormat, Decoded, Decoder};
 use super::{Event, Message};
-use strata_core::compaction::{compact, CompactOptions};
+use strata_core::compaction::{compact, CompactOptions, CompactionPolicy};
 use strata_core::write::{write, Input, WriteOptions};
 
 /// What to do with a message that cannot be ingested.
@@ -630,8 +629,7 @@ impl Pipeline {
 
     fn start_compaction(&mut self, table: Arc<Table>) {
         self.commits_since_compaction += 1;
-        let write_only = TableOptions::new(&table.schema().options).write_only();
-        if !self.opts.compact || write_only {
+        if !CompactionPolicy::new(table.schema(), self.opts.compact).after_commit() {
             return;
         }
         if self.compaction.as_ref().is_some_and(|h| !h.is_finished()) {
@@ -652,16 +650,10 @@ impl Pipeline {
 
     /// The stop trigger: a compaction that fell several commits behind makes ingest wait.
     async fn wait_for_compaction_if_behind(&mut self) {
-        // Core's rule for the triggers (the stop trigger defaults to the compaction trigger
-        // plus 3, as in Paimon).
-        let allowed = self.schema().map_or(3, |s| {
-            let c =
-                strata_core::compaction::CompactionOptions::from(&TableOptions::new(&s.options));
-            c.stop_trigger.saturating_sub(c.trigger).max(1)
-        }) as u32;
-        if self.commits_since_compaction >= allowed
-            && self.compaction.as_ref().is_some_and(|h| !h.is_finished())
-        {
+        let must_wait = self.schema().is_some_and(|s| {
+            CompactionPolicy::new(s, self.opts.compact).must_wait(self.commits_since_compaction)
+        });
+        if must_wait && self.compaction.as_ref().is_some_and(|h| !h.is_finished()) {
             tracing::info!("compaction is behind: waiting for it (stop trigger)");
             if let Some(h) = self.compaction.take() {
                 log_compaction(h.await);
@@ -678,10 +670,9 @@ impl Pipeline {
         let Some(table) = self.table.clone() else {
             return;
         };
-        let lookup = strata_core::options::TableOptions::new(&table.schema().options)
-            .changelog_producer()
-            .is_ok_and(|p| p == strata_core::options::ChangelogProducer::Lookup);
-        if lookup && self.opts.compact && self.commits_since_compaction > 0 {
+        if CompactionPolicy::new(table.schema(), self.opts.compact)
+            .before_stop(self.commits_since_compaction)
+        {
             self.commits_since_compaction = 0;
             log_compaction(Ok(compact(
                 table,
