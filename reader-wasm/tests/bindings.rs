@@ -3,10 +3,9 @@
 //! Tables with data are covered by the npm package's suites (against `strata scan`); these
 //! check the storages' contracts, error codes and a schema-only table end to end.
 
+#![cfg(target_arch = "wasm32")]
 // An integration-test crate: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
-#![cfg(target_arch = "wasm32")]
 
 use std::collections::BTreeMap;
 use std::ops::Range;
