@@ -16,6 +16,9 @@
 //! cargo bench -p strata-core --bench merge_read -- WAREHOUSE  # any warehouse with bench.merge
 //! ```
 
+// A benchmark, not library code: a failed unwrap aborts the run, which is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -87,22 +87,28 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<RoaringBitmap> {
     if bytes.len() < 12 {
         return Err(bad(format!("{} bytes is too short", bytes.len())));
     }
-    let int = |at: usize| i32::from_be_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
-    let size = int(0);
+    let int = |at: usize| {
+        bytes
+            .get(at..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .map(|b| i32::from_be_bytes(*b))
+            .ok_or_else(|| bad(format!("no 4-byte int at byte {at} of {}", bytes.len())))
+    };
+    let size = int(0)?;
     if size < 4 || size as usize + 8 != bytes.len() {
         return Err(bad(format!(
             "size {size} does not match {} bytes",
             bytes.len()
         )));
     }
-    if int(4) != MAGIC {
+    let magic = int(4)?;
+    if magic != MAGIC {
         return Err(bad(format!(
-            "magic {} (64-bit vectors are not supported yet)",
-            int(4)
+            "magic {magic} (64-bit vectors are not supported yet)"
         )));
     }
     let body = &bytes[4..4 + size as usize];
-    let crc = int(4 + size as usize) as u32;
+    let crc = int(4 + size as usize)? as u32;
     if crc32fast::hash(body) != crc {
         return Err(bad("CRC mismatch".into()));
     }
@@ -113,13 +119,16 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<RoaringBitmap> {
 
 /// Bounds the container count by the bytes present before the bitmap crate allocates for it.
 fn check_portable_header(b: &[u8]) -> std::result::Result<(), String> {
-    if b.len() < 4 {
+    let Some(cookie) = b.first_chunk::<4>().map(|c| u32::from_le_bytes(*c)) else {
         return Err("bitmap shorter than its cookie".into());
-    }
-    let cookie = u32::from_le_bytes(b[..4].try_into().expect("4"));
-    let containers = match cookie & 0xffff {
-        12347 => (cookie >> 16) as usize + 1,
-        12346 if b.len() >= 8 => u32::from_le_bytes(b[4..8].try_into().expect("4")) as usize,
+    };
+    let count = b
+        .get(4..)
+        .and_then(<[u8]>::first_chunk::<4>)
+        .map(|n| u32::from_le_bytes(*n) as usize);
+    let containers = match (cookie & 0xffff, count) {
+        (12347, _) => (cookie >> 16) as usize + 1,
+        (12346, Some(n)) => n,
         _ => return Err(format!("unknown bitmap cookie {cookie}")),
     };
     // Every container takes at least 4 bytes of description.
@@ -130,6 +139,10 @@ fn check_portable_header(b: &[u8]) -> std::result::Result<(), String> {
 }
 
 /// Encodes a deletion vector as one entry of a DV index file (`size | magic | bitmap | crc`).
+#[allow(
+    clippy::expect_used,
+    reason = "serializing into a Vec does no I/O that can fail"
+)]
 pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
     let mut body = MAGIC.to_be_bytes().to_vec();
     bitmap

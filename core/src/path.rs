@@ -51,21 +51,25 @@ pub fn escape_path_name(s: &str) -> String {
     out
 }
 
+/// The value of one ASCII hex digit.
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
 /// Inverse of [`escape_path_name`]; malformed escapes are kept as they are.
 pub fn unescape_path_name(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && bytes[i + 1].is_ascii_hexdigit()
-            && bytes[i + 2].is_ascii_hexdigit()
-        {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).expect("ASCII hex digits");
-            out.push(u8::from_str_radix(hex, 16).expect("checked hex digits"));
-            i += 3;
-            continue;
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2])) {
+                out.push((hi << 4) | lo);
+                i += 3;
+                continue;
+            }
         }
         out.push(bytes[i]);
         i += 1;

@@ -69,6 +69,10 @@ impl TableSchema {
     }
 
     /// Serializes as pretty-printed JSON, as Java does.
+    #[allow(
+        clippy::expect_used,
+        reason = "plain data with string map keys: serde_json cannot fail on it"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a schema always serializes")
     }
@@ -274,7 +278,9 @@ impl TableSchema {
             .validate("new table")
             .map_err(|e| bad(e.to_string()))?;
         for k in schema.partition_keys.iter().chain(&schema.primary_keys) {
-            let f = schema.field(k).expect("validated");
+            let Some(f) = schema.field(k) else {
+                return Err(bad(format!("key column {k:?} does not exist")));
+            };
             if !f.data_type.is_atomic() {
                 return Err(bad(format!(
                     "key column {k:?} has nested type {}",

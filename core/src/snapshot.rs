@@ -140,6 +140,10 @@ impl Snapshot {
     }
 
     /// Pretty-printed JSON, as Java writes it.
+    #[allow(
+        clippy::expect_used,
+        reason = "plain data (string or integer map keys, no failing Serialize impl): serde_json cannot fail on it"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a snapshot always serializes")
     }
@@ -301,6 +305,10 @@ impl Tag {
     }
 
     /// Pretty-printed JSON.
+    #[allow(
+        clippy::expect_used,
+        reason = "plain data (string or integer map keys, no failing Serialize impl): serde_json cannot fail on it"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a tag always serializes")
     }
@@ -326,6 +334,10 @@ impl Consumer {
     }
 
     /// The JSON text.
+    #[allow(
+        clippy::expect_used,
+        reason = "plain data (string or integer map keys, no failing Serialize impl): serde_json cannot fail on it"
+    )]
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a consumer always serializes")
     }

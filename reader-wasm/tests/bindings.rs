@@ -4,6 +4,8 @@
 //! check the storages' contracts, error codes and a schema-only table end to end.
 
 #![cfg(target_arch = "wasm32")]
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 use std::ops::Range;

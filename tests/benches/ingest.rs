@@ -5,6 +5,9 @@
 //! `cargo bench -p strata-tests --bench ingest [-- EVENTS]` (default 100,000 events: tansu's sqlite engine is the bottleneck beyond that; needs
 //! tansu, which `scripts/test.sh` installs). Prints a Markdown table for BENCHMARKS.md.
 
+// A benchmark, not library code: a failed unwrap aborts the run, which is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -2,6 +2,9 @@
 //! both in turns: every read equals the model, and every key's hash sits in the HASH index
 //! of the one bucket that holds the key (so any Paimon writer routes it there again).
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;

@@ -2,6 +2,9 @@
 //! table's state, the changelog holds every change exactly once (also across SIGKILLs), bad
 //! messages stop or go to the dead-letter file, and schema changes evolve the table.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::Duration;

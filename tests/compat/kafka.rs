@@ -9,6 +9,9 @@
 //! test`); `scripts/test.sh` installs it and sets `STRATA_REQUIRE_ALL`, which makes them fail
 //! instead. Every `strata` process runs under a deadline.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Command, Stdio};

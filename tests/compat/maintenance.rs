@@ -2,6 +2,9 @@
 //! compaction, expiration or orphan cleaning, Strata and pypaimon read what the model says,
 //! and changelog files match pypaimon's incremental reads.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};

@@ -3,6 +3,9 @@
 //! row by row, a value filter never hides a key's newer version, and a point lookup fetches
 //! a fraction of the files.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};

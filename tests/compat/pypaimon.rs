@@ -4,6 +4,9 @@
 //! is recomputed; and manifests Strata rewrites are read back identically by fastavro and by
 //! pypaimon (including pypaimon's full read of each table).
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 

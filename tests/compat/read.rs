@@ -1,6 +1,9 @@
 //! Strata's read path against pypaimon: every generated table read by `strata-core` equals
 //! pypaimon's read of the same (latest) snapshot.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::Arc;
 
 use futures::executor::block_on;

@@ -2,6 +2,9 @@
 //! or not, fixed-bucket and append) read the same in pypaimon and in Strata, equal to a model
 //! of the writes; and pypaimon and Strata can take turns committing to one table.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::path::Path;
 

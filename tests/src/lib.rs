@@ -6,6 +6,9 @@
 //! `{"unscaled": "…"}` for decimals; `{"days": n}` for dates; `{"millis_of_day": n}` for times;
 //! `{"micros": n}` for timestamps.
 
+// Test-only harness crate: a failed unwrap in a test or its helpers is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;

@@ -11,6 +11,9 @@
 //! cargo bench -p strata-writer --bench write
 //! ```
 
+// A benchmark, not library code: a failed unwrap aborts the run, which is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;

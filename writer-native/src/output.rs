@@ -77,6 +77,7 @@ macro_rules! out {
 
 const MAX_SAFE_INT: i64 = 1 << 53;
 
+#[allow(clippy::expect_used, reason = "serde_json cannot fail on a str")]
 fn json_string(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialize")
 }
@@ -288,12 +289,10 @@ impl<'a> BatchWriter<'a> {
                 self.csv_header = false;
                 self.w.write_all(&buf)
             }
-            Format::Parquet => self
-                .parquet
-                .as_mut()
-                .expect("opened in new")
-                .write(batch)
-                .map_err(std::io::Error::other),
+            Format::Parquet => match self.parquet.as_mut() {
+                Some(p) => p.write(batch).map_err(std::io::Error::other),
+                None => Err(std::io::Error::other("no open Parquet output")),
+            },
             Format::Table => {
                 self.table.push(batch.clone());
                 Ok(())

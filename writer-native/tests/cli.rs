@@ -1,5 +1,8 @@
 //! The `strata` binary end to end: create, inspect, and clear errors on bad input.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::strata;
 

@@ -2,6 +2,9 @@
 //! or hid data before it was fixed (symlinks, foreign files, gapped or stale hints, forged
 //! snapshot ids, damaged entries, staging files, empty files, huge names).
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

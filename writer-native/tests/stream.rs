@@ -1,6 +1,9 @@
 //! `strata stream` follows a table while pypaimon commits to it: every change arrives once,
 //! in commit order, with its row kind, and the consumer records the progress.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

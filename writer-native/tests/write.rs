@@ -1,6 +1,9 @@
 //! `strata write` end to end: bad input fails with file and line and commits nothing; several
 //! writers committing at once all land, and no file is referenced twice.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashSet;
 use std::process::Command;
 

@@ -2,6 +2,9 @@
 //! column and commits nothing; CSV columns go by header name; unknown columns are refused
 //! unless `--ignore-unknown-columns`.
 
+// An integration-test crate: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 use common::strata;
 

@@ -29,14 +29,12 @@ fn fmix(mut h: u32, len: u32) -> u32 {
 /// are not a multiple of 4: the tail bytes are mixed one by one, sign-extended).
 pub fn murmur_hash_words(bytes: &[u8]) -> i32 {
     let mut h = SEED;
-    let mut words = bytes.chunks_exact(4);
-    for w in &mut words {
-        h = mix_h1(
-            h,
-            mix_k1(u32::from_le_bytes(w.try_into().expect("4 bytes"))),
-        );
+    let mut rest = bytes;
+    while let Some((w, tail)) = rest.split_first_chunk::<4>() {
+        h = mix_h1(h, mix_k1(u32::from_le_bytes(*w)));
+        rest = tail;
     }
-    for &b in words.remainder() {
+    for &b in rest {
         h = mix_h1(h, mix_k1(b as i8 as i32 as u32));
     }
     fmix(h, bytes.len() as u32) as i32

@@ -136,8 +136,9 @@ impl BinaryRow {
     fn slot(&self, i: usize) -> Result<u64> {
         let at = header_size(self.arity) + 8 * i;
         self.bytes
-            .get(at..at + 8)
-            .map(|s| u64::from_le_bytes(s.try_into().expect("8 bytes")))
+            .get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|s| u64::from_le_bytes(*s))
             .ok_or_else(|| Error::corrupt("BinaryRow", format!("slot {i} past the end")))
     }
 
@@ -240,8 +241,14 @@ impl BinaryRow {
                     ));
                 }
                 let b = self.var_part(i, slot >> 32, 8)?;
+                let Some(millis) = b.first_chunk::<8>() else {
+                    return Err(Error::corrupt(
+                        "BinaryRow",
+                        format!("field {i}: timestamp of {} bytes, not 8", b.len()),
+                    ));
+                };
                 Datum::Timestamp(Timestamp {
-                    millis: i64::from_le_bytes(b.try_into().expect("8 bytes")),
+                    millis: i64::from_le_bytes(*millis),
                     nano_of_milli: nano,
                 })
             }

@@ -69,6 +69,10 @@ pub fn parse_offsets(text: &str, file: &str) -> Result<SourceOffsets> {
 }
 
 /// The offsets JSON stored in the property.
+#[allow(
+    clippy::expect_used,
+    reason = "maps with string keys and integer values: serde_json cannot fail on them"
+)]
 pub fn offsets_json(offsets: &SourceOffsets) -> String {
     let raw: BTreeMap<&String, BTreeMap<String, i64>> = offsets
         .iter()

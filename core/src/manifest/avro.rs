@@ -108,6 +108,13 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    /// The next `N` bytes, as an array.
+    fn take_array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let s = self.take(N)?;
+        s.try_into()
+            .map_err(|_| self.err(format!("expected {N} bytes, got {}", s.len())))
+    }
+
     fn long(&mut self) -> Result<i64> {
         let mut v: u64 = 0;
         for shift in (0..70).step_by(7) {
@@ -172,7 +179,7 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
             meta.insert(key, c.take(vlen)?.to_vec());
         }
     }
-    let sync: [u8; 16] = c.take(16)?.try_into().expect("16 bytes");
+    let sync: [u8; 16] = c.take_array()?;
     let schema_json: serde_json::Value = meta
         .get("avro.schema")
         .ok_or_else(|| Error::corrupt(file, "header has no avro.schema"))
@@ -303,8 +310,8 @@ fn decode(
             Value::Int(i32::try_from(v).map_err(|_| c.err(format!("int {v} out of range")))?)
         }
         AvroSchema::Long => Value::Long(c.long()?),
-        AvroSchema::Float => Value::Float(f32::from_le_bytes(c.take(4)?.try_into().expect("4"))),
-        AvroSchema::Double => Value::Double(f64::from_le_bytes(c.take(8)?.try_into().expect("8"))),
+        AvroSchema::Float => Value::Float(f32::from_le_bytes(c.take_array()?)),
+        AvroSchema::Double => Value::Double(f64::from_le_bytes(c.take_array()?)),
         AvroSchema::Bytes => {
             let n = c.len("bytes length")?;
             Value::Bytes(c.take(n)?.to_vec())

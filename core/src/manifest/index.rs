@@ -211,10 +211,13 @@ pub fn read_hash_index(data: &[u8], file: &str) -> Result<Vec<i32>> {
             format!("{} bytes is not a whole number of int32 hashes", data.len()),
         ));
     }
-    Ok(data
-        .chunks_exact(4)
-        .map(|c| i32::from_be_bytes(c.try_into().expect("4 bytes")))
-        .collect())
+    let mut hashes = Vec::with_capacity(data.len() / 4);
+    let mut rest = data;
+    while let Some((word, tail)) = rest.split_first_chunk::<4>() {
+        hashes.push(i32::from_be_bytes(*word));
+        rest = tail;
+    }
+    Ok(hashes)
 }
 
 /// Writes a HASH index file.

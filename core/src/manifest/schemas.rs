@@ -123,6 +123,10 @@ fn index_manifest_json() -> String {
     )
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "parses only the constant schemas of this file, which every manifest test uses"
+)]
 fn parse(json: String) -> Schema {
     Schema::parse_str(&json).expect("built-in manifest schemas are valid")
 }

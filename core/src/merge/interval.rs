@@ -66,24 +66,21 @@ pub fn partition(
 /// Packs a section's files (sorted by min key) into sorted runs: each file joins the run whose
 /// last file ends first, if it starts after that end; otherwise it opens a new run.
 fn runs(files: Vec<Ranged>) -> Vec<Vec<DataFileMeta>> {
-    let mut runs: Vec<Vec<Ranged>> = Vec::new();
+    // Each run with the max key of its last file.
+    let mut runs: Vec<(Vec<Datum>, Vec<DataFileMeta>)> = Vec::new();
     for f in files {
-        let best = runs.iter_mut().min_by(|a, b| {
-            compare_datum_rows(&a.last().expect("run").max, &b.last().expect("run").max)
-        });
+        let best = runs
+            .iter_mut()
+            .min_by(|a, b| compare_datum_rows(&a.0, &b.0));
         match best {
-            Some(run)
-                if compare_datum_rows(&f.min, &run.last().expect("run").max)
-                    == Ordering::Greater =>
-            {
-                run.push(f)
+            Some((end, run)) if compare_datum_rows(&f.min, end) == Ordering::Greater => {
+                *end = f.max;
+                run.push(f.file);
             }
-            _ => runs.push(vec![f]),
+            _ => runs.push((f.max, vec![f.file])),
         }
     }
-    runs.into_iter()
-        .map(|r| r.into_iter().map(|x| x.file).collect())
-        .collect()
+    runs.into_iter().map(|(_, run)| run).collect()
 }
 
 #[cfg(test)]

@@ -121,26 +121,25 @@ impl MergeReader {
     /// or `None` when every run is exhausted. Call only when [`needs`](Self::needs) is empty.
     pub fn next_round(&mut self) -> Result<Option<KvBatch>> {
         debug_assert!(self.needs().is_empty());
-        let active: Vec<usize> = (0..self.cursors.len())
-            .filter(|&i| self.cursors[i].batch.is_some())
-            .collect();
-        if active.is_empty() {
-            return Ok(None);
-        }
-        // The smallest last key among the current batches bounds this round.
-        let (bound_batch, bound_row) = active
+        // The active runs: (cursor, batch).
+        let active: Vec<(usize, usize)> = self
+            .cursors
             .iter()
-            .map(|&i| {
-                let b = self.cursors[i].batch.expect("active");
-                (b, self.arena[b].len() - 1)
-            })
+            .enumerate()
+            .filter_map(|(i, c)| c.batch.map(|b| (i, b)))
+            .collect();
+        // The smallest last key among the current batches bounds this round.
+        let Some((bound_batch, bound_row)) = active
+            .iter()
+            .map(|&(_, b)| (b, self.arena[b].len() - 1))
             .min_by(|x, y| self.keys[x.0].key(x.1).cmp(&self.keys[y.0].key(y.1)))
-            .expect("active is not empty");
+        else {
+            return Ok(None);
+        };
         let bound = self.keys[bound_batch].key(bound_row);
         // Each active run contributes the slice of its batch up to the bound.
         let mut slices: Vec<(usize, usize, usize)> = Vec::with_capacity(active.len());
-        for &i in &active {
-            let b = self.cursors[i].batch.expect("active");
+        for &(i, b) in &active {
             let keys = &self.keys[b];
             let (mut lo, mut hi) = (self.cursors[i].pos, self.arena[b].len());
             while lo < hi {
@@ -293,21 +292,21 @@ impl MergeReader {
     fn release(&mut self) {
         let mut arena = Vec::new();
         let mut keys = Vec::new();
-        let old_arena = std::mem::take(&mut self.arena);
-        let mut old_keys: Vec<Option<BatchKeys>> = std::mem::take(&mut self.keys)
+        // Batches and their keys are pushed together, one batch per cursor.
+        let mut old: Vec<Option<(KvBatch, BatchKeys)>> = std::mem::take(&mut self.arena)
             .into_iter()
+            .zip(std::mem::take(&mut self.keys))
             .map(Some)
             .collect();
-        let mut old: Vec<Option<KvBatch>> = old_arena.into_iter().map(Some).collect();
         for c in &mut self.cursors {
-            if let Some(b) = c.batch {
-                if c.pos >= old[b].as_ref().map_or(0, KvBatch::len) {
-                    c.batch = None;
-                    continue;
+            let Some(b) = c.batch else { continue };
+            match old[b].take() {
+                Some((batch, batch_keys)) if c.pos < batch.len() => {
+                    arena.push(batch);
+                    keys.push(batch_keys);
+                    c.batch = Some(arena.len() - 1);
                 }
-                arena.push(old[b].take().expect("each batch belongs to one cursor"));
-                keys.push(old_keys[b].take().expect("keys follow batches"));
-                c.batch = Some(arena.len() - 1);
+                _ => c.batch = None,
             }
         }
         self.arena = arena;

@@ -181,10 +181,9 @@ impl Parser<'_> {
         while self.eat_kw("OR") {
             items.push(self.and()?);
         }
-        Ok(if items.len() == 1 {
-            items.pop().expect("one")
-        } else {
-            Predicate::Or(items)
+        Ok(match <[Predicate; 1]>::try_from(items) {
+            Ok([one]) => one,
+            Err(items) => Predicate::Or(items),
         })
     }
 
@@ -193,10 +192,9 @@ impl Parser<'_> {
         while self.eat_kw("AND") {
             items.push(self.unary()?);
         }
-        Ok(if items.len() == 1 {
-            items.pop().expect("one")
-        } else {
-            Predicate::And(items)
+        Ok(match <[Predicate; 1]>::try_from(items) {
+            Ok([one]) => one,
+            Err(items) => Predicate::And(items),
         })
     }
 

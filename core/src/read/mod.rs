@@ -221,8 +221,11 @@ impl TableReader {
         let ctx = SplitContext::new(&read_schema, fields.clone(), filter.clone())?;
         let output: Vec<usize> = out_fields
             .iter()
-            .map(|f| pos(&f.name).expect("output is read"))
-            .collect();
+            .map(|f| {
+                pos(&f.name)
+                    .ok_or_else(|| Error::InvalidValue(format!("no column named {:?}", f.name)))
+            })
+            .collect::<Result<_>>()?;
         let mut arrow_fields: Vec<Field> = out_fields.iter().map(evolution::read_field).collect();
         if kinds != Kinds::Hidden {
             arrow_fields.push(Field::new(KIND_COLUMN, arrow_schema::DataType::Utf8, false));
@@ -257,6 +260,7 @@ impl TableReader {
         };
         splits.sort_by_key(|s| std::cmp::Reverse(size(s)));
         for s in splits {
+            #[allow(clippy::expect_used, reason = "groups has n >= 1 entries (made above)")]
             let g = groups.iter_mut().min_by_key(|g| g.0).expect("n >= 1");
             g.0 += size(&s);
             g.1.push(s);
@@ -300,14 +304,17 @@ impl TableReader {
             if self.remaining == Some(0) {
                 return Ok(None);
             }
-            if self.current.is_none() {
-                let Some(split) = self.splits.pop_front() else {
-                    return Ok(None);
-                };
-                let dir = self.split_dir(&split)?;
-                self.current = Some(SplitReader::new(split, dir, self.ctx.clone())?);
-            }
-            let reader = self.current.as_mut().expect("set above");
+            let reader = match self.current {
+                Some(ref mut reader) => reader,
+                None => {
+                    let Some(split) = self.splits.pop_front() else {
+                        return Ok(None);
+                    };
+                    let dir = self.split_dir(&split)?;
+                    self.current
+                        .insert(SplitReader::new(split, dir, self.ctx.clone())?)
+                }
+            };
             let Some(crate::merge::KvBatch {
                 cols, kind: kinds, ..
             }) = reader.next(&self.table).await?

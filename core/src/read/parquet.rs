@@ -73,8 +73,13 @@ impl ParquetFile {
                 "no Parquet magic at the end (truncated or not Parquet)",
             ));
         }
-        let footer_len =
-            u32::from_le_bytes(tail[tail.len() - 8..tail.len() - 4].try_into().expect("4")) as u64;
+        let Some(footer_len) = tail
+            .last_chunk::<8>()
+            .and_then(|t| t.first_chunk::<4>())
+            .map(|b| u32::from_le_bytes(*b) as u64)
+        else {
+            return Err(corrupt(path, "no footer length before the magic"));
+        };
         if footer_len + 12 > size {
             return Err(corrupt(
                 path,

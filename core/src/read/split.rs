@@ -200,32 +200,35 @@ impl SplitReader {
                     let Some(runs) = self.pending.pop_front() else {
                         return Ok(None);
                     };
-                    self.current = Some(if runs.len() == 1 {
-                        Section::Sequential(FileQueue::new(
-                            runs.into_iter().next().expect("one run"),
+                    self.current = Some(match <[Vec<DataFileMeta>; 1]>::try_from(runs) {
+                        Ok([run]) => Section::Sequential(FileQueue::new(
+                            run,
                             self.deletion_files.clone(),
                             true,
-                        ))
-                    } else {
-                        let func = self
-                            .ctx
-                            .func
-                            .clone()
-                            .expect("merging needs a merge function");
-                        let reader = MergeReader::new(
-                            runs.len(),
-                            self.ctx.key_cols.clone(),
-                            self.ctx.key_types.iter().map(to_arrow_type).collect(),
-                            self.ctx.seq_cols.clone(),
-                            self.ctx.seq_descending,
-                            func,
-                        )?;
-                        Section::Merge(
-                            reader,
-                            runs.into_iter()
-                                .map(|r| FileQueue::new(r, self.deletion_files.clone(), false))
-                                .collect(),
-                        )
+                        )),
+                        Err(runs) => {
+                            let Some(func) = self.ctx.func.clone() else {
+                                return Err(Error::InvalidValue(format!(
+                                    "{} sorted runs in {} to merge without a merge function",
+                                    runs.len(),
+                                    self.dir
+                                )));
+                            };
+                            let reader = MergeReader::new(
+                                runs.len(),
+                                self.ctx.key_cols.clone(),
+                                self.ctx.key_types.iter().map(to_arrow_type).collect(),
+                                self.ctx.seq_cols.clone(),
+                                self.ctx.seq_descending,
+                                func,
+                            )?;
+                            Section::Merge(
+                                reader,
+                                runs.into_iter()
+                                    .map(|r| FileQueue::new(r, self.deletion_files.clone(), false))
+                                    .collect(),
+                            )
+                        }
                     });
                 }
                 Some(Section::Sequential(q)) => match q.next(table, &self.dir, &self.ctx).await? {

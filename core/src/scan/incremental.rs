@@ -36,10 +36,10 @@ pub async fn snapshot_changes(table: &Table, snapshot: &Snapshot) -> Result<Vec<
     }
     let list = match producer {
         ChangelogProducer::None => snapshot.delta_manifest_list.clone(),
-        _ => snapshot
-            .changelog_manifest_list
-            .clone()
-            .expect("checked by carries_changes"),
+        _ => match &snapshot.changelog_manifest_list {
+            Some(list) => list.clone(),
+            None => return Ok(Vec::new()),
+        },
     };
     let mut groups: BTreeMap<BucketKey, Split> = BTreeMap::new();
     for m in read_manifest_list(table.storage(), &list).await? {

@@ -2,6 +2,9 @@
 //! here, the native `object_store` one in `strata-writer`'s tests. Any new backend (S3, GCS,
 //! Azure) passes it before commits rely on it.
 
+// A contract test harness: a failed unwrap here is a failed check, reported as a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use bytes::Bytes;
 
 use super::Storage;

@@ -111,10 +111,19 @@ impl DynamicBuckets {
         hashes: &[i32],
     ) -> Result<Vec<i32>> {
         let keys: Vec<Vec<u8>> = partitions.iter().map(BinaryRow::serialize).collect();
-        let mut taken: Vec<(BinaryRow, PartitionIndex)> = keys
-            .iter()
-            .map(|k| self.partitions.remove(k).expect("loaded before assigning"))
-            .collect();
+        let mut taken: Vec<(BinaryRow, PartitionIndex)> = Vec::with_capacity(keys.len());
+        for k in &keys {
+            let Some(t) = self.partitions.remove(k) else {
+                // Put back what was taken: the indexes stay as they were.
+                for (k, v) in keys.iter().cloned().zip(taken) {
+                    self.partitions.insert(k, v);
+                }
+                return Err(Error::InvalidValue(
+                    "a partition's bucket index was not loaded before assigning".into(),
+                ));
+            };
+            taken.push(t);
+        }
         let out = partition_of
             .iter()
             .zip(hashes)

@@ -358,14 +358,14 @@ impl DataFileWriter {
         let key_cols: Vec<ArrayRef> = key_fields
             .iter()
             .map(|k| {
-                cols[schema
+                let at = schema
                     .fields
                     .iter()
                     .position(|f| f.id == k.id)
-                    .expect("key")]
-                .clone()
+                    .ok_or_else(|| Error::InvalidValue(format!("no key column {:?}", k.name)))?;
+                Ok(cols[at].clone())
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut fields: Vec<Field> = key_fields
             .iter()
             .map(|k| {
@@ -425,6 +425,11 @@ impl DataFileWriter {
                 .filter(|k| row_kind::is_retract(**k))
                 .count() as i64;
             let seqs = &seq.values()[r.clone()];
+            let (Some(&min_seq), Some(&max_seq)) = (seqs.iter().min(), seqs.iter().max()) else {
+                return Err(Error::InvalidValue(format!(
+                    "{path}: a data file without rows"
+                )));
+            };
             let meta = DataFileMeta {
                 file_name: file_of(&path),
                 file_size: bytes.len() as i64,
@@ -433,8 +438,8 @@ impl DataFileWriter {
                 max_key: row_key(r.end - 1)?,
                 key_stats: SimpleStats::from_values(&key_types, &kmins, &kmaxs, knulls)?,
                 value_stats: SimpleStats::from_values(&vtypes, &vmins, &vmaxs, vnulls)?,
-                min_sequence_number: *seqs.iter().min().expect("not empty"),
-                max_sequence_number: *seqs.iter().max().expect("not empty"),
+                min_sequence_number: min_seq,
+                max_sequence_number: max_seq,
                 schema_id: schema.id,
                 level: file.level,
                 creation_time: Some(self.env.now_millis()),

@@ -113,9 +113,9 @@ impl Layout {
             kind_index,
             required,
             ptypes: pfields.iter().map(|f| f.data_type.clone()).collect(),
-            pidx: positions(schema, &pfields),
+            pidx: positions(schema, &pfields)?,
             btypes: bfields.iter().map(|f| f.data_type.clone()).collect(),
-            bidx: positions(schema, &bfields),
+            bidx: positions(schema, &bfields)?,
             dynamic_bucket,
             dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
             pfields,
@@ -252,7 +252,7 @@ impl Layout {
 fn positions(
     schema: &crate::schema::TableSchema,
     fields: &[crate::types::DataField],
-) -> Vec<usize> {
+) -> Result<Vec<usize>> {
     fields
         .iter()
         .map(|f| {
@@ -260,7 +260,7 @@ fn positions(
                 .fields
                 .iter()
                 .position(|x| x.id == f.id)
-                .expect("a column of the schema")
+                .ok_or_else(|| Error::InvalidValue(format!("no column {:?} in the schema", f.name)))
         })
         .collect()
 }

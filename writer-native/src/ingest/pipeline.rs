@@ -384,7 +384,10 @@ impl Pipeline {
             self.commit().await?;
             self.apply_schema_change(msg, &change).await?;
         }
-        let schema = self.schema().expect("table exists").clone();
+        let schema = self
+            .schema()
+            .ok_or_else(|| bad_message(msg, "no table to write to"))?
+            .clone();
         let mut rows: Vec<Vec<Datum>> = Vec::with_capacity(decoded.changes.len());
         for c in &decoded.changes {
             let mut row = Vec::with_capacity(schema.fields.len());
@@ -418,7 +421,9 @@ impl Pipeline {
 
     /// Columns the message has that the table lacks, and columns it declares wider.
     fn schema_change(&self, msg: &Message, decoded: &Decoded) -> Result<SchemaChange> {
-        let schema = self.schema().expect("table exists");
+        let schema = self
+            .schema()
+            .ok_or_else(|| bad_message(msg, "no table to write to"))?;
         let mut change = SchemaChange::default();
         for c in &decoded.columns {
             if let Some(f) = schema.field(&c.name) {

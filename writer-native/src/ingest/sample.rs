@@ -152,12 +152,10 @@ fn canal_row(o: &Order) -> Value {
 }
 
 fn canal(op: &str, before: Option<&Order>, after: Option<&Order>, ts: i64) -> Value {
-    let (kind, data, old) = match op {
-        "c" => ("INSERT", after.map(canal_row), Value::Null),
-        "u" => {
-            let b = before.expect("update has a before image");
+    let (kind, data, old) = match (op, before, after) {
+        ("c", _, _) => ("INSERT", after.map(canal_row), Value::Null),
+        ("u", Some(b), Some(a)) => {
             // Canal's `old` holds only the changed columns' previous values.
-            let a = after.expect("update has an after image");
             let mut old = serde_json::Map::new();
             if a.customer != b.customer {
                 old.insert("customer".into(), json!(b.customer));
@@ -182,12 +180,12 @@ fn canal(op: &str, before: Option<&Order>, after: Option<&Order>, ts: i64) -> Va
 }
 
 fn maxwell(op: &str, before: Option<&Order>, after: Option<&Order>, ts: i64) -> Value {
-    match op {
-        "c" => json!({"database": "shop", "table": "orders", "type": "insert", "ts": ts / 1000,
-                      "data": after.map(Order::json), "primary_key_columns": ["id"]}),
-        "u" => {
-            let b = before.expect("update has a before image");
-            let a = after.expect("update has an after image");
+    match (op, before, after) {
+        ("c", _, _) => {
+            json!({"database": "shop", "table": "orders", "type": "insert", "ts": ts / 1000,
+                      "data": after.map(Order::json), "primary_key_columns": ["id"]})
+        }
+        ("u", Some(b), Some(a)) => {
             let mut old = serde_json::Map::new();
             for (k, (x, y)) in [
                 ("customer", (json!(a.customer), json!(b.customer))),

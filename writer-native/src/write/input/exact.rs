@@ -151,10 +151,10 @@ impl Exact {
     }
 
     /// An array of this type from exact values.
-    fn array(&self, values: Vec<Option<i128>>) -> ArrayRef {
+    fn array(&self, values: Vec<Option<i128>>) -> Result<ArrayRef, String> {
         // The values were range-checked by `parse`.
         let v = values.into_iter();
-        match self {
+        Ok(match self {
             Exact::Int(8) => Arc::new(v.map(|x| x.map(|x| x as i8)).collect::<Int8Array>()),
             Exact::Int(16) => Arc::new(v.map(|x| x.map(|x| x as i16)).collect::<Int16Array>()),
             Exact::Int(32) => Arc::new(v.map(|x| x.map(|x| x as i32)).collect::<Int32Array>()),
@@ -162,9 +162,9 @@ impl Exact {
             Exact::Decimal(p, s) => Arc::new(
                 v.collect::<Decimal128Array>()
                     .with_precision_and_scale(*p, *s)
-                    .expect("a valid decimal type"),
+                    .map_err(|e| e.to_string())?,
             ),
-        }
+        })
     }
 }
 
@@ -288,7 +288,7 @@ pub(crate) fn exact_cast(
                     .map_err(|e| (Some(r), e)),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        return Ok(exact.array(values));
+        return exact.array(values).map_err(|e| (None, e));
     }
     let out = conform(array, target).map_err(|e| (None, e))?;
     if out.null_count() > array.null_count() {
