@@ -39,6 +39,19 @@ export STRATA_PYTHON="$VENV/bin/python"
 # here every one of them must run.
 export STRATA_REQUIRE_ALL=1
 
+step "S3-protocol server for the object-store suites (moto, PyPI)"
+# The Rust s3 suite (tests/compat/s3.rs) and the npm suite (scripts/wasm.sh) use it.
+MOTO="$CACHE/moto"
+MOTO_REQ="moto[s3]==5.2.5 flask==3.1.2 flask-cors==6.0.1"
+if [ "$(cat "$MOTO/.requirements" 2>/dev/null)" != "$MOTO_REQ" ]; then
+  rm -rf "$MOTO"
+  python3 -m venv "$MOTO"
+  # shellcheck disable=SC2086
+  "$MOTO/bin/pip" install -q --disable-pip-version-check $MOTO_REQ
+  echo "$MOTO_REQ" > "$MOTO/.requirements"
+fi
+export STRATA_MOTO="$MOTO/bin/moto_server"
+
 step "Kafka-protocol broker for the ingest suites (tansu, sqlite engine)"
 source scripts/tansu.sh
 

@@ -89,6 +89,21 @@ pub enum Error {
         /// The existing path.
         path: String,
     },
+    /// A write whose outcome the storage cannot tell: the request may or may not have taken
+    /// effect (a timeout or a dropped connection after the body was sent, an acknowledgement
+    /// lost). Storages return it from `put` and `put_if_absent` only; the committer settles it
+    /// for the snapshot by reading the file back, and returns it only when that fails too.
+    #[error(
+        "the write of {} may or may not have taken effect: {}",
+        bounded(.path),
+        bounded(.message)
+    )]
+    OutcomeUnknown {
+        /// The object written.
+        path: String,
+        /// What happened (the backend's message).
+        message: String,
+    },
     /// A storage operation failed for another reason.
     #[error("storage error on {}: {}", bounded(.path), bounded(.message))]
     Storage {

@@ -258,4 +258,5 @@ pub fn rows_json(batches: &[RecordBatch], types: &[DataType]) -> Vec<Value> {
 }
 pub mod cdc;
 pub mod kafka;
+pub mod s3;
 pub mod writes;

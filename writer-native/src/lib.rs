@@ -1,6 +1,6 @@
 //! `strata-writer`: Strata's native side.
 //!
-//! - [`storage`]: the core storage trait over `object_store` (local filesystem today), with
+//! - [`storage`]: the core storage trait over `object_store` (local paths and object stores), with
 //!   [`local_fs`] listing and deleting without following links;
 //! - [`table`]: table-level operations the `strata` binary exposes (create, inspect);
 //! - [`cli`]: the `strata` command line;

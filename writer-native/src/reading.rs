@@ -11,11 +11,17 @@ use strata_core::table::Table;
 use strata_core::{Error, Result};
 
 use crate::output::{BatchWriter, Format};
+use crate::storage::StorageOptions;
 use crate::ObjectStoreStorage;
 
-/// Opens a table for reading.
+/// Opens a table for reading (object-store settings from the environment).
 pub async fn open_table(location: &str) -> Result<Arc<Table>> {
-    let storage = ObjectStoreStorage::open(location)?;
+    open_table_with(location, &StorageOptions::default()).await
+}
+
+/// Opens a table for reading, with object-store settings.
+pub async fn open_table_with(location: &str, options: &StorageOptions) -> Result<Arc<Table>> {
+    let storage = ObjectStoreStorage::open_with(location, options)?;
     Ok(Arc::new(Table::open(Arc::new(storage)).await?))
 }
 

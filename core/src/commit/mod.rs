@@ -6,8 +6,17 @@
 //! the caller, which owns the clock (backoff) and randomness (the attempt's file-name UUID).
 //! Each attempt first looks for the committer's own earlier success (same commit user,
 //! identifier and kind), so a retried commit never lands twice.
+//!
+//! On object stores the snapshot's conditional put can end without a clear answer (a timeout,
+//! a reset after the body was sent, an `AlreadyExists` answering the store client's own retry
+//! of a put that had landed). Such an answer is settled by reading the snapshot back and
+//! comparing it with the attempt's bytes (its UUID, commit user and identifier): a commit is
+//! reported done only when its snapshot is there, failed only when it certainly is not, and
+//! otherwise [`Error::OutcomeUnknown`], keeping its files.
 
 mod conflict;
+#[cfg(test)]
+mod fault_tests;
 mod manifest_merge;
 mod manifest_meta;
 pub mod offsets;
@@ -80,6 +89,74 @@ pub enum Attempt {
 struct AttemptFiles {
     names: Vec<String>,
     publishing: bool,
+}
+
+/// How many times [`publish`] reads a snapshot back (and re-sends its put) to settle a put
+/// whose outcome is unknown. Each storage call retries on its own (object_store's backoff), so
+/// these are not spaced out here: core has no clock.
+const SETTLE_TRIES: usize = 5;
+
+/// Who holds a snapshot id after [`publish`].
+#[derive(Debug)]
+enum Published {
+    /// This attempt's snapshot is the file.
+    Ours,
+    /// Another committer's snapshot is, or the store refused the put as a conflict (S3's 409
+    /// for a concurrent conditional write): nothing of ours is published.
+    Theirs,
+    /// The store refused the put for good (permission, no conditional writes): nothing is
+    /// published.
+    Refused(Error),
+}
+
+/// Creates the snapshot file `path` with `ours` if absent, and settles every answer that
+/// leaves the outcome open by reading the file back: an [`Error::OutcomeUnknown`] (timeout,
+/// lost acknowledgement) and also an [`Error::AlreadyExists`], which may be the answer to a
+/// transport-level retry of our own successful request. The file is ours when it holds
+/// exactly our bytes (the snapshot carries the attempt's UUID, commit user and identifier);
+/// a strict prefix of them is a truncated read and is read again. When the file is absent the
+/// same conditional put is sent again: it either lands or finds the file now there. Returns
+/// [`Error::OutcomeUnknown`] when the storage keeps failing; the caller then keeps every file
+/// the snapshot may reference.
+async fn publish(
+    storage: &dyn crate::storage::Storage,
+    path: &str,
+    ours: Bytes,
+) -> Result<Published> {
+    let mut unknown = match storage.put_if_absent(path, ours.clone()).await {
+        Ok(()) => return Ok(Published::Ours),
+        Err(Error::AlreadyExists { .. }) => None,
+        Err(e @ Error::OutcomeUnknown { .. }) => Some(e),
+        Err(e) => return Ok(Published::Refused(e)),
+    };
+    for _ in 0..SETTLE_TRIES {
+        match storage.get(path).await {
+            Ok(found) if found == ours => return Ok(Published::Ours),
+            Ok(found) if found.len() < ours.len() && ours.starts_with(&found) => {
+                unknown = Some(Error::corrupt(path, "read back truncated"));
+            }
+            Ok(_) => return Ok(Published::Theirs),
+            // An `AlreadyExists` for a file that is not there: a conflict answer (409) to a
+            // put that did not land.
+            Err(Error::NotFound { .. }) if unknown.is_none() => return Ok(Published::Theirs),
+            Err(Error::NotFound { .. }) => match storage.put_if_absent(path, ours.clone()).await {
+                Ok(()) => return Ok(Published::Ours),
+                Err(Error::AlreadyExists { .. }) => {}
+                Err(e) => unknown = Some(e),
+            },
+            Err(e) => unknown = Some(e),
+        }
+    }
+    let last = unknown.map_or_else(|| "no answer".to_string(), |e| e.to_string());
+    Err(Error::OutcomeUnknown {
+        path: path.to_string(),
+        message: format!(
+            "could not tell whether this commit's snapshot was published after {SETTLE_TRIES} \
+             read-backs (last: {last}); its files are kept: run `strata snapshots` to see \
+             whether it landed, and retry the same commit (same commit user and identifier) \
+             or clean orphans"
+        ),
+    })
 }
 
 /// Commits on behalf of one commit user.
@@ -372,13 +449,13 @@ impl Committer {
             log_offsets: None,
         };
         written.publishing = true;
-        match storage
-            .put_if_absent(&snapshot_path(id), Bytes::from(snapshot.to_json()))
-            .await
-        {
-            Ok(()) => {}
-            Err(Error::AlreadyExists { .. }) => return Ok(Attempt::Lost),
-            Err(e) => return Err(e),
+        match publish(storage, &snapshot_path(id), Bytes::from(snapshot.to_json())).await? {
+            Published::Ours => {}
+            Published::Theirs => return Ok(Attempt::Lost),
+            Published::Refused(e) => {
+                written.publishing = false;
+                return Err(e);
+            }
         }
         // The hint is only a hint: readers probe past it, so a failure here loses nothing.
         let _ = write_hint(storage, LATEST_HINT, id).await;

@@ -17,6 +17,23 @@ pub struct Cli {
     /// Only errors on stderr (no warnings or notes).
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(super) quiet: bool,
+    /// Object-store setting `key=value` for s3://, s3a://, gs://, az://, abfs(s):// and
+    /// http(s):// tables (repeatable; wins over the environment, which is read too:
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION,
+    /// AWS_ENDPOINT_URL, AWS_ALLOW_HTTP, GOOGLE_*, AZURE_*). Keys: Paimon's s3.endpoint,
+    /// s3.access-key, s3.secret-key, s3.session-token, s3.region, s3.path.style.access;
+    /// pypaimon's fs.s3.endpoint, fs.s3.accessKeyId, fs.s3.accessKeySecret, fs.s3.region;
+    /// or object_store's own (aws_*, google_*, azure_*, allow_http, timeout). Not the same
+    /// as `create --option`, which sets table options.
+    ///
+    /// Example: strata -S s3.endpoint=http://127.0.0.1:9000 scan s3://bucket/orders
+    #[arg(
+        short = 'S',
+        long = "storage-option",
+        global = true,
+        value_name = "KEY=VALUE"
+    )]
+    pub(super) storage_options: Vec<crate::storage::StorageOption>,
 }
 
 impl Cli {
@@ -32,8 +49,12 @@ impl Cli {
             (false, 2) => "debug",
             _ => "trace",
         };
+        // object_store logs each retry of a throttled or failed request at info: visible
+        // unless --quiet.
+        let retries = if self.quiet { "error" } else { "info" };
         tracing_subscriber::EnvFilter::new(format!(
-            "warn,strata={level},strata_writer={level},strata_core={level}"
+            "warn,strata={level},strata_writer={level},strata_core={level},\
+             object_store::client::retry={retries}"
         ))
     }
 
@@ -68,7 +89,7 @@ pub(super) enum Command {
     /// Example: strata create /data/orders --columns 'id BIGINT NOT NULL, name STRING, dt STRING'
     ///          --primary-key id,dt --partition dt --bucket 4
     Create {
-        /// Table directory (path or file:// URL).
+        /// Table location: a directory path, file://, s3://, gs://, az:// (see --storage-option).
         table: String,
         /// Column list: `name TYPE [NOT NULL] [COMMENT 'x'], ...`.
         #[arg(long, required_unless_present = "schema")]

@@ -20,7 +20,8 @@ use crate::describe::{
 use crate::ingest::command::parse_kv;
 use crate::maintenance::{create_tag, delete_tag, parse_duration, run_clean_orphans, run_expire};
 use crate::output::Format;
-use crate::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
+use crate::reading::{diff, open_table_with, parse_start, scan, stream, Sink, StreamOptions};
+use crate::storage::StorageOptions;
 use crate::table::{create_table, option_notes, CreateTable};
 use crate::write::input::InputFormat;
 use crate::write::write_files;
@@ -76,8 +77,11 @@ impl Drop for SpooledStdin {
 
 /// Opens an existing table: a directory without `schema/` is not one, and the maintenance
 /// and metadata commands say so instead of reporting an empty table.
-async fn open_existing(table: &str) -> strata_core::Result<ObjectStoreStorage> {
-    let storage = ObjectStoreStorage::open(table)?;
+async fn open_existing(
+    table: &str,
+    options: &StorageOptions,
+) -> strata_core::Result<ObjectStoreStorage> {
+    let storage = ObjectStoreStorage::open_with(table, options)?;
     if strata_core::schema::latest_schema_id(&storage)
         .await?
         .is_none()
@@ -110,9 +114,12 @@ fn seconds(s: f64) -> strata_core::Result<Duration> {
 /// Universal compaction after a write (skipped with `write-only=true`, as in Paimon, when a
 /// separate job compacts). A concurrent committer may compact the same files first: then plan
 /// again from the new state; the written data is committed either way.
-async fn compact_after_write(table: &str) -> strata_core::Result<()> {
+async fn compact_after_write(
+    table: &str,
+    storage_options: &StorageOptions,
+) -> strata_core::Result<()> {
     for _ in 0..3 {
-        let t = open_table(table).await?;
+        let t = open_table_with(table, storage_options).await?;
         if !strata_core::compaction::CompactionPolicy::new(t.schema(), true).after_commit() {
             return Ok(());
         }
@@ -133,6 +140,7 @@ async fn compact_after_write(table: &str) -> strata_core::Result<()> {
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> strata_core::Result<()> {
     let quiet = cli.quiet;
+    let storage_options = StorageOptions::from_options(cli.storage_options);
     match cli.command {
         Command::Create {
             table,
@@ -168,7 +176,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 .schema()?,
             };
             let notes = option_notes(&schema)?;
-            let storage = ObjectStoreStorage::create(&table)?;
+            let storage = ObjectStoreStorage::create_with(&table, &storage_options)?;
             create_table(&storage, &schema).await?;
             for note in notes {
                 if !quiet {
@@ -187,7 +195,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             partition,
             ignore_unknown_columns,
         } => {
-            let t = open_table(&table).await?;
+            let t = open_table_with(&table, &storage_options).await?;
             let extra: Vec<String> = row_kind_column.iter().cloned().collect();
             // `-` is standard input, spooled to a temporary file (the readers need to seek).
             let stdin = SpooledStdin::new(&files, format)?;
@@ -222,7 +230,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             drop(stdin);
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
             if written.is_some() {
-                compact_after_write(&table).await?;
+                compact_after_write(&table, &storage_options).await?;
             }
             match written {
                 Some(s) => crate::outln!(
@@ -238,7 +246,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             full,
             partition,
         } => {
-            let t = open_table(&table).await?;
+            let t = open_table_with(&table, &storage_options).await?;
             match compact(t, CompactOptions { full, partition }, crate::runtime::env()).await? {
                 Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
                 None => crate::outln!("nothing to compact"),
@@ -251,7 +259,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             older_than,
             dry_run,
         } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             let retention = Retention {
                 min: retain_min,
                 max: retain_max,
@@ -280,7 +288,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             }
         }
         Command::Rollback { table, to, dry_run } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             let target = SnapshotSpec::parse(&to)?;
             let r = strata_core::rollback::rollback(&storage, &target, dry_run).await?;
             let verb = if dry_run { "would delete" } else { "deleted" };
@@ -303,7 +311,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             );
         }
         Command::Tag { table, action } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             match action {
                 TagAction::Create { name, snapshot } => {
                     let t = create_tag(&storage, &name, snapshot).await?;
@@ -323,7 +331,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             older_than,
             dry_run,
         } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             let removed =
                 run_clean_orphans(&storage, parse_duration(&older_than)?, dry_run).await?;
             if dry_run {
@@ -336,15 +344,15 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             }
         }
         Command::Schema { table, output: _ } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             crate::outln!("{}", TableSchema::load_latest(&storage).await?.to_json());
         }
         Command::Describe { table, output } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             crate::out!("{}", describe_table(&storage, &table, output).await?);
         }
         Command::Snapshots { table, output } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             crate::out!("{}", describe_snapshots(&storage, output).await?);
         }
         Command::Files {
@@ -352,7 +360,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             snapshot,
             output,
         } => {
-            let storage = open_existing(&table).await?;
+            let storage = open_existing(&table, &storage_options).await?;
             crate::out!("{}", describe_files(&storage, snapshot, output).await?);
         }
         Command::Scan {
@@ -371,7 +379,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 (_, _, Some(t)) => SnapshotSpec::Tag(t),
                 _ => SnapshotSpec::Latest,
             };
-            let t = open_table(&table).await?;
+            let t = open_table_with(&table, &storage_options).await?;
             let rows = scan(
                 t,
                 spec,
@@ -389,7 +397,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             to,
             out,
         } => {
-            let t = open_table(&table).await?;
+            let t = open_table_with(&table, &storage_options).await?;
             let from = snapshot_id(&t, &from).await?;
             let to = snapshot_id(&t, &to).await?;
             let rows = diff(
@@ -422,12 +430,12 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 columns: out.columns.clone(),
                 filter: out.filter.clone(),
             };
-            let t = open_table(&table).await?;
+            let t = open_table_with(&table, &storage_options).await?;
             let rows = stream(t, opts, out.sink()).await?;
             tracing::info!(rows, "streamed");
         }
         Command::Ingest(args) => {
-            let stats = crate::ingest::command::run(args).await?;
+            let stats = crate::ingest::command::run(args, &storage_options).await?;
             crate::outln!(
                 "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
                 stats.rows,

@@ -9,6 +9,7 @@ use super::kafka::{consume, KafkaOptions};
 use super::pipeline::{ingest, IngestOptions, IngestStats, OnError};
 use super::{source, CdcFormat};
 use crate::maintenance::parse_duration;
+use crate::storage::StorageOptions;
 use crate::ObjectStoreStorage;
 
 /// `strata ingest` arguments.
@@ -110,14 +111,14 @@ async fn shutdown_signal() {
 
 /// Runs `strata ingest`. A table directory that the run created and left empty (it failed
 /// before the table was created: no broker, a missing topic, a bad first message) is removed.
-pub async fn run(args: IngestArgs) -> Result<IngestStats> {
+pub async fn run(args: IngestArgs, storage: &StorageOptions) -> Result<IngestStats> {
     let local = match args.table.strip_prefix("file://") {
         Some(rest) => Some(rest.to_string()),
         None if !args.table.contains("://") => Some(args.table.clone()),
         None => None,
     };
     let fresh = local.filter(|p| !std::path::Path::new(p).exists());
-    let result = run_ingest(args).await;
+    let result = run_ingest(args, storage).await;
     if let (Err(_), Some(dir)) = (&result, fresh) {
         // `remove_dir` removes only an empty directory.
         let _ = std::fs::remove_dir(dir);
@@ -125,7 +126,7 @@ pub async fn run(args: IngestArgs) -> Result<IngestStats> {
     result
 }
 
-async fn run_ingest(args: IngestArgs) -> Result<IngestStats> {
+async fn run_ingest(args: IngestArgs, storage: &StorageOptions) -> Result<IngestStats> {
     if args.on_error == OnError::Skip && args.dead_letter.is_none() {
         return Err(Error::InvalidValue(
             "--on-error skip needs --dead-letter FILE: skipped messages are never dropped silently"
@@ -146,7 +147,8 @@ async fn run_ingest(args: IngestArgs) -> Result<IngestStats> {
             })
         })
         .transpose()?;
-    let storage: Arc<dyn Storage> = Arc::new(ObjectStoreStorage::create(&args.table)?);
+    let storage: Arc<dyn Storage> =
+        Arc::new(ObjectStoreStorage::create_with(&args.table, storage)?);
     let opts = IngestOptions {
         format: args.format,
         commit_interval: duration("--commit-interval", &args.commit_interval)?,

@@ -1,9 +1,15 @@
 //! [`ObjectStoreStorage`]: the core storage trait over `object_store`.
 //!
-//! A table location is a local path or a `file://` URL; object stores (`s3://`) plug in the
-//! same way. Snapshot publication uses `PutMode::Create`, which `object_store` implements
-//! atomically on the local filesystem (hard link of a finished temp file) and on S3
-//! (`If-None-Match: *`).
+//! A table location is a local path, a `file://` URL, or an object-store URL ([`location`]:
+//! `s3://`, `s3a://`, `gs://`, `az://`, `abfs(s)://`, and `http(s)://` for reading only).
+//! Snapshot publication uses `PutMode::Create`, which `object_store` implements atomically on
+//! the local filesystem (hard link of a finished temp file), on S3 (`If-None-Match: *`), GCS
+//! (`ifGenerationMatch=0`) and Azure (`If-None-Match: *`). A store that cannot create
+//! conditionally refuses the put, and with it every commit ([`Error::Unsupported`]). On object
+//! stores a put that fails in a way that leaves its outcome open (timeout, connection reset,
+//! server error after the retries) is [`Error::OutcomeUnknown`], which the committer settles.
+
+pub mod location;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -16,8 +22,10 @@ use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
 use strata_core::storage::{check_path, ObjectMeta, Storage};
 use strata_core::{Error, Result};
 
+pub use location::{StorageOption, StorageOptions, StoreKind};
+
 /// Storage rooted at a table directory inside an object store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ObjectStoreStorage {
     store: Arc<dyn ObjectStore>,
     root: Path,
@@ -25,37 +33,84 @@ pub struct ObjectStoreStorage {
     /// The table directory, for a local table: listing and deletion walk it without following
     /// links ([`crate::local_fs`]).
     local: Option<Arc<std::path::PathBuf>>,
+    /// The kind of object store, for a remote table.
+    remote: Option<StoreKind>,
+}
+
+/// Shows the location and the kind of store only: a store's own `Debug` may carry
+/// credentials.
+impl std::fmt::Debug for ObjectStoreStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObjectStoreStorage")
+            .field("location", &self.location)
+            .field("remote", &self.remote)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ObjectStoreStorage {
     /// Storage over `store`, rooted at `root` inside it. `location` is only used in messages.
+    /// The store is taken as remote: failed writes whose outcome is open are reported as
+    /// [`Error::OutcomeUnknown`].
     pub fn new(store: Arc<dyn ObjectStore>, root: Path, location: impl Into<String>) -> Self {
         ObjectStoreStorage {
             store,
             root,
             location: location.into(),
             local: None,
+            remote: Some(StoreKind::S3),
         }
     }
 
-    /// Opens an existing table location: a local directory path or a `file://` URL.
+    /// Opens an existing table location (a local directory, `file://` or an object-store
+    /// URL), with object-store settings from the environment only.
     pub fn open(location: &str) -> Result<Self> {
-        Self::open_with(location, false)
+        Self::connect(location, false, &StorageOptions::default())
     }
 
     /// Opens a table location, creating the directory if missing (for `create`).
     pub fn create(location: &str) -> Result<Self> {
-        Self::open_with(location, true)
+        Self::connect(location, true, &StorageOptions::default())
     }
 
-    fn open_with(location: &str, create: bool) -> Result<Self> {
+    /// [`ObjectStoreStorage::open`] with object-store settings (they win over the
+    /// environment).
+    pub fn open_with(location: &str, options: &StorageOptions) -> Result<Self> {
+        Self::connect(location, false, options)
+    }
+
+    /// [`ObjectStoreStorage::create`] with object-store settings.
+    pub fn create_with(location: &str, options: &StorageOptions) -> Result<Self> {
+        Self::connect(location, true, options)
+    }
+
+    /// The kind of object store, or `None` for a local table.
+    pub fn store_kind(&self) -> Option<StoreKind> {
+        self.remote
+    }
+
+    fn connect(location: &str, create: bool, options: &StorageOptions) -> Result<Self> {
         let dir = match location.strip_prefix("file://") {
             Some(rest) => rest.to_string(),
             None if location.contains("://") => {
-                return Err(Error::unsupported(
-                    location,
-                    "only local paths and file:// URLs are supported so far",
-                ))
+                let url = url::Url::parse(location).map_err(|e| {
+                    Error::InvalidValue(format!("{location}: not a valid URL: {e}"))
+                })?;
+                if url.scheme() != "http" && url.scheme() != "https" && url.host_str().is_none() {
+                    return Err(Error::InvalidValue(format!(
+                        "{location}: no bucket or container in the URL (expected \
+                         {}://BUCKET/path/to/table)",
+                        url.scheme()
+                    )));
+                }
+                let remote = location::open_remote(location, &url, options)?;
+                return Ok(ObjectStoreStorage {
+                    store: remote.store,
+                    root: remote.root,
+                    location: location.trim_end_matches('/').to_string(),
+                    local: None,
+                    remote: Some(remote.kind),
+                });
             }
             None => location.to_string(),
         };
@@ -78,7 +133,21 @@ impl ObjectStoreStorage {
         let mut storage =
             ObjectStoreStorage::new(Arc::new(fs), Path::default(), abs.display().to_string());
         storage.local = Some(Arc::new(abs));
+        storage.remote = None;
         Ok(storage)
+    }
+
+    /// Refuses writes to a read-only (HTTP) location.
+    fn writable(&self, rel: &str) -> Result<()> {
+        if self.remote == Some(StoreKind::Http) {
+            return Err(Error::unsupported(
+                format!("{}/{rel}", self.location),
+                "HTTP(S) table locations are read-only (scan, diff, snapshots, files, schema, \
+                 describe); write through the table's object-store URL (s3://, gs://, az://) \
+                 or a local path",
+            ));
+        }
+        Ok(())
     }
 
     fn path(&self, rel: &str) -> Result<Path> {
@@ -104,13 +173,55 @@ impl ObjectStoreStorage {
     }
 
     fn err(&self, rel: &str, e: object_store::Error) -> Error {
+        let full = format!("{}/{rel}", self.location);
+        let text = e.to_string();
+        if text.contains("NoSuchBucket") {
+            return Error::NotFound {
+                path: format!(
+                    "{full}: the bucket does not exist (create it, or check the name and the \
+                     endpoint)"
+                ),
+            };
+        }
+        let hint = self.remote.map(StoreKind::credentials_hint).unwrap_or("");
         match e {
             object_store::Error::NotFound { .. } => Error::NotFound { path: rel.into() },
             object_store::Error::AlreadyExists { .. } => Error::AlreadyExists { path: rel.into() },
-            other => Error::Storage {
-                path: format!("{}/{rel}", self.location),
-                message: other.to_string(),
+            object_store::Error::PermissionDenied { .. } => Error::Storage {
+                path: full,
+                message: format!(
+                    "permission denied: check the credentials ({hint}) and the bucket's \
+                     policy; {text}"
+                ),
             },
+            object_store::Error::Unauthenticated { .. } => Error::Storage {
+                path: full,
+                message: format!("the store refused the credentials: set {hint}; {text}"),
+            },
+            _ => Error::Storage {
+                path: full,
+                message: text,
+            },
+        }
+    }
+
+    /// A failed write's error: on a remote store a failure other than a definite refusal may
+    /// have taken effect, and says so.
+    fn put_err(&self, rel: &str, e: object_store::Error) -> Error {
+        use object_store::Error as E;
+        match e {
+            E::NotImplemented => Error::unsupported(
+                format!("{}/{rel}", self.location),
+                "this store cannot create a file only if it is absent (a conditional put), \
+                 which commits need to stay atomic with concurrent writers; use a store with \
+                 conditional writes (S3 and most S3-compatible stores, GCS, Azure), or check \
+                 `aws_conditional_put` is not disabled",
+            ),
+            E::Generic { .. } if self.remote.is_some() => Error::OutcomeUnknown {
+                path: format!("{}/{rel}", self.location),
+                message: e.to_string(),
+            },
+            other => self.err(rel, other),
         }
     }
 }
@@ -201,6 +312,7 @@ impl Storage for ObjectStoreStorage {
     }
 
     async fn put_if_absent(&self, path: &str, data: Bytes) -> Result<()> {
+        self.writable(path)?;
         let p = self.path(path)?;
         let opts = PutOptions {
             mode: PutMode::Create,
@@ -210,16 +322,17 @@ impl Storage for ObjectStoreStorage {
             .put_opts(&p, PutPayload::from_bytes(data), opts)
             .await
             .map(|_| ())
-            .map_err(|e| self.err(path, e))
+            .map_err(|e| self.put_err(path, e))
     }
 
     async fn put(&self, path: &str, data: Bytes) -> Result<()> {
+        self.writable(path)?;
         let p = self.path(path)?;
         self.store
             .put(&p, PutPayload::from_bytes(data))
             .await
             .map(|_| ())
-            .map_err(|e| self.err(path, e))
+            .map_err(|e| self.put_err(path, e))
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>> {
@@ -232,6 +345,14 @@ impl Storage for ObjectStoreStorage {
             return blocking(move || crate::local_fs::list(&root, &rel))
                 .await
                 .map_err(|e| self.io_err(prefix, e.to_string()));
+        }
+        if self.remote == Some(StoreKind::Http) {
+            // Plain HTTP servers do not list (object_store would try WebDAV's PROPFIND);
+            // readers probe instead, as the trait allows.
+            return Err(Error::unsupported(
+                format!("{}/{prefix}", self.location),
+                "HTTP(S) locations cannot be listed",
+            ));
         }
         let p = if prefix.is_empty() {
             self.root.clone()
@@ -261,6 +382,7 @@ impl Storage for ObjectStoreStorage {
     }
 
     async fn delete(&self, path: &str) -> Result<()> {
+        self.writable(path)?;
         let p = self.path(path)?;
         if let Some(root) = &self.local {
             let (root, rel) = (root.clone(), path.to_string());
@@ -284,6 +406,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = ObjectStoreStorage::create(dir.path().to_str().unwrap()).unwrap();
         strata_core::storage::check_contract(&s).await;
+    }
+
+    #[tokio::test]
+    async fn http_locations_refuse_writes_before_any_request() {
+        let s = ObjectStoreStorage::open("http://127.0.0.1:9/t").unwrap();
+        assert_eq!(s.store_kind(), Some(StoreKind::Http));
+        for e in [
+            s.put("a", Bytes::new()).await.unwrap_err(),
+            s.put_if_absent("a", Bytes::new()).await.unwrap_err(),
+            s.delete("a").await.unwrap_err(),
+        ] {
+            assert!(e.to_string().contains("read-only"), "{e}");
+        }
+        assert!(matches!(s.list("").await, Err(Error::Unsupported { .. })));
     }
 
     #[test]
