@@ -8,6 +8,7 @@
 //! Modules follow the format's concepts, from the bottom up:
 //! - [`types`]: the data type grammar and its Arrow mapping;
 //! - [`schema`] and [`schema_evolution`]: `schema/schema-N` files and how a schema may change;
+//!   [`schema_change`]: `ALTER TABLE` (add, rename, drop, move columns; widen types; options);
 //! - [`options`]: the registry of every table option Paimon defines, their validation on
 //!   create, and typed access to the ones Strata acts on;
 //! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats (and its hash);
@@ -47,6 +48,7 @@ pub mod read;
 pub mod rollback;
 pub mod scan;
 pub mod schema;
+pub mod schema_change;
 pub mod schema_evolution;
 pub mod snapshot;
 pub mod stats;
