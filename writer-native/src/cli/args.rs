@@ -48,6 +48,7 @@ impl Cli {
             Command::Expire { .. } => "expire",
             Command::Tag { .. } => "tag",
             Command::Rollback { .. } => "rollback",
+            Command::Alter { .. } => "alter",
             Command::CleanOrphans { .. } => "clean-orphans",
             Command::Schema { .. } => "schema",
             Command::Describe { .. } => "describe",
@@ -186,6 +187,21 @@ pub(super) enum Command {
         /// Delete nothing: list what would go.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Change the table's schema as Paimon's ALTER TABLE does: add, rename, drop or move
+    /// columns, widen a column's type, set or reset options. Publishes the next
+    /// schema/schema-N; rows already written read under the new schema (added columns as
+    /// null). Of two concurrent alters, one wins and the other fails, changing nothing.
+    ///
+    /// Example: strata alter /data/orders add-column 'note STRING' --after name
+    Alter {
+        /// Table directory.
+        table: String,
+        /// Publish nothing: print the schema the change would publish.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(subcommand)]
+        action: super::alter::AlterAction,
     },
     /// Create, delete or list tags.
     ///

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use std::time::Duration;
 
+mod alter;
 mod args;
 pub use args::Cli;
 use args::{Command, TagAction};
@@ -302,6 +303,11 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 r.removed.files.len()
             );
         }
+        Command::Alter {
+            table,
+            dry_run,
+            action,
+        } => alter::run(&table, action, dry_run, quiet).await?,
         Command::Tag { table, action } => {
             let storage = open_existing(&table).await?;
             match action {
