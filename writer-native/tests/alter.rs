@@ -84,6 +84,10 @@ fn alter_then_write_then_scan_sees_old_rows_under_the_new_schema() {
         "name"
     ])
     .contains("schema 1"));
+    // Reads of the latest snapshot use the latest schema before anything is written under
+    // it; time travel uses the snapshot's own schema, as in Paimon.
+    assert!(ok(&["scan", t]).contains(r#""name":"a","note":null"#));
+    assert!(!ok(&["scan", t, "--snapshot", "1"]).contains("note"));
     ok(&["alter", t, "rename-column", "name", "customer"]);
     ok(&["alter", t, "update-column-type", "qty", "BIGINT"]);
     ok(&["alter", t, "widen", "price", "DOUBLE"]);
