@@ -26,6 +26,7 @@
 //! - [`commit`]: commit planning, conflicts and publication;
 //! - [`compaction`]: sorted runs, Paimon's universal pick and the compaction plan;
 //! - [`expire`], [`orphan`] and [`rollback`]: snapshot expiration, orphan cleaning, rollback;
+//! - [`drop_partition`]: which partitions a drop removes (the commit is an overwrite);
 //! - [`storage`]: the storage trait, its contract test and an in-memory implementation.
 
 #![warn(missing_docs)]
@@ -35,6 +36,7 @@ pub mod bucket;
 pub mod commit;
 pub mod compaction;
 pub mod deletion_vector;
+pub mod drop_partition;
 pub mod dynamic_bucket;
 mod error;
 pub mod expire;
