@@ -49,6 +49,7 @@ impl Cli {
             Command::Tag { .. } => "tag",
             Command::Rollback { .. } => "rollback",
             Command::Alter { .. } => "alter",
+            Command::DropPartition { .. } => "drop-partition",
             Command::CleanOrphans { .. } => "clean-orphans",
             Command::Schema { .. } => "schema",
             Command::Describe { .. } => "describe",
@@ -202,6 +203,21 @@ pub(super) enum Command {
         dry_run: bool,
         #[command(subcommand)]
         action: super::alter::AlterAction,
+    },
+    /// Drop a partition: one OVERWRITE commit deletes every live file of the partitions the
+    /// spec matches (a subset of the partition keys matches every partition under it), as
+    /// Paimon's drop-partition does. Earlier snapshots still hold the rows until they expire.
+    ///
+    /// Example: strata drop-partition /data/orders --partition dt=2024-01-01,hr=3 --dry-run
+    DropPartition {
+        /// Table directory.
+        table: String,
+        /// The partition: `key=value[,key2=value2]` (partition keys only).
+        #[arg(long, value_parser = super::drop_partition::parse_spec)]
+        partition: std::vec::Vec<(String, String)>,
+        /// Delete nothing: list the partitions, files and rows that would go.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Create, delete or list tags.
     ///

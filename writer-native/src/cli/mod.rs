@@ -7,6 +7,7 @@ use std::time::Duration;
 
 mod alter;
 mod args;
+mod drop_partition;
 pub use args::Cli;
 use args::{Command, TagAction};
 
@@ -308,6 +309,11 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             dry_run,
             action,
         } => alter::run(&table, action, dry_run, quiet).await?,
+        Command::DropPartition {
+            table,
+            partition,
+            dry_run,
+        } => drop_partition::run(&table, partition, dry_run).await?,
         Command::Tag { table, action } => {
             let storage = open_existing(&table).await?;
             match action {
