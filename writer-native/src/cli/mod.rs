@@ -8,8 +8,10 @@ use std::time::Duration;
 mod alter;
 mod args;
 mod drop_partition;
+mod interrupt;
 pub use args::Cli;
 use args::{Command, TagAction};
+pub use interrupt::interrupted;
 
 use crate::compact::{compact, CompactOptions};
 use strata_core::expire::Retention;
@@ -25,7 +27,7 @@ use crate::output::Format;
 use crate::reading::{diff, open_table, parse_start, scan, stream, Sink, StreamOptions};
 use crate::table::{create_table, option_notes, CreateTable};
 use crate::write::input::InputFormat;
-use crate::write::{write_files, Overwrite, WriteOptions};
+use crate::write::{Overwrite, WriteOptions};
 use crate::ObjectStoreStorage;
 
 /// Standard input of `strata write -`, copied to a temporary file that is removed on drop;
@@ -215,7 +217,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 ignore_unknown_columns,
                 ..WriteOptions::default()
             };
-            let written = write_files(t, files, extra, opts)
+            let written = interrupt::write_files(t, files, extra, opts)
                 .await
                 .map_err(|e| match &stdin {
                     Some(s) => s.rename_in(e),
@@ -223,8 +225,12 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 })?;
             drop(stdin);
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
-            if written.is_some() {
-                compact_after_write(&table).await?;
+            if let Some(s) = &written {
+                let what = format!(
+                    "the write is committed (snapshot {}); its compaction was not",
+                    s.id
+                );
+                interrupt::or_interrupt(&what, compact_after_write(&table)).await?;
             }
             match written {
                 Some(s) => crate::outln!(
@@ -241,7 +247,11 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             partition,
         } => {
             let t = open_table(&table).await?;
-            match compact(t, CompactOptions { full, partition }).await? {
+            let compacted = interrupt::or_interrupt(
+                "nothing was committed (files the compaction had rewritten are orphans for clean-orphans)",
+                compact(t, CompactOptions { full, partition }),
+            );
+            match compacted.await? {
                 Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
                 None => crate::outln!("nothing to compact"),
             }
@@ -384,13 +394,16 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 _ => SnapshotSpec::Latest,
             };
             let t = open_table(&table).await?;
-            let rows = scan(
-                t,
-                spec,
-                out.columns.clone(),
-                out.filter.clone(),
-                limit,
-                out.sink(),
+            let rows = interrupt::or_interrupt(
+                "stopped reading",
+                scan(
+                    t,
+                    spec,
+                    out.columns.clone(),
+                    out.filter.clone(),
+                    limit,
+                    out.sink(),
+                ),
             )
             .await?;
             tracing::info!(rows, "scanned");
@@ -404,13 +417,16 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             let t = open_table(&table).await?;
             let from = snapshot_id(&t, &from).await?;
             let to = snapshot_id(&t, &to).await?;
-            let rows = diff(
-                t,
-                from,
-                to,
-                out.columns.clone(),
-                out.filter.clone(),
-                out.sink(),
+            let rows = interrupt::or_interrupt(
+                "stopped reading",
+                diff(
+                    t,
+                    from,
+                    to,
+                    out.columns.clone(),
+                    out.filter.clone(),
+                    out.sink(),
+                ),
             )
             .await?;
             tracing::info!(rows, from, to, "diffed");
@@ -435,11 +451,12 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 filter: out.filter.clone(),
             };
             let t = open_table(&table).await?;
-            let rows = stream(t, opts, out.sink()).await?;
+            let rows =
+                interrupt::or_interrupt("stopped streaming", stream(t, opts, out.sink())).await?;
             tracing::info!(rows, "streamed");
         }
         Command::Ingest(args) => {
-            let stats = crate::ingest::command::run(args).await?;
+            let stats = interrupt::noting_interrupt(crate::ingest::command::run(args)).await?;
             crate::outln!(
                 "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
                 stats.rows,
@@ -450,6 +467,11 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 stats.duplicates,
                 stats.schema_changes
             );
+            if interrupted() {
+                eprintln!(
+                    "strata: interrupted: ingest committed what it had read, with its offsets, and stopped"
+                );
+            }
         }
         Command::SampleCdc {
             format,
