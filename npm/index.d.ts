@@ -15,12 +15,30 @@ export type ErrorCode =
   | 'STORAGE'
   | 'INTERNAL'
 
-/** Every failure is an `Error` like this one; `path` names the file where one is known. */
+/**
+ * Every failure is an `Error` like this one; `path` names the file where one is known, and
+ * `table` the table's URL or local path (also at the start of the message) when it was opened
+ * from one.
+ */
 export interface StrataError extends Error {
   name: 'StrataError'
   code: ErrorCode
   path?: string
+  table?: string
 }
+
+/** A JSON-safe value: what `jsonRows` makes of one Arrow value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }
+
+/**
+ * The rows of an Arrow `Table` or `RecordBatch` as plain objects `JSON.stringify` writes
+ * exactly: DECIMAL as a string with its scale (`'50.10'`), BIGINT as a number when it is a
+ * safe integer else a string, TIMESTAMP as ISO-8601 text to the microsecond (with `Z` for
+ * TIMESTAMP WITH LOCAL TIME ZONE), DATE as `'YYYY-MM-DD'`, TIME as `'HH:MM:SS.fff'`, binaries
+ * as base64, NaN and infinities as strings, ARRAY as arrays, ROW as objects, MAP as an object
+ * (string keys) or `[key, value]` pairs.
+ */
+export declare function jsonRows(data: ArrowTable | RecordBatch): Array<Record<string, JsonValue>>
 
 /** A source of table files: paths are relative to the table directory, `end` is exclusive. */
 export interface TableReaderSource {

@@ -8,6 +8,7 @@
 //! Modules follow the format's concepts, from the bottom up:
 //! - [`types`]: the data type grammar and its Arrow mapping;
 //! - [`schema`] and [`schema_evolution`]: `schema/schema-N` files and how a schema may change;
+//!   [`schema_change`]: `ALTER TABLE` (add, rename, drop, move columns; widen types; options);
 //! - [`options`]: the registry of every table option Paimon defines, their validation on
 //!   create, and typed access to the ones Strata acts on;
 //! - [`binary_row`]: the BinaryRow codec used for partitions, keys and stats (and its hash);
@@ -27,6 +28,7 @@
 //! - [`compaction`]: sorted runs, Paimon's universal pick, the compaction plan and (with
 //!   `write`) running it;
 //! - [`expire`], [`orphan`] and [`rollback`]: snapshot expiration, orphan cleaning, rollback;
+//! - [`drop_partition`]: which partitions a drop removes (the commit is an overwrite);
 //! - [`storage`]: the storage trait, its contract test and an in-memory implementation;
 //! - `write` (the `write` feature, off for the Wasm reader): routing and bucketing, the write
 //!   buffer, sorting and the in-buffer merge, key-value file encoding and stats, dynamic
@@ -40,6 +42,7 @@ pub mod bucket;
 pub mod commit;
 pub mod compaction;
 pub mod deletion_vector;
+pub mod drop_partition;
 pub mod dynamic_bucket;
 mod error;
 pub mod expire;
@@ -54,6 +57,7 @@ pub mod read;
 pub mod rollback;
 pub mod scan;
 pub mod schema;
+pub mod schema_change;
 pub mod schema_evolution;
 pub mod snapshot;
 pub mod stats;

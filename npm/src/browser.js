@@ -1,8 +1,9 @@
 // Browser (and bundler) entry point: tables over HTTP(S) or any reader object.
 
 import init, * as glue from '../pkg/strata_wasm.js'
-import { openWith, Table } from './table.js'
+import { checkLocation, openWith, Table } from './table.js'
 import { filterText } from './filter.js'
+import { jsonRows } from './json.js'
 import { scanPool } from './scan-pool.js'
 import { strataError } from './errors.js'
 
@@ -64,6 +65,7 @@ function poison () {
  * with an async `read(path, start?, end?)` (and optional `head`, `exists`, `list`).
  */
 export async function openTable (source, options = {}) {
+  checkLocation(source)
   const wasm = await load()
   if (typeof source === 'string' && !/^https?:\/\//i.test(source) && typeof location !== 'undefined') {
     source = new URL(source, location.href).href
@@ -79,4 +81,4 @@ export async function openTable (source, options = {}) {
   return openWith(wasm, poison, source, options, workers)
 }
 
-export { Table, filterText }
+export { Table, filterText, jsonRows }

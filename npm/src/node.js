@@ -4,13 +4,15 @@ import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { openWith, Table } from './table.js'
+import { checkLocation, openWith, Table } from './table.js'
 import { filterText } from './filter.js'
 import { fileReader } from './files.js'
+import { jsonRows } from './json.js'
 import { compiledModule, load, poison } from './node-wasm.js'
 import { scanPool } from './scan-pool.js'
+import { strataError } from './errors.js'
 
-export { fileReader }
+export { fileReader, jsonRows }
 
 // The parent's Node options minus those that only make sense for the parent's own input
 // (`node --input-type=module -e ...` would make a worker refuse its file).
@@ -113,14 +115,23 @@ export function workerFetch (request) {
  * with an async `read(path, start?, end?)` (and optional `head`, `exists`, `list`).
  */
 export async function openTable (source, options = {}) {
+  checkLocation(source)
   const wasm = await load()
   if (source instanceof URL) source = source.protocol === 'file:' ? fileURLToPath(source) : source.href
   // What a scan worker needs to open the same table: a path, or a URL read with the
   // global fetch (a reader object or a caller's fetch cannot cross to another thread).
   let shared
+  let label
   if (typeof source === 'string' && !/^https?:\/\//i.test(source)) {
-    if (source.startsWith('file:')) source = fileURLToPath(source)
-    shared = { path: resolve(source) }
+    if (source.startsWith('file:')) {
+      try {
+        source = fileURLToPath(source)
+      } catch (e) {
+        throw strataError('INVALID_ARGUMENT', `${source}: not a file URL of this machine (${e.message})`)
+      }
+    }
+    label = resolve(source)
+    shared = { path: label }
     source = fileReader(source)
   } else if (typeof source === 'string' && options.fetch === undefined) {
     shared = { url: source, headers: options.headers ? JSON.stringify(options.headers) : '' }
@@ -130,7 +141,7 @@ export async function openTable (source, options = {}) {
     scanParts: (scanOptions, n) => scans.scanParts(shared, scanOptions, n)
   }
   // Over HTTP(S), requests run in a worker thread unless the caller brings a `fetch`.
-  return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers)
+  return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers, label)
 }
 
 export { Table, filterText }

@@ -21,21 +21,52 @@ function invalid (message) {
 function readOptions (o = {}) {
   const known = new Set(['columns', 'filter', 'snapshotId', 'timestampMs', 'tag', 'limit', 'concurrency'])
   for (const k of Object.keys(o)) if (!known.has(k)) throw invalid(`unknown scan option ${JSON.stringify(k)}`)
-  const num = (v, name) => {
+  const num = (v, name, min) => {
     if (v === undefined || v === null) return undefined
-    const n = Number(v)
-    if (!Number.isSafeInteger(n)) throw invalid(`${name} must be an integer`)
+    const n = typeof v === 'bigint' || (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v)) ? Number(v) : v
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+      throw invalid(`${name} must be an integer of at least ${min}, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
+    }
     return n
   }
+  const columns = o.columns ?? undefined
+  if (columns !== undefined && (!Array.isArray(columns) || !columns.every((c) => typeof c === 'string'))) {
+    throw invalid('columns must be an array of column names')
+  }
+  const tag = o.tag ?? undefined
+  if (tag !== undefined && typeof tag !== 'string') throw invalid('tag must be a string')
   return JSON.stringify({
-    columns: o.columns,
+    columns,
     filter: filterText(o.filter),
-    snapshotId: num(o.snapshotId, 'snapshotId'),
-    timestampMs: num(o.timestampMs, 'timestampMs'),
-    tag: o.tag,
-    limit: num(o.limit, 'limit'),
-    concurrency: num(o.concurrency, 'concurrency')
+    snapshotId: num(o.snapshotId, 'snapshotId', 0),
+    timestampMs: num(o.timestampMs, 'timestampMs', 0),
+    tag,
+    limit: num(o.limit, 'limit', 0),
+    concurrency: num(o.concurrency, 'concurrency', 1)
   })
+}
+
+/**
+ * Refuses table locations this package cannot read: a URL with a scheme other than http(s)
+ * or file (`s3://`, `oss://`, `hdfs://`) is UNSUPPORTED, not a missing local path.
+ */
+export function checkLocation (source) {
+  const text = source instanceof URL ? source.href : typeof source === 'string' ? source : null
+  const scheme = text && /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)
+  if (scheme && !['http', 'https', 'file'].includes(scheme[1].toLowerCase())) {
+    throw strataError('UNSUPPORTED', `${text}: ${scheme[1]}:// tables are not supported; ` +
+      'read the table over HTTP(S) (a public or presigned bucket URL, or a reader object that presigns), ' +
+      'or from a local directory')
+  }
+}
+
+/** The error with the table's location in its message (and as `table`), once. */
+function located (e, label) {
+  if (label && e && typeof e === 'object') {
+    if (typeof e.message === 'string' && !e.message.includes(label)) e.message = `${label}: ${e.message}`
+    if (e.table === undefined) e.table = label
+  }
+  return e
 }
 
 function sleep (ms, signal) {
@@ -73,17 +104,19 @@ export class Table {
   #inner
   #poison
   #workers
-  constructor (inner, poison, workers) {
+  #label
+  constructor (inner, poison, workers, label = undefined) {
     this.#inner = inner
     this.#poison = poison
     this.#workers = workers
+    this.#label = label
   }
 
   async #call (f) {
     try {
       return await f(this.#inner)
     } catch (e) {
-      throw wrapError(e, this.#poison)
+      throw located(wrapError(e, this.#poison), this.#label)
     }
   }
 
@@ -241,8 +274,10 @@ export class Table {
  * `workers`, where the entry point can scan in worker threads, has `parallelism()` and
  * `scanParts(options, n)`.
  */
-export async function openWith (wasm, poison, source, options = {}, workers = undefined) {
+export async function openWith (wasm, poison, source, options = {}, workers = undefined, label = undefined) {
+  if (label === undefined && (typeof source === 'string' || source instanceof URL)) label = String(source)
   try {
+    checkLocation(source)
     let inner
     if (typeof source === 'string' || source instanceof URL) {
       const url = String(source)
@@ -254,9 +289,9 @@ export async function openWith (wasm, poison, source, options = {}, workers = un
     } else {
       throw invalid('openTable takes a URL, a path (Node) or an object with an async read(path, start?, end?)')
     }
-    return new Table(inner, poison, workers)
+    return new Table(inner, poison, workers, label)
   } catch (e) {
-    throw wrapError(e, poison)
+    throw located(wrapError(e, poison), label)
   }
 }
 

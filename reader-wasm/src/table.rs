@@ -45,7 +45,19 @@ pub(crate) fn parse_options<T: for<'a> Deserialize<'a> + Default>(json: &str) ->
     if json.is_empty() {
         return Ok(T::default());
     }
-    serde_json::from_str(json).map_err(|e| invalid(format!("options: {e}")))
+    // The parser's own words (`expected usize at line 1 column 42`) mean nothing to a
+    // JavaScript caller: say what options look like instead.
+    serde_json::from_str(json).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => {
+                "an unknown option, or a value of the wrong kind (snapshotId, timestampMs, \
+                 limit and concurrency are non-negative integers; columns a list of names; \
+                 filter, tag and from text)"
+            }
+            _ => "they are not a JSON object",
+        };
+        invalid(format!("invalid options: {what}"))
+    })
 }
 
 /// Where a storage came from; HTTP storages also report what they fetched.

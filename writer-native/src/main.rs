@@ -24,6 +24,11 @@ async fn main() -> ExitCode {
     let result = tracing::Instrument::instrument(run(cli), span).await;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match result {
+        // Ctrl-C: the command stopped cleanly and said how; 130 as shells report SIGINT.
+        _ if strata_writer::cli::interrupted() => {
+            tracing::info!(command, elapsed_ms, "interrupted");
+            ExitCode::from(130)
+        }
         Ok(()) => {
             tracing::info!(command, elapsed_ms, "done");
             ExitCode::SUCCESS

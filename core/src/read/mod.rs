@@ -107,9 +107,14 @@ impl ReadBuilder {
     /// Plans the read, with row kinds treated as `kinds` says.
     pub async fn build_with(self, table: Arc<Table>, kinds: Kinds) -> Result<TableReader> {
         let snapshot = resolve_snapshot(table.storage(), &self.snapshot).await?;
+        // As in Paimon: a time-travel read uses the schema its snapshot was committed with;
+        // a read of the latest snapshot uses the table's latest schema, so columns an alter
+        // added, renamed or widened since the last commit show (older files map by field id).
         let schema = match &snapshot {
-            Some(s) => table.schema_by_id(s.schema_id).await?,
-            None => table.schema().clone(),
+            Some(s) if self.snapshot != SnapshotSpec::Latest || s.schema_id > table.schema().id => {
+                table.schema_by_id(s.schema_id).await?
+            }
+            _ => table.schema().clone(),
         };
         let filter = self
             .filter

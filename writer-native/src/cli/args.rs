@@ -69,6 +69,8 @@ impl Cli {
             Command::Expire { .. } => "expire",
             Command::Tag { .. } => "tag",
             Command::Rollback { .. } => "rollback",
+            Command::Alter { .. } => "alter",
+            Command::DropPartition { .. } => "drop-partition",
             Command::CleanOrphans { .. } => "clean-orphans",
             Command::Schema { .. } => "schema",
             Command::Describe { .. } => "describe",
@@ -205,6 +207,36 @@ pub(super) enum Command {
         #[arg(long)]
         to: String,
         /// Delete nothing: list what would go.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Change the table's schema as Paimon's ALTER TABLE does: add, rename, drop or move
+    /// columns, widen a column's type, set or reset options. Publishes the next
+    /// schema/schema-N; rows already written read under the new schema (added columns as
+    /// null). Of two concurrent alters, one wins and the other fails, changing nothing.
+    ///
+    /// Example: strata alter /data/orders add-column 'note STRING' --after name
+    Alter {
+        /// Table directory.
+        table: String,
+        /// Publish nothing: print the schema the change would publish.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(subcommand)]
+        action: super::alter::AlterAction,
+    },
+    /// Drop a partition: one OVERWRITE commit deletes every live file of the partitions the
+    /// spec matches (a subset of the partition keys matches every partition under it), as
+    /// Paimon's drop-partition does. Earlier snapshots still hold the rows until they expire.
+    ///
+    /// Example: strata drop-partition /data/orders --partition dt=2024-01-01,hr=3 --dry-run
+    DropPartition {
+        /// Table directory.
+        table: String,
+        /// The partition: `key=value[,key2=value2]` (partition keys only).
+        #[arg(long, value_parser = super::drop_partition::parse_spec)]
+        partition: std::vec::Vec<(String, String)>,
+        /// Delete nothing: list the partitions, files and rows that would go.
         #[arg(long)]
         dry_run: bool,
     },

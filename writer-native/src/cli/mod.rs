@@ -5,9 +5,13 @@ use std::io::Write;
 
 use std::time::Duration;
 
+mod alter;
 mod args;
+mod drop_partition;
+mod interrupt;
 pub use args::Cli;
 use args::{Command, TagAction};
+pub use interrupt::interrupted;
 
 use strata_core::compaction::{compact, CompactOptions};
 use strata_core::expire::Retention;
@@ -24,7 +28,6 @@ use crate::reading::{diff, open_table_with, parse_start, scan, stream, Sink, Str
 use crate::storage::StorageOptions;
 use crate::table::{create_table, option_notes, CreateTable};
 use crate::write::input::InputFormat;
-use crate::write::write_files;
 use crate::ObjectStoreStorage;
 use strata_core::write::{Overwrite, WriteOptions};
 
@@ -221,7 +224,7 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 ignore_unknown_columns,
                 ..WriteOptions::default()
             };
-            let written = write_files(t, files, extra, opts)
+            let written = interrupt::write_files(t, files, extra, opts)
                 .await
                 .map_err(|e| match &stdin {
                     Some(s) => s.rename_in(e),
@@ -229,8 +232,13 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 })?;
             drop(stdin);
             // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
-            if written.is_some() {
-                compact_after_write(&table, &storage_options).await?;
+            if let Some(s) = &written {
+                let what = format!(
+                    "the write is committed (snapshot {}); its compaction was not",
+                    s.id
+                );
+                interrupt::or_interrupt(&what, compact_after_write(&table, &storage_options))
+                    .await?;
             }
             match written {
                 Some(s) => crate::outln!(
@@ -247,7 +255,11 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             partition,
         } => {
             let t = open_table_with(&table, &storage_options).await?;
-            match compact(t, CompactOptions { full, partition }, crate::runtime::env()).await? {
+            let compacted = interrupt::or_interrupt(
+                "nothing was committed (files the compaction had rewritten are orphans for clean-orphans)",
+                compact(t, CompactOptions { full, partition }, crate::runtime::env()),
+            );
+            match compacted.await? {
                 Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
                 None => crate::outln!("nothing to compact"),
             }
@@ -310,6 +322,16 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 r.removed.files.len()
             );
         }
+        Command::Alter {
+            table,
+            dry_run,
+            action,
+        } => alter::run(&table, action, dry_run, quiet, &storage_options).await?,
+        Command::DropPartition {
+            table,
+            partition,
+            dry_run,
+        } => drop_partition::run(&table, partition, dry_run, &storage_options).await?,
         Command::Tag { table, action } => {
             let storage = open_existing(&table, &storage_options).await?;
             match action {
@@ -380,13 +402,16 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 _ => SnapshotSpec::Latest,
             };
             let t = open_table_with(&table, &storage_options).await?;
-            let rows = scan(
-                t,
-                spec,
-                out.columns.clone(),
-                out.filter.clone(),
-                limit,
-                out.sink(),
+            let rows = interrupt::or_interrupt(
+                "stopped reading",
+                scan(
+                    t,
+                    spec,
+                    out.columns.clone(),
+                    out.filter.clone(),
+                    limit,
+                    out.sink(),
+                ),
             )
             .await?;
             tracing::info!(rows, "scanned");
@@ -400,13 +425,16 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
             let t = open_table_with(&table, &storage_options).await?;
             let from = snapshot_id(&t, &from).await?;
             let to = snapshot_id(&t, &to).await?;
-            let rows = diff(
-                t,
-                from,
-                to,
-                out.columns.clone(),
-                out.filter.clone(),
-                out.sink(),
+            let rows = interrupt::or_interrupt(
+                "stopped reading",
+                diff(
+                    t,
+                    from,
+                    to,
+                    out.columns.clone(),
+                    out.filter.clone(),
+                    out.sink(),
+                ),
             )
             .await?;
             tracing::info!(rows, from, to, "diffed");
@@ -431,11 +459,14 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 filter: out.filter.clone(),
             };
             let t = open_table_with(&table, &storage_options).await?;
-            let rows = stream(t, opts, out.sink()).await?;
+            let rows =
+                interrupt::or_interrupt("stopped streaming", stream(t, opts, out.sink())).await?;
             tracing::info!(rows, "streamed");
         }
         Command::Ingest(args) => {
-            let stats = crate::ingest::command::run(args, &storage_options).await?;
+            let stats =
+                interrupt::noting_interrupt(crate::ingest::command::run(args, &storage_options))
+                    .await?;
             crate::outln!(
                 "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
                 stats.rows,
@@ -446,6 +477,11 @@ pub async fn run(cli: Cli) -> strata_core::Result<()> {
                 stats.duplicates,
                 stats.schema_changes
             );
+            if interrupted() {
+                eprintln!(
+                    "strata: interrupted: ingest committed what it had read, with its offsets, and stopped"
+                );
+            }
         }
         Command::SampleCdc {
             format,

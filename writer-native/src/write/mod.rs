@@ -9,7 +9,7 @@ use std::sync::Arc;
 use strata_core::snapshot::Snapshot;
 use strata_core::table::Table;
 use strata_core::write::{Input, TableWriter, WriteOptions};
-use strata_core::Result;
+use strata_core::{Error, Result};
 
 /// Writes input files into `table` as one commit, decoding them on a thread of their own
 /// while the rows already read are routed, buffered and flushed; at most a few batches are in
@@ -20,6 +20,20 @@ pub async fn write_files(
     files: Vec<(String, input::InputFormat)>,
     extra: Vec<String>,
     opts: WriteOptions,
+) -> Result<Option<Snapshot>> {
+    write_files_until(table, files, extra, opts, std::future::pending()).await
+}
+
+/// [`write_files`], stopped when `stop` resolves (Ctrl-C): between batches, the writer is
+/// aborted (the files it wrote are deleted) and nothing is committed; the error is
+/// [`Error::Uncommitted`]. A push under way finishes first, so the writer knows every file it
+/// wrote; a commit under way finishes.
+pub async fn write_files_until(
+    table: Arc<Table>,
+    files: Vec<(String, input::InputFormat)>,
+    extra: Vec<String>,
+    opts: WriteOptions,
+    stop: impl std::future::Future<Output = ()>,
 ) -> Result<Option<Snapshot>> {
     let fields = table.schema().fields.clone();
     let ignore_unknown = opts.ignore_unknown_columns;
@@ -50,7 +64,19 @@ pub async fn write_files(
     });
     let mut w = TableWriter::new(table, opts, crate::runtime::env()).await?;
     let mut pushed = Ok(());
-    while let Some(msg) = rx.recv().await {
+    tokio::pin!(stop);
+    loop {
+        let msg = tokio::select! {
+            biased;
+            _ = &mut stop => {
+                pushed = Err(Error::Uncommitted(Box::new(Error::InvalidValue(
+                    "the write was stopped before its commit".into(),
+                ))));
+                break;
+            }
+            m = rx.recv() => m,
+        };
+        let Some(msg) = msg else { break };
         pushed = match msg {
             Ok(input) => w.push(input).await,
             Err(e) => Err(e),
