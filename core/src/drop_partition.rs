@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use crate::binary_row::Datum;
 use crate::manifest::{live_files, ManifestEntry};
 use crate::options::TableOptions;
-use crate::path::{partition_path, partition_value_text};
+use crate::path::partition_path;
 use crate::scan::{resolve_snapshot, SnapshotSpec};
 use crate::schema::TableSchema;
 use crate::snapshot::Snapshot;
@@ -67,19 +67,10 @@ pub fn partition_matches(
     values: &[Datum],
     spec: &[(String, String)],
 ) -> Result<bool> {
-    let options = TableOptions::new(&schema.options);
-    let default = options.partition_default_name();
-    let legacy = options.partition_legacy_name();
     let fields = schema.partition_fields()?;
-    Ok(spec.iter().all(|(k, v)| {
-        fields.iter().zip(values).any(|(f, d)| {
-            &f.name == k
-                && partition_value_text(f, d, legacy)
-                    .filter(|t| !t.trim().is_empty())
-                    .unwrap_or_else(|| default.to_string())
-                    == *v
-        })
-    }))
+    Ok(crate::path::partition_matches(
+        &fields, values, spec, schema,
+    ))
 }
 
 /// What dropping a spec's partitions removes from a snapshot.

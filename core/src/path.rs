@@ -264,6 +264,28 @@ pub fn bucket_dir(schema: &TableSchema, partition: &BinaryRow, bucket: i32) -> R
     })
 }
 
+/// Whether partition `values` match a static spec, comparing as Paimon prints partition
+/// values in paths (before escaping).
+pub fn partition_matches(
+    fields: &[crate::types::DataField],
+    values: &[Datum],
+    spec: &[(String, String)],
+    schema: &crate::schema::TableSchema,
+) -> bool {
+    let options = crate::options::TableOptions::new(&schema.options);
+    let default = options.partition_default_name();
+    let legacy = options.partition_legacy_name();
+    spec.iter().all(|(k, v)| {
+        fields.iter().zip(values).any(|(f, d)| {
+            &f.name == k
+                && partition_value_text(f, d, legacy)
+                    .filter(|t| !t.trim().is_empty())
+                    .unwrap_or_else(|| default.to_string())
+                    == *v
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

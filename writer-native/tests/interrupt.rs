@@ -3,7 +3,6 @@
 
 // An integration-test crate: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-
 #![cfg(unix)]
 
 use std::io::Write;

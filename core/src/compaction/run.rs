@@ -18,8 +18,9 @@ use crate::{Error, Result};
 use arrow_array::{ArrayRef, Int8Array};
 
 use crate::commit::CommitChanges;
+use crate::path::partition_matches;
 use crate::write::files::KvFile;
-use crate::write::{commit_with_retries, partition_matches, DataFileWriter, WriteEnv};
+use crate::write::{commit_with_retries, DataFileWriter, WriteEnv};
 
 /// What a compaction does.
 #[derive(Debug, Clone, Default)]

@@ -37,12 +37,12 @@ use crate::{Error, Result};
 use arrow_array::{ArrayRef, RecordBatch};
 use buffer::{BucketBuffer, FlushRules, Flushed};
 
+pub use crate::path::partition_matches;
 pub use commit::commit_with_retries;
 pub(crate) use commit::Backoff;
 use dynamic::{hash_entries, DynamicBuckets, IndexChanges};
 pub use env::{FixedEnv, WriteEnv};
 pub use files::DataFileWriter;
-pub use layout::partition_matches;
 use layout::Layout;
 
 /// Options of a write.
