@@ -13,6 +13,7 @@
 //! file each time, after committing what was buffered under the old schema).
 
 pub mod command;
+mod compaction;
 pub mod convert;
 pub mod formats;
 pub mod kafka;

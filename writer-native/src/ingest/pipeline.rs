@@ -20,10 +20,10 @@ use strata_core::types::{to_arrow_type, DataField, DataType, TypeKind, MAX_LENGT
 use strata_core::{Error, Result};
 use tokio::sync::mpsc::Receiver;
 
+use super::compaction::BackgroundCompaction;
 use super::convert::{infer_type, to_datum};
 use super::formats::{CdcFormat, Decoded, Decoder};
 use super::{Event, Message};
-use strata_core::compaction::{compact, CompactOptions, CompactionPolicy};
 use strata_core::write::{write, Input, WriteOptions};
 
 /// What to do with a message that cannot be ingested.
@@ -131,8 +131,7 @@ struct Pipeline {
     last_commit: Instant,
     stats: IngestStats,
     dead_letter: Option<std::io::BufWriter<std::fs::File>>,
-    compaction: Option<tokio::task::JoinHandle<Result<Option<strata_core::snapshot::Snapshot>>>>,
-    commits_since_compaction: u32,
+    compaction: BackgroundCompaction,
     started: Instant,
     lag: Option<i64>,
 }
@@ -226,8 +225,7 @@ pub async fn ingest(
         last_commit: Instant::now(),
         stats: IngestStats::default(),
         dead_letter,
-        compaction: None,
-        commits_since_compaction: 0,
+        compaction: BackgroundCompaction::default(),
         started: Instant::now(),
         lag: None,
         opts,
@@ -288,7 +286,7 @@ pub async fn ingest(
                 if let Err(e) = p.message(m).await {
                     // Keep what came before the bad message, then stop.
                     p.commit().await?;
-                    p.finish_compaction().await;
+                    p.compaction.finish(p.table.clone(), p.opts.compact).await;
                     return Err(e);
                 }
             }
@@ -300,7 +298,7 @@ pub async fn ingest(
         }
     }
     p.commit().await?;
-    p.finish_compaction().await;
+    p.compaction.finish(p.table.clone(), p.opts.compact).await;
     if let Some(d) = p.dead_letter.as_mut() {
         d.flush().map_err(|e| Error::Storage {
             path: "dead-letter file".into(),
@@ -564,7 +562,9 @@ impl Pipeline {
         if self.kinds.is_empty() && claims.is_empty() {
             return Ok(());
         }
-        self.wait_for_compaction_if_behind().await;
+        self.compaction
+            .wait_if_behind(&table, self.opts.compact)
+            .await;
         let rows = self.kinds.len();
         let batch = self.batch(&table)?;
         self.identifier += 1;
@@ -612,7 +612,7 @@ impl Pipeline {
                     self.stats.skipped
                 );
             }
-            self.start_compaction(table);
+            self.compaction.after_commit(table, self.opts.compact);
         }
         Ok(())
     }
@@ -630,76 +630,6 @@ impl Pipeline {
         }
         RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
             .map_err(|e| Error::InvalidValue(format!("ingest buffer: {e}")))
-    }
-
-    fn start_compaction(&mut self, table: Arc<Table>) {
-        self.commits_since_compaction += 1;
-        if !CompactionPolicy::new(table.schema(), self.opts.compact).after_commit() {
-            return;
-        }
-        if self.compaction.as_ref().is_some_and(|h| !h.is_finished()) {
-            return;
-        }
-        if let Some(r) = self
-            .compaction
-            .take()
-            .and_then(futures::FutureExt::now_or_never)
-        {
-            log_compaction(r);
-        }
-        self.commits_since_compaction = 0;
-        self.compaction = Some(tokio::spawn(async move {
-            compact(table, CompactOptions::default(), crate::runtime::env()).await
-        }));
-    }
-
-    /// The stop trigger: a compaction that fell several commits behind makes ingest wait.
-    async fn wait_for_compaction_if_behind(&mut self) {
-        let must_wait = self.schema().is_some_and(|s| {
-            CompactionPolicy::new(s, self.opts.compact).must_wait(self.commits_since_compaction)
-        });
-        if must_wait && self.compaction.as_ref().is_some_and(|h| !h.is_finished()) {
-            tracing::info!("compaction is behind: waiting for it (stop trigger)");
-            if let Some(h) = self.compaction.take() {
-                log_compaction(h.await);
-            }
-        }
-    }
-
-    /// Waits for the background compaction; with the `lookup` changelog producer, compacts
-    /// once more so that the last commits' changes reach the changelog before the process ends.
-    async fn finish_compaction(&mut self) {
-        if let Some(h) = self.compaction.take() {
-            log_compaction(h.await);
-        }
-        let Some(table) = self.table.clone() else {
-            return;
-        };
-        if CompactionPolicy::new(table.schema(), self.opts.compact)
-            .before_stop(self.commits_since_compaction)
-        {
-            self.commits_since_compaction = 0;
-            log_compaction(Ok(compact(
-                table,
-                CompactOptions::default(),
-                crate::runtime::env(),
-            )
-            .await));
-        }
-    }
-}
-
-fn log_compaction(
-    r: std::result::Result<Result<Option<strata_core::snapshot::Snapshot>>, tokio::task::JoinError>,
-) {
-    match r {
-        Ok(Ok(Some(s))) => tracing::info!(snapshot = s.id, "compacted"),
-        Ok(Ok(None)) => {}
-        // A conflict means another writer compacted the bucket first: nothing is lost.
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "background compaction failed; it will run again after the next commit")
-        }
-        Err(e) => tracing::warn!(error = %e, "background compaction panicked"),
     }
 }
 
