@@ -196,6 +196,23 @@ fn known_anywhere(key: &str) -> bool {
         || key.parse::<ClientConfigKey>().is_ok()
 }
 
+/// The options a backend takes as its own config keys `K`; options meant for another backend
+/// are skipped, unknown ones refused.
+fn backend_options<'a, K: std::str::FromStr>(
+    location: &str,
+    options: &'a StorageOptions,
+) -> Result<Vec<(K, &'a str)>> {
+    let mut out = Vec::new();
+    for o in &options.options {
+        match o.key.parse::<K>() {
+            Ok(k) => out.push((k, o.value.as_str())),
+            Err(_) if known_anywhere(&o.key) => {}
+            Err(_) => return Err(unknown_key(location, &o.key)),
+        }
+    }
+    Ok(out)
+}
+
 fn unknown_key(location: &str, key: &str) -> Error {
     Error::InvalidValue(format!(
         "{location}: unknown storage option {key:?}; use Paimon's names (s3.endpoint, \
@@ -231,12 +248,8 @@ pub(crate) fn open_remote(location: &str, url: &Url, options: &StorageOptions) -
         }
         ObjectStoreScheme::GoogleCloudStorage => {
             let mut b = GoogleCloudStorageBuilder::from_env().with_url(url.as_str());
-            for o in &options.options {
-                match o.key.parse::<GoogleConfigKey>() {
-                    Ok(k) => b = b.with_config(k, &o.value),
-                    Err(_) if known_anywhere(&o.key) => {}
-                    Err(_) => return Err(unknown_key(location, &o.key)),
-                }
+            for (k, v) in backend_options::<GoogleConfigKey>(location, options)? {
+                b = b.with_config(k, v);
             }
             let store = b
                 .with_retry(retry_config())
@@ -246,12 +259,8 @@ pub(crate) fn open_remote(location: &str, url: &Url, options: &StorageOptions) -
         }
         ObjectStoreScheme::MicrosoftAzure => {
             let mut b = MicrosoftAzureBuilder::from_env().with_url(url.as_str());
-            for o in &options.options {
-                match o.key.parse::<AzureConfigKey>() {
-                    Ok(k) => b = b.with_config(k, &o.value),
-                    Err(_) if known_anywhere(&o.key) => {}
-                    Err(_) => return Err(unknown_key(location, &o.key)),
-                }
+            for (k, v) in backend_options::<AzureConfigKey>(location, options)? {
+                b = b.with_config(k, v);
             }
             let store = b
                 .with_retry(retry_config())
