@@ -7,20 +7,7 @@
 use std::process::{Command, Stdio};
 
 mod common;
-use common::strata;
-
-fn ok(args: &[&str]) -> String {
-    let (ok, out, err) = strata(args);
-    assert!(ok, "strata {args:?} failed: {err}");
-    out
-}
-
-fn refused(args: &[&str], needle: &str) {
-    let (ok, _, err) = strata(args);
-    assert!(!ok, "strata {args:?} should fail");
-    assert!(err.contains(needle), "strata {args:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-}
+use common::{ok, refused};
 
 fn write(t: &str, dir: &std::path::Path, name: &str, rows: &str) {
     let f = dir.join(name);

@@ -8,20 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 mod common;
-use common::strata;
-
-fn ok(args: &[&str]) -> String {
-    let (ok, out, err) = strata(args);
-    assert!(ok, "strata {args:?} failed: {err}");
-    out
-}
-
-fn refused(args: &[&str], needle: &str) {
-    let (ok, _, err) = strata(args);
-    assert!(!ok, "strata {args:?} should fail");
-    assert!(err.contains(needle), "strata {args:?}: {err}");
-    assert!(!err.contains("panicked"), "{err}");
-}
+use common::{ok, refused};
 
 fn scan_ids(t: &str) -> Vec<i64> {
     let mut ids: Vec<i64> = ok(&["scan", t, "--columns", "id"])

@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::strata;
+use common::{ok, strata};
 
 /// Runs strata, killing it (and failing) if it takes longer than `limit`.
 fn strata_within(args: &[&str], limit: Duration) -> (bool, String) {
@@ -39,12 +39,6 @@ fn strata_within(args: &[&str], limit: Duration) -> (bool, String) {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn ok(args: &[&str]) -> String {
-    let (ok, out, err) = strata(args);
-    assert!(ok, "strata {args:?} failed: {err}");
-    out
 }
 
 struct Table {

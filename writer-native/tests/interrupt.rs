@@ -11,13 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::strata;
-
-fn ok(args: &[&str]) -> String {
-    let (ok, out, err) = strata(args);
-    assert!(ok, "strata {args:?} failed: {err}");
-    out
-}
+use common::ok;
 
 fn spawn(args: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_strata"))

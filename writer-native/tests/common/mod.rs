@@ -14,3 +14,20 @@ pub fn strata(args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Runs `strata` and returns its stdout; fails the test, with its stderr, if it fails.
+#[allow(dead_code, reason = "not every suite uses every helper")]
+pub fn ok(args: &[&str]) -> String {
+    let (ok, out, err) = strata(args);
+    assert!(ok, "strata {args:?} failed: {err}");
+    out
+}
+
+/// Runs `strata`, expecting it to fail with `needle` in its stderr and no panic.
+#[allow(dead_code, reason = "not every suite uses every helper")]
+pub fn refused(args: &[&str], needle: &str) {
+    let (ok, _, err) = strata(args);
+    assert!(!ok, "strata {args:?} should fail");
+    assert!(err.contains(needle), "strata {args:?}: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
