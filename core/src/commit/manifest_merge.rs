@@ -12,16 +12,13 @@
 //!   cancel; a delete whose add lies elsewhere stays); the remaining tail is merged too once it
 //!   holds `manifest.merge-min-count` manifests.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 
-use super::Committer;
-use crate::manifest::{
-    fold_entries, read_manifest, AvroCodec, EntryIdentifier, FileKind, ManifestEntry,
-    ManifestFileMeta,
-};
+use super::plan::NewFiles;
+use crate::manifest::{fold_entries, EntryIdentifier, FileKind, ManifestEntry, ManifestFileMeta};
 use crate::options::TableOptions;
-use crate::types::DataType;
-use crate::Result;
+use crate::{Error, Result};
 
 /// Manifest merging thresholds, from the table's options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,145 +50,163 @@ impl ManifestMergeOptions {
                 .max(1),
         })
     }
-}
 
-/// Where the merge writes: the manifests' partition types, schema id, codec and file names.
-pub(crate) struct ManifestSink<'a> {
-    pub ptypes: &'a [DataType],
-    pub schema_id: i64,
-    pub codec: AvroCodec,
-    pub next_name: &'a mut (dyn FnMut(&str) -> String + Send),
-}
+    /// Whether manifest `m` must change in a full compaction: it holds deletes or is small.
+    fn must_change(&self, m: &ManifestFileMeta) -> bool {
+        m.num_deleted_files > 0 || (m.file_size as u64) < self.target_size
+    }
 
-impl Committer {
-    /// Merges `metas` (the previous snapshot's manifests, in order) by the rules above.
-    pub(crate) async fn merge_manifests(
-        &self,
-        metas: Vec<ManifestFileMeta>,
-        opts: &ManifestMergeOptions,
-        sink: &mut ManifestSink<'_>,
-    ) -> Result<Vec<ManifestFileMeta>> {
-        let must_change = |m: &ManifestFileMeta| {
-            m.num_deleted_files > 0 || (m.file_size as u64) < opts.target_size
-        };
+    /// Whether a full compaction is tried: the manifests that must change reach the threshold.
+    fn tries_full(&self, metas: &[ManifestFileMeta]) -> bool {
         let delta: u64 = metas
             .iter()
-            .filter(|m| must_change(m))
+            .filter(|m| self.must_change(m))
             .map(|m| m.file_size.max(0) as u64)
             .sum();
-        if delta >= opts.full_threshold {
-            if let Some(done) = self.full_merge(&metas, opts, sink, must_change).await? {
-                return Ok(done);
-            }
-        }
-        let mut result = Vec::new();
-        let mut run: Vec<ManifestFileMeta> = Vec::new();
-        let mut size = 0u64;
-        for m in metas {
+        delta >= self.full_threshold
+    }
+
+    /// The minor compaction's runs of consecutive manifests that are merged: each run that
+    /// reaches the target size, and the tail when it holds at least the minimum count. Runs of
+    /// one manifest stay as they are.
+    fn minor_runs(&self, metas: &[ManifestFileMeta]) -> Vec<Range<usize>> {
+        let mut runs = Vec::new();
+        let (mut start, mut size) = (0, 0u64);
+        for (i, m) in metas.iter().enumerate() {
             size += m.file_size.max(0) as u64;
-            run.push(m);
-            if size >= opts.target_size {
-                result.extend(self.merge_run(std::mem::take(&mut run), opts, sink).await?);
+            if size >= self.target_size {
+                runs.push(start..i + 1);
+                start = i + 1;
                 size = 0;
             }
         }
-        if run.len() >= opts.min_count {
-            result.extend(self.merge_run(run, opts, sink).await?);
-        } else {
-            result.extend(run);
+        if metas.len() - start >= self.min_count {
+            runs.push(start..metas.len());
         }
-        Ok(result)
+        runs.retain(|r| r.len() >= 2);
+        runs
     }
 
-    /// Merges consecutive manifests into one run of rolled manifests.
-    async fn merge_run(
-        &self,
-        run: Vec<ManifestFileMeta>,
-        opts: &ManifestMergeOptions,
-        sink: &mut ManifestSink<'_>,
-    ) -> Result<Vec<ManifestFileMeta>> {
-        if run.len() < 2 {
-            return Ok(run);
+    /// The manifests whose entries the merge of `metas` reads.
+    pub(crate) fn manifests_to_read<'m>(&self, metas: &'m [ManifestFileMeta]) -> Vec<&'m str> {
+        let all = || metas.iter().map(|m| m.file_name.as_str()).collect();
+        if self.tries_full(metas) {
+            return all();
         }
-        let storage = self.table.storage();
-        let mut entries = Vec::new();
-        for m in &run {
-            entries.extend(read_manifest(storage, &m.file_name).await?);
-        }
-        let merged = fold_entries(entries)?;
-        self.write_rolled(merged, opts, sink).await
-    }
-
-    /// Full compaction; `None` when fewer than two manifests would be rewritten.
-    async fn full_merge(
-        &self,
-        metas: &[ManifestFileMeta],
-        opts: &ManifestMergeOptions,
-        sink: &mut ManifestSink<'_>,
-        must_change: impl Fn(&ManifestFileMeta) -> bool,
-    ) -> Result<Option<Vec<ManifestFileMeta>>> {
-        let storage = self.table.storage();
-        let mut contents = Vec::with_capacity(metas.len());
-        for m in metas {
-            contents.push(read_manifest(storage, &m.file_name).await?);
-        }
-        let deleted: HashSet<EntryIdentifier> = contents
-            .iter()
-            .flatten()
-            .filter(|e| e.kind == FileKind::Delete)
-            .map(EntryIdentifier::of)
-            .collect();
-        let mut kept = Vec::new();
-        let mut rewrite: Vec<(&ManifestFileMeta, Vec<ManifestEntry>)> = Vec::new();
-        for (m, entries) in metas.iter().zip(contents) {
-            let touched = must_change(m)
-                || entries
-                    .iter()
-                    .any(|e| e.kind == FileKind::Add && deleted.contains(&EntryIdentifier::of(e)));
-            if touched {
-                rewrite.push((m, entries));
-            } else {
-                kept.push(m.clone());
-            }
-        }
-        if rewrite.len() < 2 {
-            return Ok(None);
-        }
-        let live: Vec<ManifestEntry> = rewrite
+        self.minor_runs(metas)
             .into_iter()
-            .flat_map(|(_, entries)| entries)
-            .filter(|e| e.kind == FileKind::Add && !deleted.contains(&EntryIdentifier::of(e)))
-            .collect();
-        kept.extend(self.write_rolled(live, opts, sink).await?);
-        Ok(Some(kept))
+            .flat_map(|r| metas[r].iter().map(|m| m.file_name.as_str()))
+            .collect()
     }
+}
 
-    /// Writes entries as manifests of about the target size each (at least the target, unless
-    /// all fit in one): one trial encoding of all of them gives the bytes per entry, then each
-    /// file takes as many entries as fill it.
-    async fn write_rolled(
-        &self,
-        entries: Vec<ManifestEntry>,
-        opts: &ManifestMergeOptions,
-        sink: &mut ManifestSink<'_>,
-    ) -> Result<Vec<ManifestFileMeta>> {
-        if entries.is_empty() {
-            return Ok(Vec::new());
+/// The entries of the manifests a commit read, by file name.
+pub(crate) type ManifestContents = HashMap<String, Vec<ManifestEntry>>;
+
+/// The entries of manifest `name`, which the commit's base must have read.
+pub(crate) fn entries_of<'c>(
+    contents: &'c ManifestContents,
+    name: &str,
+) -> Result<&'c [ManifestEntry]> {
+    contents.get(name).map(Vec::as_slice).ok_or_else(|| {
+        Error::InvalidValue(format!(
+            "manifest {name} was not read for this commit (a bug in commit planning)"
+        ))
+    })
+}
+
+/// Merges `metas` (the previous snapshot's manifests, in order) by the rules above; the new
+/// manifests go to `out`.
+pub(crate) fn merge_manifests(
+    metas: Vec<ManifestFileMeta>,
+    contents: &ManifestContents,
+    opts: &ManifestMergeOptions,
+    out: &mut NewFiles<'_>,
+) -> Result<Vec<ManifestFileMeta>> {
+    if opts.tries_full(&metas) {
+        if let Some(done) = full_merge(&metas, contents, opts, out)? {
+            return Ok(done);
         }
-        let trial = ManifestEntry::write_manifest(&entries, sink.codec)?.len() as u64;
-        // At least the target size each, so a rolled file does not count as small next time.
-        let files = (trial / opts.target_size).max(1) as usize;
-        let per_file = entries.len().div_ceil(files);
-        let mut out = Vec::new();
-        for chunk in entries.chunks(per_file) {
-            let name = (sink.next_name)("manifest-");
-            out.push(
-                self.write_manifest(chunk, sink.ptypes, sink.schema_id, sink.codec, &name)
-                    .await?,
-            );
-        }
-        Ok(out)
     }
+    let runs = opts.minor_runs(&metas);
+    let mut result = Vec::new();
+    let mut at = 0;
+    for run in runs {
+        result.extend_from_slice(&metas[at..run.start]);
+        let mut entries = Vec::new();
+        for m in &metas[run.clone()] {
+            entries.extend_from_slice(entries_of(contents, &m.file_name)?);
+        }
+        result.extend(write_rolled(fold_entries(entries)?, opts, out)?);
+        at = run.end;
+    }
+    result.extend_from_slice(&metas[at..]);
+    Ok(result)
+}
+
+/// Full compaction; `None` when fewer than two manifests would be rewritten.
+fn full_merge(
+    metas: &[ManifestFileMeta],
+    contents: &ManifestContents,
+    opts: &ManifestMergeOptions,
+    out: &mut NewFiles<'_>,
+) -> Result<Option<Vec<ManifestFileMeta>>> {
+    let mut all = Vec::with_capacity(metas.len());
+    for m in metas {
+        all.push(entries_of(contents, &m.file_name)?);
+    }
+    let deleted: HashSet<EntryIdentifier> = all
+        .iter()
+        .copied()
+        .flatten()
+        .filter(|e| e.kind == FileKind::Delete)
+        .map(EntryIdentifier::of)
+        .collect();
+    let mut kept = Vec::new();
+    let mut rewrite: Vec<&[ManifestEntry]> = Vec::new();
+    for (m, entries) in metas.iter().zip(all) {
+        let touched = opts.must_change(m)
+            || entries
+                .iter()
+                .any(|e| e.kind == FileKind::Add && deleted.contains(&EntryIdentifier::of(e)));
+        if touched {
+            rewrite.push(entries);
+        } else {
+            kept.push(m.clone());
+        }
+    }
+    if rewrite.len() < 2 {
+        return Ok(None);
+    }
+    let live: Vec<ManifestEntry> = rewrite
+        .into_iter()
+        .flatten()
+        .filter(|e| e.kind == FileKind::Add && !deleted.contains(&EntryIdentifier::of(e)))
+        .cloned()
+        .collect();
+    kept.extend(write_rolled(live, opts, out)?);
+    Ok(Some(kept))
+}
+
+/// Encodes entries as manifests of about the target size each (at least the target, unless
+/// all fit in one): one trial encoding of all of them gives the bytes per entry, then each
+/// file takes as many entries as fill it.
+fn write_rolled(
+    entries: Vec<ManifestEntry>,
+    opts: &ManifestMergeOptions,
+    out: &mut NewFiles<'_>,
+) -> Result<Vec<ManifestFileMeta>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
+    let trial = ManifestEntry::write_manifest(&entries, out.codec())?.len() as u64;
+    // At least the target size each, so a rolled file does not count as small next time.
+    let files = (trial / opts.target_size).max(1) as usize;
+    let per_file = entries.len().div_ceil(files);
+    entries
+        .chunks(per_file)
+        .map(|chunk| out.manifest(chunk))
+        .collect()
 }
 
 #[cfg(test)]
@@ -203,7 +218,7 @@ mod tests {
     use futures::executor::block_on;
 
     use super::*;
-    use crate::commit::{Attempt, CommitChanges};
+    use crate::commit::{Attempt, CommitChanges, Committer};
     use crate::manifest::{live_files, snapshot_manifests};
     use crate::schema::{schema_path, TableSchema};
     use crate::snapshot::CommitKind;

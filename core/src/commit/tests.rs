@@ -8,6 +8,7 @@ use bytes::Bytes;
 use futures::executor::block_on;
 
 use super::*;
+use crate::manifest::FileKind;
 use crate::schema::{schema_path, TableSchema};
 use crate::storage::{MemoryStorage, ObjectMeta, Storage};
 use crate::test_table::entry;
