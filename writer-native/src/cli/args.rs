@@ -61,25 +61,25 @@ impl Cli {
     /// The subcommand's name, for logs.
     pub fn command_name(&self) -> &'static str {
         match &self.command {
-            Command::Create { .. } => "create",
-            Command::Write { .. } => "write",
+            Command::Create(_) => "create",
+            Command::Write(_) => "write",
             Command::Ingest(_) => "ingest",
-            Command::SampleCdc { .. } => "sample-cdc",
-            Command::Compact { .. } => "compact",
-            Command::Expire { .. } => "expire",
-            Command::Tag { .. } => "tag",
-            Command::Rollback { .. } => "rollback",
-            Command::Alter { .. } => "alter",
-            Command::DropPartition { .. } => "drop-partition",
-            Command::CleanOrphans { .. } => "clean-orphans",
-            Command::Schema { .. } => "schema",
-            Command::Describe { .. } => "describe",
-            Command::Snapshots { .. } => "snapshots",
-            Command::Files { .. } => "files",
-            Command::Scan { .. } => "scan",
-            Command::Diff { .. } => "diff",
-            Command::Stream { .. } => "stream",
-            Command::Demo { .. } => "demo",
+            Command::SampleCdc(_) => "sample-cdc",
+            Command::Compact(_) => "compact",
+            Command::Expire(_) => "expire",
+            Command::Tag(_) => "tag",
+            Command::Rollback(_) => "rollback",
+            Command::Alter(_) => "alter",
+            Command::DropPartition(_) => "drop-partition",
+            Command::CleanOrphans(_) => "clean-orphans",
+            Command::Schema(_) => "schema",
+            Command::Describe(_) => "describe",
+            Command::Snapshots(_) => "snapshots",
+            Command::Files(_) => "files",
+            Command::Scan(_) => "scan",
+            Command::Diff(_) => "diff",
+            Command::Stream(_) => "stream",
+            Command::Demo(_) => "demo",
         }
     }
 }
@@ -90,55 +90,11 @@ pub(super) enum Command {
     ///
     /// Example: strata create /data/orders --columns 'id BIGINT NOT NULL, name STRING, dt STRING'
     ///          --primary-key id,dt --partition dt --bucket 4
-    Create {
-        /// Table location: a directory path, file://, s3://, gs://, az:// (see --storage-option).
-        table: String,
-        /// Column list: `name TYPE [NOT NULL] [COMMENT 'x'], ...`.
-        #[arg(long, required_unless_present = "schema")]
-        columns: Option<String>,
-        /// Primary-key columns, comma-separated.
-        #[arg(long, value_delimiter = ',')]
-        primary_key: Vec<String>,
-        /// Partition columns, comma-separated.
-        #[arg(long, value_delimiter = ',')]
-        partition: Vec<String>,
-        /// Bucket count (-1 dynamic/unaware, -2 postpone).
-        #[arg(long, allow_negative_numbers = true)]
-        bucket: Option<i32>,
-        /// Table option `key=value` (repeatable). Keys and values are checked against the
-        /// options Paimon defines; options Strata keeps but does not act on get a note.
-        #[arg(long = "option", value_parser = parse_kv)]
-        options: Vec<(String, String)>,
-        /// A Paimon schema JSON file to create the table from instead of the flags.
-        #[arg(long, conflicts_with_all = ["columns", "primary_key", "partition", "bucket"])]
-        schema: Option<String>,
-    },
+    Create(CreateArgs),
     /// Write files into a table as one commit (all rows or none).
     ///
     /// Example: strata write /data/orders day1.parquet day2.csv --row-kind-column op
-    Write {
-        /// Table directory.
-        table: String,
-        /// Input files; `-` reads standard input (with --format).
-        #[arg(required = true)]
-        files: Vec<String>,
-        /// Input format (default: from each file's extension).
-        #[arg(long, value_enum)]
-        format: Option<InputFormat>,
-        /// Column holding each row's kind (+I, -U, +U, -D); default: the table's rowkind.field.
-        #[arg(long)]
-        row_kind_column: Option<String>,
-        /// Replace instead of add: the partitions the rows fall in (dynamic-partition-overwrite,
-        /// the default), the `--partition` given, or the whole table.
-        #[arg(long)]
-        overwrite: bool,
-        /// With --overwrite: the static partition to replace, `k=v` (repeatable).
-        #[arg(long, value_parser = parse_kv, requires = "overwrite")]
-        partition: Vec<(String, String)>,
-        /// Drop input columns the table lacks instead of refusing the file.
-        #[arg(long)]
-        ignore_unknown_columns: bool,
-    },
+    Write(WriteArgs),
     /// Keep a primary-key table in sync with a CDC stream (Debezium, Canal or Maxwell JSON)
     /// from Kafka, a file or stdin; exactly-once, with offsets stored in the table's snapshots.
     ///
@@ -149,238 +105,79 @@ pub(super) enum Command {
     /// line), for trying `strata ingest --file` or `--stdin`.
     ///
     /// Example: strata sample-cdc --format debezium-json --events 1000 > orders.jsonl
-    SampleCdc {
-        /// Message format.
-        #[arg(long, value_enum, default_value = "debezium-json")]
-        format: crate::ingest::CdcFormat,
-        /// Number of events.
-        #[arg(long, default_value_t = 1000)]
-        events: usize,
-        /// Number of distinct order ids.
-        #[arg(long, default_value_t = 200)]
-        keys: u64,
-        /// Random seed.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
+    SampleCdc(SampleCdcArgs),
     /// Compact primary-key buckets: Paimon's universal compaction, or everything into the
     /// highest level with --full. Commits a COMPACT snapshot.
     ///
     /// Example: strata compact /data/orders --full --partition dt=2024-01-01
-    Compact {
-        /// Table directory.
-        table: String,
-        /// Merge every sorted run of each bucket into the highest level.
-        #[arg(long)]
-        full: bool,
-        /// Only partitions matching `k=v` (repeatable).
-        #[arg(long, value_parser = parse_kv)]
-        partition: Vec<(String, String)>,
-    },
+    Compact(CompactArgs),
     /// Expire old snapshots and delete the files only they used.
     ///
     /// Example: strata expire /data/orders --retain-min 5 --older-than 1h
-    Expire {
-        /// Table directory.
-        table: String,
-        /// Keep at least this many snapshots.
-        #[arg(long, default_value_t = 10)]
-        retain_min: usize,
-        /// Keep at most this many snapshots.
-        #[arg(long)]
-        retain_max: Option<usize>,
-        /// Keep snapshots younger than this (e.g. 1h, 30min, 2d).
-        #[arg(long, default_value = "1h")]
-        older_than: String,
-        /// Delete nothing: list the snapshots and files that would go.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Expire(ExpireArgs),
     /// Make an earlier snapshot (an id or tag:NAME) the latest again: newer snapshots, the
     /// tags on them and the files only they used are deleted, as Paimon's rollback does.
     ///
     /// Example: strata rollback /data/orders --to tag:before-migration --dry-run
-    Rollback {
-        /// Table directory.
-        table: String,
-        /// The snapshot to keep as the latest: an id or tag:NAME.
-        #[arg(long)]
-        to: String,
-        /// Delete nothing: list what would go.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Rollback(RollbackArgs),
     /// Change the table's schema as Paimon's ALTER TABLE does: add, rename, drop or move
     /// columns, widen a column's type, set or reset options. Publishes the next
     /// schema/schema-N; rows already written read under the new schema (added columns as
     /// null). Of two concurrent alters, one wins and the other fails, changing nothing.
     ///
     /// Example: strata alter /data/orders add-column 'note STRING' --after name
-    Alter {
-        /// Table directory.
-        table: String,
-        /// Publish nothing: print the schema the change would publish.
-        #[arg(long)]
-        dry_run: bool,
-        #[command(subcommand)]
-        action: super::alter::AlterAction,
-    },
+    Alter(AlterArgs),
     /// Drop a partition: one OVERWRITE commit deletes every live file of the partitions the
     /// spec matches (a subset of the partition keys matches every partition under it), as
     /// Paimon's drop-partition does. Earlier snapshots still hold the rows until they expire.
     ///
     /// Example: strata drop-partition /data/orders --partition dt=2024-01-01,hr=3 --dry-run
-    DropPartition {
-        /// Table directory.
-        table: String,
-        /// The partition: `key=value[,key2=value2]` (partition keys only).
-        #[arg(long, value_parser = super::drop_partition::parse_spec)]
-        partition: std::vec::Vec<(String, String)>,
-        /// Delete nothing: list the partitions, files and rows that would go.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    DropPartition(DropPartitionArgs),
     /// Create, delete or list tags.
     ///
     /// Example: strata tag /data/orders create nightly --snapshot 42
-    Tag {
-        /// Table directory.
-        table: String,
-        #[command(subcommand)]
-        action: TagAction,
-    },
+    Tag(TagArgs),
     /// Delete files that no snapshot, tag or changelog uses, in the directories Paimon owns
     /// (manifest/, index/ and the partition/bucket-N/ data directories) and nowhere else;
     /// only files older than --older-than, so running writers are safe. Symbolic links are
     /// not followed. A table whose snapshots name missing files is left untouched.
     ///
     /// Example: strata clean-orphans /data/orders --older-than 2d --dry-run
-    CleanOrphans {
-        /// Table directory.
-        table: String,
-        /// Only files last modified longer ago than this.
-        #[arg(long, default_value = "1d")]
-        older_than: String,
-        /// Delete nothing: list the files that would go.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    CleanOrphans(CleanOrphansArgs),
     /// Print the latest schema as JSON.
     ///
     /// Example: strata schema /data/orders
-    Schema {
-        /// Table directory.
-        table: String,
-        /// Output format (the schema is JSON either way).
-        #[arg(long, value_enum, default_value = "json")]
-        output: MetaFormat,
-    },
+    Schema(SchemaArgs),
     /// Summarise a table: columns, keys, options, snapshots, tags, and the live files, rows
     /// (before merging) and bytes of each partition and bucket.
     ///
     /// Example: strata describe /data/orders --output json
-    Describe {
-        /// Table directory.
-        table: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        output: MetaFormat,
-    },
+    Describe(DescribeArgs),
     /// List the snapshots.
     ///
     /// Example: strata snapshots /data/orders
-    Snapshots {
-        /// Table directory.
-        table: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        output: MetaFormat,
-    },
+    Snapshots(SnapshotsArgs),
     /// List the live data files of a snapshot (the latest by default).
     ///
     /// Example: strata files /data/orders --snapshot 3
-    Files {
-        /// Table directory.
-        table: String,
-        /// Snapshot id.
-        #[arg(long)]
-        snapshot: Option<i64>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "text")]
-        output: MetaFormat,
-    },
+    Files(FilesArgs),
     /// Read a snapshot (the latest by default), merged, as rows.
     ///
     /// Example: strata scan /data/orders --filter "dt = '2024-01-01' AND amount > 10" --limit 5
-    Scan {
-        /// Table directory.
-        table: String,
-        /// Read this snapshot id.
-        #[arg(long, conflicts_with_all = ["timestamp", "tag"])]
-        snapshot: Option<i64>,
-        /// Read the latest snapshot committed at or before this time: epoch ms or ISO-8601
-        /// (`2024-01-02T03:04:05Z`; UTC without an offset).
-        #[arg(long, conflicts_with = "tag")]
-        timestamp: Option<String>,
-        /// Read the snapshot this tag holds.
-        #[arg(long)]
-        tag: Option<String>,
-        #[command(flatten)]
-        out: OutputArgs,
-        /// At most this many rows.
-        #[arg(long)]
-        limit: Option<usize>,
-    },
+    Scan(ScanArgs),
     /// The changes between two snapshots, each row with its `_kind` (+I/-U/+U/-D). A
     /// snapshot is an id, tag:NAME, timestamp:MS or an ISO-8601 time (the latest snapshot
     /// committed at or before it).
     ///
     /// Example: strata diff /data/orders --from tag:nightly --to 2024-01-02T00:00:00Z
-    Diff {
-        /// Table directory.
-        table: String,
-        /// Start snapshot (exclusive; 0 is before the first).
-        #[arg(long)]
-        from: String,
-        /// End snapshot (inclusive).
-        #[arg(long)]
-        to: String,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
+    Diff(DiffArgs),
     /// Follow the table: each new snapshot's changes, one row per line with `_kind`.
     ///
     /// Example: strata stream /data/orders --from latest --full --consumer dash --idle-exit 30
-    Stream {
-        /// Table directory.
-        table: String,
-        /// Where to start: latest, earliest, snapshot:N or timestamp:T (epoch ms or ISO-8601).
-        #[arg(long, default_value = "latest")]
-        from: String,
-        /// Read the start snapshot in full first (a hybrid read).
-        #[arg(long)]
-        full: bool,
-        /// Record progress under this consumer id (and resume from it).
-        #[arg(long)]
-        consumer: Option<String>,
-        /// Stop after this many rows.
-        #[arg(long)]
-        max_rows: Option<usize>,
-        /// Stop after this many seconds without a new snapshot.
-        #[arg(long)]
-        idle_exit: Option<f64>,
-        /// Seconds between looks for a new snapshot.
-        #[arg(long, default_value_t = 1.0)]
-        interval: f64,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
+    Stream(StreamArgs),
     /// Run the main job on embedded defaults: create a demo table under DIR (default: a
     /// fresh directory in the system temp dir) and describe it.
-    Demo {
-        /// Where to put the demo table.
-        dir: Option<String>,
-    },
+    Demo(DemoArgs),
 }
 
 /// `strata tag` actions.
@@ -432,4 +229,279 @@ impl OutputArgs {
             writer: Box::new(std::io::BufWriter::new(crate::output::stdout())),
         }
     }
+}
+
+/// The arguments of `strata create`.
+#[derive(clap::Args, Debug)]
+pub(super) struct CreateArgs {
+    /// Table location: a directory path, file://, s3://, gs://, az:// (see --storage-option).
+    pub(super) table: String,
+    /// Column list: `name TYPE [NOT NULL] [COMMENT 'x'], ...`.
+    #[arg(long, required_unless_present = "schema")]
+    pub(super) columns: Option<String>,
+    /// Primary-key columns, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub(super) primary_key: Vec<String>,
+    /// Partition columns, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub(super) partition: Vec<String>,
+    /// Bucket count (-1 dynamic/unaware, -2 postpone).
+    #[arg(long, allow_negative_numbers = true)]
+    pub(super) bucket: Option<i32>,
+    /// Table option `key=value` (repeatable). Keys and values are checked against the
+    /// options Paimon defines; options Strata keeps but does not act on get a note.
+    #[arg(long = "option", value_parser = parse_kv)]
+    pub(super) options: Vec<(String, String)>,
+    /// A Paimon schema JSON file to create the table from instead of the flags.
+    #[arg(long, conflicts_with_all = ["columns", "primary_key", "partition", "bucket"])]
+    pub(super) schema: Option<String>,
+}
+
+/// The arguments of `strata write`.
+#[derive(clap::Args, Debug)]
+pub(super) struct WriteArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Input files; `-` reads standard input (with --format).
+    #[arg(required = true)]
+    pub(super) files: Vec<String>,
+    /// Input format (default: from each file's extension).
+    #[arg(long, value_enum)]
+    pub(super) format: Option<InputFormat>,
+    /// Column holding each row's kind (+I, -U, +U, -D); default: the table's rowkind.field.
+    #[arg(long)]
+    pub(super) row_kind_column: Option<String>,
+    /// Replace instead of add: the partitions the rows fall in (dynamic-partition-overwrite,
+    /// the default), the `--partition` given, or the whole table.
+    #[arg(long)]
+    pub(super) overwrite: bool,
+    /// With --overwrite: the static partition to replace, `k=v` (repeatable).
+    #[arg(long, value_parser = parse_kv, requires = "overwrite")]
+    pub(super) partition: Vec<(String, String)>,
+    /// Drop input columns the table lacks instead of refusing the file.
+    #[arg(long)]
+    pub(super) ignore_unknown_columns: bool,
+}
+
+/// The arguments of `strata sample-cdc`.
+#[derive(clap::Args, Debug)]
+pub(super) struct SampleCdcArgs {
+    /// Message format.
+    #[arg(long, value_enum, default_value = "debezium-json")]
+    pub(super) format: crate::ingest::CdcFormat,
+    /// Number of events.
+    #[arg(long, default_value_t = 1000)]
+    pub(super) events: usize,
+    /// Number of distinct order ids.
+    #[arg(long, default_value_t = 200)]
+    pub(super) keys: u64,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    pub(super) seed: u64,
+}
+
+/// The arguments of `strata compact`.
+#[derive(clap::Args, Debug)]
+pub(super) struct CompactArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Merge every sorted run of each bucket into the highest level.
+    #[arg(long)]
+    pub(super) full: bool,
+    /// Only partitions matching `k=v` (repeatable).
+    #[arg(long, value_parser = parse_kv)]
+    pub(super) partition: Vec<(String, String)>,
+}
+
+/// The arguments of `strata expire`.
+#[derive(clap::Args, Debug)]
+pub(super) struct ExpireArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Keep at least this many snapshots.
+    #[arg(long, default_value_t = 10)]
+    pub(super) retain_min: usize,
+    /// Keep at most this many snapshots.
+    #[arg(long)]
+    pub(super) retain_max: Option<usize>,
+    /// Keep snapshots younger than this (e.g. 1h, 30min, 2d).
+    #[arg(long, default_value = "1h")]
+    pub(super) older_than: String,
+    /// Delete nothing: list the snapshots and files that would go.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+}
+
+/// The arguments of `strata rollback`.
+#[derive(clap::Args, Debug)]
+pub(super) struct RollbackArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// The snapshot to keep as the latest: an id or tag:NAME.
+    #[arg(long)]
+    pub(super) to: String,
+    /// Delete nothing: list what would go.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+}
+
+/// The arguments of `strata alter`.
+#[derive(clap::Args, Debug)]
+pub(super) struct AlterArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Publish nothing: print the schema the change would publish.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+    #[command(subcommand)]
+    pub(super) action: super::alter::AlterAction,
+}
+
+/// The arguments of `strata drop-partition`.
+#[derive(clap::Args, Debug)]
+pub(super) struct DropPartitionArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// The partition: `key=value[,key2=value2]` (partition keys only).
+    #[arg(long, value_parser = super::drop_partition::parse_spec)]
+    pub(super) partition: std::vec::Vec<(String, String)>,
+    /// Delete nothing: list the partitions, files and rows that would go.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+}
+
+/// The arguments of `strata tag`.
+#[derive(clap::Args, Debug)]
+pub(super) struct TagArgs {
+    /// Table directory.
+    pub(super) table: String,
+    #[command(subcommand)]
+    pub(super) action: TagAction,
+}
+
+/// The arguments of `strata clean-orphans`.
+#[derive(clap::Args, Debug)]
+pub(super) struct CleanOrphansArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Only files last modified longer ago than this.
+    #[arg(long, default_value = "1d")]
+    pub(super) older_than: String,
+    /// Delete nothing: list the files that would go.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+}
+
+/// The arguments of `strata schema`.
+#[derive(clap::Args, Debug)]
+pub(super) struct SchemaArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Output format (the schema is JSON either way).
+    #[arg(long, value_enum, default_value = "json")]
+    pub(super) output: MetaFormat,
+}
+
+/// The arguments of `strata describe`.
+#[derive(clap::Args, Debug)]
+pub(super) struct DescribeArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(super) output: MetaFormat,
+}
+
+/// The arguments of `strata snapshots`.
+#[derive(clap::Args, Debug)]
+pub(super) struct SnapshotsArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(super) output: MetaFormat,
+}
+
+/// The arguments of `strata files`.
+#[derive(clap::Args, Debug)]
+pub(super) struct FilesArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Snapshot id.
+    #[arg(long)]
+    pub(super) snapshot: Option<i64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub(super) output: MetaFormat,
+}
+
+/// The arguments of `strata scan`.
+#[derive(clap::Args, Debug)]
+pub(super) struct ScanArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Read this snapshot id.
+    #[arg(long, conflicts_with_all = ["timestamp", "tag"])]
+    pub(super) snapshot: Option<i64>,
+    /// Read the latest snapshot committed at or before this time: epoch ms or ISO-8601
+    /// (`2024-01-02T03:04:05Z`; UTC without an offset).
+    #[arg(long, conflicts_with = "tag")]
+    pub(super) timestamp: Option<String>,
+    /// Read the snapshot this tag holds.
+    #[arg(long)]
+    pub(super) tag: Option<String>,
+    #[command(flatten)]
+    pub(super) out: OutputArgs,
+    /// At most this many rows.
+    #[arg(long)]
+    pub(super) limit: Option<usize>,
+}
+
+/// The arguments of `strata diff`.
+#[derive(clap::Args, Debug)]
+pub(super) struct DiffArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Start snapshot (exclusive; 0 is before the first).
+    #[arg(long)]
+    pub(super) from: String,
+    /// End snapshot (inclusive).
+    #[arg(long)]
+    pub(super) to: String,
+    #[command(flatten)]
+    pub(super) out: OutputArgs,
+}
+
+/// The arguments of `strata stream`.
+#[derive(clap::Args, Debug)]
+pub(super) struct StreamArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Where to start: latest, earliest, snapshot:N or timestamp:T (epoch ms or ISO-8601).
+    #[arg(long, default_value = "latest")]
+    pub(super) from: String,
+    /// Read the start snapshot in full first (a hybrid read).
+    #[arg(long)]
+    pub(super) full: bool,
+    /// Record progress under this consumer id (and resume from it).
+    #[arg(long)]
+    pub(super) consumer: Option<String>,
+    /// Stop after this many rows.
+    #[arg(long)]
+    pub(super) max_rows: Option<usize>,
+    /// Stop after this many seconds without a new snapshot.
+    #[arg(long)]
+    pub(super) idle_exit: Option<f64>,
+    /// Seconds between looks for a new snapshot.
+    #[arg(long, default_value_t = 1.0)]
+    pub(super) interval: f64,
+    #[command(flatten)]
+    pub(super) out: OutputArgs,
+}
+
+/// The arguments of `strata demo`.
+#[derive(clap::Args, Debug)]
+pub(super) struct DemoArgs {
+    /// Where to put the demo table.
+    pub(super) dir: Option<String>,
 }

@@ -10,8 +10,9 @@ mod args;
 mod drop_partition;
 mod interrupt;
 pub use args::Cli;
-use args::{Command, TagAction};
+use args::*;
 pub use interrupt::interrupted;
+use strata_core::{Error, Result};
 
 use strata_core::compaction::{compact, CompactOptions};
 use strata_core::expire::Retention;
@@ -140,367 +141,373 @@ async fn compact_after_write(
     Ok(())
 }
 
-/// Runs a parsed command line.
-pub async fn run(cli: Cli) -> strata_core::Result<()> {
-    let quiet = cli.quiet;
-    let storage_options = StorageOptions::from_options(cli.storage_options);
+/// What every subcommand gets besides its own arguments.
+pub(super) struct Context {
+    /// `--quiet`: only errors on stderr.
+    pub(super) quiet: bool,
+    /// `--storage-option`s, with the environment's.
+    pub(super) storage: StorageOptions,
+}
+
+/// Runs a parsed command line: one function per subcommand.
+pub async fn run(cli: Cli) -> Result<()> {
+    let cx = Context {
+        quiet: cli.quiet,
+        storage: StorageOptions::from_options(cli.storage_options),
+    };
     match cli.command {
-        Command::Create {
-            table,
-            columns,
-            primary_key,
-            partition,
-            bucket,
-            options,
-            schema,
-        } => {
-            let schema = match schema {
-                Some(file) => {
-                    let bytes = std::fs::read(&file).map_err(|e| strata_core::Error::Storage {
-                        path: file.clone(),
-                        message: e.to_string(),
-                    })?;
-                    let s = TableSchema::from_json(&bytes, &file)?;
-                    TableSchema::create(
-                        s.fields,
-                        s.partition_keys,
-                        s.primary_keys,
-                        s.options,
-                        s.time_millis,
-                    )?
-                }
-                None => CreateTable {
-                    columns: columns.unwrap_or_default(),
-                    primary_keys: primary_key,
-                    partition_keys: partition,
-                    bucket,
-                    options: options.into_iter().collect::<BTreeMap<_, _>>(),
-                }
-                .schema()?,
+        Command::Create(a) => create(a, &cx).await,
+        Command::Write(a) => write(a, &cx).await,
+        Command::Compact(a) => compact_table(a, &cx).await,
+        Command::Expire(a) => expire(a, &cx).await,
+        Command::Rollback(a) => rollback(a, &cx).await,
+        Command::Alter(a) => alter::run(&a.table, a.action, a.dry_run, cx.quiet, &cx.storage).await,
+        Command::DropPartition(a) => {
+            drop_partition::run(&a.table, a.partition, a.dry_run, &cx.storage).await
+        }
+        Command::Tag(a) => tag(a, &cx).await,
+        Command::CleanOrphans(a) => clean_orphans(a, &cx).await,
+        Command::Schema(a) => schema(a, &cx).await,
+        Command::Describe(a) => describe(a, &cx).await,
+        Command::Snapshots(a) => snapshots(a, &cx).await,
+        Command::Files(a) => files(a, &cx).await,
+        Command::Scan(a) => scan_table(a, &cx).await,
+        Command::Diff(a) => diff_table(a, &cx).await,
+        Command::Stream(a) => stream_table(a, &cx).await,
+        Command::Ingest(a) => ingest(a, &cx).await,
+        Command::SampleCdc(a) => sample_cdc(a),
+        Command::Demo(a) => crate::demo::run(a.dir).await.map(drop),
+    }
+}
+
+/// `strata create`: a table from column flags or a Paimon schema file.
+async fn create(a: CreateArgs, cx: &Context) -> Result<()> {
+    let schema = match a.schema {
+        Some(file) => {
+            let bytes = std::fs::read(&file).map_err(|e| Error::Storage {
+                path: file.clone(),
+                message: e.to_string(),
+            })?;
+            let s = TableSchema::from_json(&bytes, &file)?;
+            TableSchema::create(
+                s.fields,
+                s.partition_keys,
+                s.primary_keys,
+                s.options,
+                s.time_millis,
+            )?
+        }
+        None => CreateTable {
+            columns: a.columns.unwrap_or_default(),
+            primary_keys: a.primary_key,
+            partition_keys: a.partition,
+            bucket: a.bucket,
+            options: a.options.into_iter().collect::<BTreeMap<_, _>>(),
+        }
+        .schema()?,
+    };
+    let notes = option_notes(&schema)?;
+    let storage = ObjectStoreStorage::create_with(&a.table, &cx.storage)?;
+    create_table(&storage, &schema).await?;
+    if !cx.quiet {
+        for note in notes {
+            eprintln!("note: {note}");
+        }
+    }
+    crate::outln!("created {}", a.table);
+    crate::outln!("{}", schema.to_json());
+    Ok(())
+}
+
+/// `strata write`: files (or stdin) as one commit, then the compaction it triggers.
+async fn write(a: WriteArgs, cx: &Context) -> Result<()> {
+    let t = open_table_with(&a.table, &cx.storage).await?;
+    let extra: Vec<String> = a.row_kind_column.iter().cloned().collect();
+    // `-` is standard input, spooled to a temporary file (the readers need to seek).
+    let stdin = SpooledStdin::new(&a.files, a.format)?;
+    let files = a
+        .files
+        .iter()
+        .map(|f| {
+            let fmt = a.format.or_else(|| InputFormat::guess(f)).ok_or_else(|| {
+                Error::InvalidValue(format!("{f}: unknown input format; pass --format"))
+            })?;
+            let path = match (f.as_str(), &stdin) {
+                ("-", Some(s)) => s.path(),
+                _ => f.clone(),
             };
-            let notes = option_notes(&schema)?;
-            let storage = ObjectStoreStorage::create_with(&table, &storage_options)?;
-            create_table(&storage, &schema).await?;
-            for note in notes {
-                if !quiet {
-                    eprintln!("note: {note}");
-                }
-            }
-            crate::outln!("created {table}");
-            crate::outln!("{}", schema.to_json());
+            Ok((path, fmt))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let opts = WriteOptions {
+        row_kind_column: a.row_kind_column,
+        commit_user: None,
+        overwrite: a.overwrite.then_some(Overwrite {
+            partition: a.partition,
+        }),
+        ignore_unknown_columns: a.ignore_unknown_columns,
+        ..WriteOptions::default()
+    };
+    let written = interrupt::write_files(t, files, extra, opts)
+        .await
+        .map_err(|e| match &stdin {
+            Some(s) => s.rename_in(e),
+            None => e,
+        })?;
+    drop(stdin);
+    // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
+    if let Some(s) = &written {
+        let what = format!(
+            "the write is committed (snapshot {}); its compaction was not",
+            s.id
+        );
+        interrupt::or_interrupt(&what, compact_after_write(&a.table, &cx.storage)).await?;
+    }
+    match written {
+        Some(s) => crate::outln!(
+            "committed snapshot {} ({} rows)",
+            s.id,
+            s.delta_record_count.unwrap_or(0)
+        ),
+        None => crate::outln!("nothing to write"),
+    }
+    Ok(())
+}
+
+/// `strata compact`: universal or full compaction, one COMPACT commit.
+async fn compact_table(a: CompactArgs, cx: &Context) -> Result<()> {
+    let t = open_table_with(&a.table, &cx.storage).await?;
+    let options = CompactOptions {
+        full: a.full,
+        partition: a.partition,
+    };
+    let compacted = interrupt::or_interrupt(
+        "nothing was committed (files the compaction had rewritten are orphans for clean-orphans)",
+        compact(t, options, crate::runtime::env()),
+    );
+    match compacted.await? {
+        Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
+        None => crate::outln!("nothing to compact"),
+    }
+    Ok(())
+}
+
+/// `strata expire`: snapshots past the retention, and the files only they used.
+async fn expire(a: ExpireArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    let retention = Retention {
+        min: a.retain_min,
+        max: a.retain_max,
+        time_millis: i64::try_from(parse_duration(&a.older_than)?.as_millis()).unwrap_or(i64::MAX),
+    };
+    let removed = run_expire(&storage, retention, a.dry_run).await?;
+    if a.dry_run {
+        for id in &removed.snapshots {
+            crate::outln!("would expire snapshot {id}");
         }
-        Command::Write {
-            table,
-            files,
-            format,
-            row_kind_column,
-            overwrite,
-            partition,
-            ignore_unknown_columns,
-        } => {
-            let t = open_table_with(&table, &storage_options).await?;
-            let extra: Vec<String> = row_kind_column.iter().cloned().collect();
-            // `-` is standard input, spooled to a temporary file (the readers need to seek).
-            let stdin = SpooledStdin::new(&files, format)?;
-            let files = files
-                .iter()
-                .map(|f| {
-                    let fmt = format.or_else(|| InputFormat::guess(f)).ok_or_else(|| {
-                        strata_core::Error::InvalidValue(format!(
-                            "{f}: unknown input format; pass --format"
-                        ))
-                    })?;
-                    let path = match (f.as_str(), &stdin) {
-                        ("-", Some(s)) => s.path(),
-                        _ => f.clone(),
-                    };
-                    Ok((path, fmt))
-                })
-                .collect::<strata_core::Result<Vec<_>>>()?;
-            let opts = WriteOptions {
-                row_kind_column,
-                commit_user: None,
-                overwrite: overwrite.then_some(Overwrite { partition }),
-                ignore_unknown_columns,
-                ..WriteOptions::default()
-            };
-            let written = interrupt::write_files(t, files, extra, opts)
-                .await
-                .map_err(|e| match &stdin {
-                    Some(s) => s.rename_in(e),
-                    None => e,
-                })?;
-            drop(stdin);
-            // Compact the buckets the write pushed past the trigger, as Paimon's writers do.
-            if let Some(s) = &written {
-                let what = format!(
-                    "the write is committed (snapshot {}); its compaction was not",
-                    s.id
-                );
-                interrupt::or_interrupt(&what, compact_after_write(&table, &storage_options))
-                    .await?;
-            }
-            match written {
-                Some(s) => crate::outln!(
-                    "committed snapshot {} ({} rows)",
-                    s.id,
-                    s.delta_record_count.unwrap_or(0)
-                ),
-                None => crate::outln!("nothing to write"),
-            }
+        for f in &removed.files {
+            crate::outln!("would delete {f}");
         }
-        Command::Compact {
-            table,
-            full,
-            partition,
-        } => {
-            let t = open_table_with(&table, &storage_options).await?;
-            let compacted = interrupt::or_interrupt(
-                "nothing was committed (files the compaction had rewritten are orphans for clean-orphans)",
-                compact(t, CompactOptions { full, partition }, crate::runtime::env()),
-            );
-            match compacted.await? {
-                Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
-                None => crate::outln!("nothing to compact"),
-            }
+        crate::outln!(
+            "dry run: would expire {} snapshots and delete {} files",
+            removed.snapshots.len(),
+            removed.files.len()
+        );
+    } else {
+        crate::outln!(
+            "expired {} snapshots, deleted {} files",
+            removed.snapshots.len(),
+            removed.files.len()
+        );
+    }
+    Ok(())
+}
+
+/// `strata rollback`: an earlier snapshot becomes the latest again.
+async fn rollback(a: RollbackArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    let target = SnapshotSpec::parse(&a.to)?;
+    let r = strata_core::rollback::rollback(&storage, &target, a.dry_run).await?;
+    let verb = if a.dry_run { "would delete" } else { "deleted" };
+    for id in &r.removed.snapshots {
+        crate::outln!("{verb} snapshot {id}");
+    }
+    for t in &r.tags {
+        crate::outln!("{verb} tag {t}");
+    }
+    for f in &r.removed.files {
+        crate::outln!("{verb} {f}");
+    }
+    crate::outln!(
+        "{}rolled back to snapshot {}: {} snapshots, {} tags, {} files removed",
+        if a.dry_run {
+            "dry run: would have "
+        } else {
+            ""
+        },
+        r.to,
+        r.removed.snapshots.len(),
+        r.tags.len(),
+        r.removed.files.len()
+    );
+    Ok(())
+}
+
+/// `strata tag create|delete|list`.
+async fn tag(a: TagArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    match a.action {
+        TagAction::Create { name, snapshot } => {
+            let t = create_tag(&storage, &name, snapshot).await?;
+            crate::outln!("tagged snapshot {} as {name}", t.snapshot.id);
         }
-        Command::Expire {
-            table,
-            retain_min,
-            retain_max,
-            older_than,
-            dry_run,
-        } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            let retention = Retention {
-                min: retain_min,
-                max: retain_max,
-                time_millis: i64::try_from(parse_duration(&older_than)?.as_millis())
-                    .unwrap_or(i64::MAX),
-            };
-            let removed = run_expire(&storage, retention, dry_run).await?;
-            if dry_run {
-                for id in &removed.snapshots {
-                    crate::outln!("would expire snapshot {id}");
-                }
-                for f in &removed.files {
-                    crate::outln!("would delete {f}");
-                }
-                crate::outln!(
-                    "dry run: would expire {} snapshots and delete {} files",
-                    removed.snapshots.len(),
-                    removed.files.len()
-                );
-            } else {
-                crate::outln!(
-                    "expired {} snapshots, deleted {} files",
-                    removed.snapshots.len(),
-                    removed.files.len()
-                );
-            }
+        TagAction::Delete { name } => {
+            delete_tag(&storage, &name).await?;
+            crate::outln!("deleted tag {name}");
         }
-        Command::Rollback { table, to, dry_run } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            let target = SnapshotSpec::parse(&to)?;
-            let r = strata_core::rollback::rollback(&storage, &target, dry_run).await?;
-            let verb = if dry_run { "would delete" } else { "deleted" };
-            for id in &r.removed.snapshots {
-                crate::outln!("{verb} snapshot {id}");
-            }
-            for t in &r.tags {
-                crate::outln!("{verb} tag {t}");
-            }
-            for f in &r.removed.files {
-                crate::outln!("{verb} {f}");
-            }
-            crate::outln!(
-                "{}rolled back to snapshot {}: {} snapshots, {} tags, {} files removed",
-                if dry_run { "dry run: would have " } else { "" },
-                r.to,
-                r.removed.snapshots.len(),
-                r.tags.len(),
-                r.removed.files.len()
-            );
+        TagAction::List { output } => crate::out!("{}", describe_tags(&storage, output).await?),
+    }
+    Ok(())
+}
+
+/// `strata clean-orphans`: files no snapshot, tag or changelog uses.
+async fn clean_orphans(a: CleanOrphansArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    let removed = run_clean_orphans(&storage, parse_duration(&a.older_than)?, a.dry_run).await?;
+    if a.dry_run {
+        for f in &removed.files {
+            crate::outln!("would delete {f}");
         }
-        Command::Alter {
-            table,
-            dry_run,
-            action,
-        } => alter::run(&table, action, dry_run, quiet, &storage_options).await?,
-        Command::DropPartition {
-            table,
-            partition,
-            dry_run,
-        } => drop_partition::run(&table, partition, dry_run, &storage_options).await?,
-        Command::Tag { table, action } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            match action {
-                TagAction::Create { name, snapshot } => {
-                    let t = create_tag(&storage, &name, snapshot).await?;
-                    crate::outln!("tagged snapshot {} as {name}", t.snapshot.id);
-                }
-                TagAction::Delete { name } => {
-                    delete_tag(&storage, &name).await?;
-                    crate::outln!("deleted tag {name}");
-                }
-                TagAction::List { output } => {
-                    crate::out!("{}", describe_tags(&storage, output).await?)
-                }
-            }
-        }
-        Command::CleanOrphans {
-            table,
-            older_than,
-            dry_run,
-        } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            let removed =
-                run_clean_orphans(&storage, parse_duration(&older_than)?, dry_run).await?;
-            if dry_run {
-                for f in &removed.files {
-                    crate::outln!("would delete {f}");
-                }
-                crate::outln!("dry run: would delete {} orphan files", removed.files.len());
-            } else {
-                crate::outln!("deleted {} orphan files", removed.files.len());
-            }
-        }
-        Command::Schema { table, output: _ } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            crate::outln!("{}", TableSchema::load_latest(&storage).await?.to_json());
-        }
-        Command::Describe { table, output } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            crate::out!("{}", describe_table(&storage, &table, output).await?);
-        }
-        Command::Snapshots { table, output } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            crate::out!("{}", describe_snapshots(&storage, output).await?);
-        }
-        Command::Files {
-            table,
-            snapshot,
-            output,
-        } => {
-            let storage = open_existing(&table, &storage_options).await?;
-            crate::out!("{}", describe_files(&storage, snapshot, output).await?);
-        }
-        Command::Scan {
-            table,
-            snapshot,
-            timestamp,
-            tag,
-            out,
-            limit,
-        } => {
-            let spec = match (snapshot, timestamp, tag) {
-                (Some(id), _, _) => SnapshotSpec::Id(id),
-                (_, Some(t), _) => {
-                    SnapshotSpec::TimestampMillis(strata_core::scan::parse_time_millis(&t)?)
-                }
-                (_, _, Some(t)) => SnapshotSpec::Tag(t),
-                _ => SnapshotSpec::Latest,
-            };
-            let t = open_table_with(&table, &storage_options).await?;
-            let rows = interrupt::or_interrupt(
-                "stopped reading",
-                scan(
-                    t,
-                    spec,
-                    out.columns.clone(),
-                    out.filter.clone(),
-                    limit,
-                    out.sink(),
-                ),
-            )
-            .await?;
-            tracing::info!(rows, "scanned");
-        }
-        Command::Diff {
-            table,
+        crate::outln!("dry run: would delete {} orphan files", removed.files.len());
+    } else {
+        crate::outln!("deleted {} orphan files", removed.files.len());
+    }
+    Ok(())
+}
+
+/// `strata schema`: the latest schema as JSON.
+async fn schema(a: SchemaArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    crate::outln!("{}", TableSchema::load_latest(&storage).await?.to_json());
+    Ok(())
+}
+
+/// `strata describe`: the table's summary.
+async fn describe(a: DescribeArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    crate::out!("{}", describe_table(&storage, &a.table, a.output).await?);
+    Ok(())
+}
+
+/// `strata snapshots`: the snapshot list.
+async fn snapshots(a: SnapshotsArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    crate::out!("{}", describe_snapshots(&storage, a.output).await?);
+    Ok(())
+}
+
+/// `strata files`: a snapshot's live data files.
+async fn files(a: FilesArgs, cx: &Context) -> Result<()> {
+    let storage = open_existing(&a.table, &cx.storage).await?;
+    crate::out!("{}", describe_files(&storage, a.snapshot, a.output).await?);
+    Ok(())
+}
+
+/// `strata scan`: a snapshot's merged rows.
+async fn scan_table(a: ScanArgs, cx: &Context) -> Result<()> {
+    let spec = match (a.snapshot, a.timestamp, a.tag) {
+        (Some(id), _, _) => SnapshotSpec::Id(id),
+        (_, Some(t), _) => SnapshotSpec::TimestampMillis(strata_core::scan::parse_time_millis(&t)?),
+        (_, _, Some(t)) => SnapshotSpec::Tag(t),
+        _ => SnapshotSpec::Latest,
+    };
+    let t = open_table_with(&a.table, &cx.storage).await?;
+    let out = a.out;
+    let rows = interrupt::or_interrupt(
+        "stopped reading",
+        scan(
+            t,
+            spec,
+            out.columns.clone(),
+            out.filter.clone(),
+            a.limit,
+            out.sink(),
+        ),
+    )
+    .await?;
+    tracing::info!(rows, "scanned");
+    Ok(())
+}
+
+/// `strata diff`: the changes between two snapshots.
+async fn diff_table(a: DiffArgs, cx: &Context) -> Result<()> {
+    let t = open_table_with(&a.table, &cx.storage).await?;
+    let from = snapshot_id(&t, &a.from).await?;
+    let to = snapshot_id(&t, &a.to).await?;
+    let out = a.out;
+    let rows = interrupt::or_interrupt(
+        "stopped reading",
+        diff(
+            t,
             from,
             to,
-            out,
-        } => {
-            let t = open_table_with(&table, &storage_options).await?;
-            let from = snapshot_id(&t, &from).await?;
-            let to = snapshot_id(&t, &to).await?;
-            let rows = interrupt::or_interrupt(
-                "stopped reading",
-                diff(
-                    t,
-                    from,
-                    to,
-                    out.columns.clone(),
-                    out.filter.clone(),
-                    out.sink(),
-                ),
-            )
-            .await?;
-            tracing::info!(rows, from, to, "diffed");
-        }
-        Command::Stream {
-            table,
-            from,
-            full,
-            consumer,
-            max_rows,
-            idle_exit,
-            interval,
-            out,
-        } => {
-            let opts = StreamOptions {
-                start: parse_start(&from, full)?,
-                consumer,
-                max_rows,
-                idle_exit: idle_exit.map(seconds).transpose()?,
-                poll: seconds(interval)?,
-                columns: out.columns.clone(),
-                filter: out.filter.clone(),
-            };
-            let t = open_table_with(&table, &storage_options).await?;
-            let rows =
-                interrupt::or_interrupt("stopped streaming", stream(t, opts, out.sink())).await?;
-            tracing::info!(rows, "streamed");
-        }
-        Command::Ingest(args) => {
-            let stats =
-                interrupt::noting_interrupt(crate::ingest::command::run(args, &storage_options))
-                    .await?;
-            crate::outln!(
-                "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
-                stats.rows,
-                stats.messages,
-                stats.commits,
-                stats.last_snapshot.map_or("none".into(), |s| s.to_string()),
-                stats.skipped,
-                stats.duplicates,
-                stats.schema_changes
-            );
-            if interrupted() {
-                eprintln!(
-                    "strata: interrupted: ingest committed what it had read, with its offsets, and stopped"
-                );
-            }
-        }
-        Command::SampleCdc {
-            format,
-            events,
-            keys,
-            seed,
-        } => {
-            let s = crate::ingest::sample::generate(format, keys, events, 1, seed);
-            let mut out = std::io::BufWriter::new(crate::output::stdout());
-            for e in &s.events {
-                writeln!(out, "{}", e.payload).map_err(|e| strata_core::Error::Storage {
-                    path: "stdout".into(),
-                    message: e.to_string(),
-                })?;
-            }
-        }
-        Command::Demo { dir } => {
-            crate::demo::run(dir).await?;
-        }
+            out.columns.clone(),
+            out.filter.clone(),
+            out.sink(),
+        ),
+    )
+    .await?;
+    tracing::info!(rows, from, to, "diffed");
+    Ok(())
+}
+
+/// `strata stream`: follows the table's new snapshots.
+async fn stream_table(a: StreamArgs, cx: &Context) -> Result<()> {
+    let opts = StreamOptions {
+        start: parse_start(&a.from, a.full)?,
+        consumer: a.consumer,
+        max_rows: a.max_rows,
+        idle_exit: a.idle_exit.map(seconds).transpose()?,
+        poll: seconds(a.interval)?,
+        columns: a.out.columns.clone(),
+        filter: a.out.filter.clone(),
+    };
+    let t = open_table_with(&a.table, &cx.storage).await?;
+    let rows = interrupt::or_interrupt("stopped streaming", stream(t, opts, a.out.sink())).await?;
+    tracing::info!(rows, "streamed");
+    Ok(())
+}
+
+/// `strata ingest`: CDC messages into the table, exactly once.
+async fn ingest(a: crate::ingest::command::IngestArgs, cx: &Context) -> Result<()> {
+    let stats = interrupt::noting_interrupt(crate::ingest::command::run(a, &cx.storage)).await?;
+    crate::outln!(
+        "ingested {} rows from {} messages in {} commits (last snapshot {}); {} skipped, {} already in the table, {} schema changes",
+        stats.rows,
+        stats.messages,
+        stats.commits,
+        stats.last_snapshot.map_or("none".into(), |s| s.to_string()),
+        stats.skipped,
+        stats.duplicates,
+        stats.schema_changes
+    );
+    if interrupted() {
+        eprintln!(
+            "strata: interrupted: ingest committed what it had read, with its offsets, and stopped"
+        );
+    }
+    Ok(())
+}
+
+/// `strata sample-cdc`: a deterministic CDC stream on stdout.
+fn sample_cdc(a: SampleCdcArgs) -> Result<()> {
+    let s = crate::ingest::sample::generate(a.format, a.keys, a.events, 1, a.seed);
+    let mut out = std::io::BufWriter::new(crate::output::stdout());
+    for e in &s.events {
+        writeln!(out, "{}", e.payload).map_err(|e| Error::Storage {
+            path: "stdout".into(),
+            message: e.to_string(),
+        })?;
     }
     Ok(())
 }
