@@ -206,3 +206,15 @@ pub(super) async fn run(
     }
     Ok(())
 }
+
+/// The arguments of `strata alter`.
+#[derive(clap::Args, Debug)]
+pub(super) struct AlterArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// Publish nothing: print the schema the change would publish.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+    #[command(subcommand)]
+    pub(super) action: super::alter::AlterAction,
+}

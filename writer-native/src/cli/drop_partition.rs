@@ -66,3 +66,16 @@ pub(super) async fn run(
     }
     Ok(())
 }
+
+/// The arguments of `strata drop-partition`.
+#[derive(clap::Args, Debug)]
+pub(super) struct DropPartitionArgs {
+    /// Table directory.
+    pub(super) table: String,
+    /// The partition: `key=value[,key2=value2]` (partition keys only).
+    #[arg(long, value_parser = super::drop_partition::parse_spec)]
+    pub(super) partition: std::vec::Vec<(String, String)>,
+    /// Delete nothing: list the partitions, files and rows that would go.
+    #[arg(long)]
+    pub(super) dry_run: bool,
+}
