@@ -41,6 +41,7 @@ pub mod binary_row;
 pub mod bucket;
 pub mod commit;
 pub mod compaction;
+pub mod create_table;
 pub mod deletion_vector;
 pub mod drop_partition;
 pub mod dynamic_bucket;

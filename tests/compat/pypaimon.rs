@@ -633,7 +633,7 @@ fn tables_created_by_strata_open_in_pypaimon() {
     if strata_tests::python_missing() {
         return;
     }
-    use strata_writer::table::{create_table, CreateTable};
+    use strata_core::create_table::{create_table, CreateTable};
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
     let columns =
@@ -649,7 +649,7 @@ fn tables_created_by_strata_open_in_pypaimon() {
         bucket: Some(3),
         options: BTreeMap::from([("file.format".to_string(), "parquet".to_string())]),
     };
-    let schema = spec.schema().unwrap();
+    let schema = spec.schema(strata_writer::now_millis()).unwrap();
     let table = wh.join("db.db/t_created");
     let storage = ObjectStoreStorage::create(table.to_str().unwrap()).unwrap();
     block_on(create_table(&storage, &schema)).unwrap();

@@ -302,15 +302,15 @@ fn four_writers_fifty_commits_each_lose_nothing() {
     let location = format!("s3://{bucket}/t");
     let options = moto().options();
     let storage = ObjectStoreStorage::create_with(&location, &options).unwrap();
-    let schema = strata_writer::table::CreateTable {
+    let schema = strata_core::create_table::CreateTable {
         columns: "id BIGINT NOT NULL, w INT".into(),
         bucket: Some(-1),
         ..Default::default()
     }
-    .schema()
+    .schema(strata_writer::now_millis())
     .unwrap();
     let rt = rt();
-    rt.block_on(strata_writer::table::create_table(&storage, &schema))
+    rt.block_on(strata_core::create_table::create_table(&storage, &schema))
         .unwrap();
     let table = Arc::new(rt.block_on(Table::open(Arc::new(storage))).unwrap());
     // Each commit adds one row. A write that gives up on contention (a conflict: nothing

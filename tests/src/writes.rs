@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use crate::{dump_warehouse, rows_json};
 use serde_json::Value;
+use strata_core::create_table::{create_table, CreateTable};
 use strata_core::read::{read_all, ReadBuilder};
 use strata_core::table::Table;
 use strata_core::types::DataType;
 use strata_core::write::{write, Input, Overwrite, WriteOptions};
-use strata_writer::table::{create_table, CreateTable};
 use strata_writer::write::input::{input_batches, InputFormat};
 use strata_writer::ObjectStoreStorage;
 
@@ -39,8 +39,11 @@ pub fn create(
     };
     let dir = wh.join(format!("db.db/{name}"));
     let storage = ObjectStoreStorage::create(dir.to_str().unwrap()).unwrap();
-    rt().block_on(create_table(&storage, &spec.schema().unwrap()))
-        .unwrap();
+    rt().block_on(create_table(
+        &storage,
+        &spec.schema(strata_writer::now_millis()).unwrap(),
+    ))
+    .unwrap();
     Arc::new(rt().block_on(Table::open(Arc::new(storage))).unwrap())
 }
 

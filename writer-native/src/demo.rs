@@ -10,9 +10,9 @@ use strata_core::Result;
 use crate::describe::{describe_files, describe_snapshots};
 use crate::output::Format;
 use crate::reading::{open_table, scan, Sink};
-use crate::table::{create_table, CreateTable};
 use crate::write::input::{read_input, InputFormat};
 use crate::ObjectStoreStorage;
+use strata_core::create_table::{create_table, CreateTable};
 use strata_core::write::{write, Input, WriteOptions};
 
 const FIRST: &str = r#"{"id":1,"customer":"ada","amount":"12.50","dt":"2026-11-26","op":"+I"}
@@ -47,7 +47,7 @@ pub async fn run(dir: Option<String>) -> Result<String> {
         bucket: Some(2),
         options: BTreeMap::new(),
     }
-    .schema()?;
+    .schema(crate::now_millis())?;
     let storage = ObjectStoreStorage::create(&table)?;
     create_table(&storage, &schema).await?;
     crate::outln!("created table {table}\n");

@@ -2,7 +2,6 @@
 //!
 //! - [`storage`]: the core storage trait over `object_store` (local paths and object stores), with
 //!   [`local_fs`] listing and deleting without following links;
-//! - [`table`]: table-level operations the `strata` binary exposes (create, inspect);
 //! - [`cli`]: the `strata` command line;
 //! - [`runtime`]: the native clock, ids, timer and threads that core's writer asks for;
 //! - [`write`], [`maintenance`]: feeding input files to core's writer; expiration, tags;
@@ -23,7 +22,6 @@ pub mod output;
 pub mod reading;
 pub mod runtime;
 pub mod storage;
-pub mod table;
 pub mod write;
 
 pub use storage::ObjectStoreStorage;

@@ -52,7 +52,7 @@ pub(super) async fn run(a: CreateArgs, cx: &Context) -> Result<()> {
             bucket: a.bucket,
             options: a.options.into_iter().collect::<BTreeMap<_, _>>(),
         }
-        .schema()?,
+        .schema(crate::now_millis())?,
     };
     let notes = option_notes(&schema)?;
     let storage = ObjectStoreStorage::create_with(&a.table, &cx.storage)?;

@@ -54,9 +54,9 @@ use crate::maintenance::{create_tag, delete_tag, parse_duration, run_clean_orpha
 use crate::output::Format;
 use crate::reading::{diff, open_table_with, parse_start, scan, stream, Sink, StreamOptions};
 use crate::storage::StorageOptions;
-use crate::table::{create_table, option_notes, CreateTable};
 use crate::write::input::InputFormat;
 use crate::ObjectStoreStorage;
+use strata_core::create_table::{create_table, option_notes, CreateTable};
 use strata_core::write::{Overwrite, WriteOptions};
 
 /// Opens an existing table: a directory without `schema/` is not one, and the maintenance

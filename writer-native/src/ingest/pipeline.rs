@@ -522,7 +522,7 @@ impl Pipeline {
             options,
             now_millis(),
         )?;
-        match crate::table::create_table(self.storage.as_ref(), &schema).await {
+        match strata_core::create_table::create_table(self.storage.as_ref(), &schema).await {
             Ok(()) => {
                 tracing::info!(table = %self.location, "created the table from {}", msg.location())
             }

@@ -1,14 +1,13 @@
-//! Table-level operations: creating a table.
+//! Creating a table: its first schema, in a location it owns.
 
 use std::collections::BTreeMap;
 
-use crate::now_millis;
+use crate::options::validate_options;
+use crate::schema::{latest_schema_id, schema_path, TableSchema};
+use crate::storage::Storage;
+use crate::types::parse_columns;
+use crate::{Error, Result};
 use bytes::Bytes;
-use strata_core::options::validate_options;
-use strata_core::schema::{latest_schema_id, schema_path, TableSchema};
-use strata_core::storage::Storage;
-use strata_core::types::parse_columns;
-use strata_core::{Error, Result};
 
 /// What `strata create` needs.
 #[derive(Debug, Clone, Default)]
@@ -26,8 +25,8 @@ pub struct CreateTable {
 }
 
 impl CreateTable {
-    /// The validated schema-0 of the new table.
-    pub fn schema(&self) -> Result<TableSchema> {
+    /// The validated schema-0 of the new table, created at `now_millis`.
+    pub fn schema(&self, now_millis: i64) -> Result<TableSchema> {
         let fields = parse_columns(&self.columns)?;
         let mut options = self.options.clone();
         if let Some(b) = self.bucket {
@@ -38,7 +37,7 @@ impl CreateTable {
             self.partition_keys.clone(),
             self.primary_keys.clone(),
             options,
-            now_millis(),
+            now_millis,
         )
     }
 }
@@ -47,7 +46,7 @@ impl CreateTable {
 /// already holds a table, or holds any other file: a table owns its directory (orphan
 /// cleaning deletes unused files in it), so it never moves in beside a user's files. Refuses
 /// options Paimon does not define, or values not of their kind
-/// ([`strata_core::options::validate_options`]; [`option_notes`] lists what Strata ignores).
+/// ([`crate::options::validate_options`]; [`option_notes`] lists what Strata ignores).
 pub async fn create_table(storage: &dyn Storage, schema: &TableSchema) -> Result<()> {
     validate_options(&schema.options, &schema.fields)?;
     if let Some(id) = latest_schema_id(storage).await? {
