@@ -10,3 +10,8 @@ mod reader;
 pub use aggregate::{AggregateFn, Aggregator};
 pub use function::{row_kind, Keep, KvBatch, MergeFunction, Merged, RecordRef};
 pub use reader::{assemble_merged, MergeReader, RunSource};
+
+#[cfg(test)]
+mod aggregate_tests;
+#[cfg(test)]
+mod function_tests;
