@@ -34,6 +34,9 @@ impl BoundPredicate {
                 .ok_or_else(|| Error::InvalidValue(format!("filter: column {c:?} was not read")))
         };
         let all = |v: bool| BooleanArray::from(vec![v; batch.num_rows()]);
+        // A comparison with a null literal is unknown (null) for every row, so that `NOT`
+        // over it stays unknown, as in SQL and as `may_match` assumes.
+        let unknown = || BooleanArray::new_null(batch.num_rows());
         Ok(match self {
             BoundPredicate::Compare {
                 column: c,
@@ -41,7 +44,7 @@ impl BoundPredicate {
                 value,
             } => {
                 if value.is_null() {
-                    return Ok(all(false));
+                    return Ok(unknown());
                 }
                 let col = column(c)?;
                 let scalar = Scalar::new(datums_to_array(
@@ -63,18 +66,25 @@ impl BoundPredicate {
                 values,
                 negated,
             } => {
-                if *negated && values.iter().any(Datum::is_null) {
-                    return Ok(all(false));
-                }
                 let col = column(c)?;
                 let mut acc = all(*negated);
-                for v in values.iter().filter(|v| !v.is_null()) {
-                    let scalar =
-                        Scalar::new(datums_to_array(std::slice::from_ref(v), col.data_type())?);
-                    acc = if *negated {
-                        and_kleene(&acc, &cmp::neq(col, &scalar).map_err(arrow)?)
+                for v in values {
+                    let hit = if v.is_null() {
+                        unknown()
                     } else {
-                        or_kleene(&acc, &cmp::eq(col, &scalar).map_err(arrow)?)
+                        let scalar =
+                            Scalar::new(datums_to_array(std::slice::from_ref(v), col.data_type())?);
+                        if *negated {
+                            cmp::neq(col, &scalar)
+                        } else {
+                            cmp::eq(col, &scalar)
+                        }
+                        .map_err(arrow)?
+                    };
+                    acc = if *negated {
+                        and_kleene(&acc, &hit)
+                    } else {
+                        or_kleene(&acc, &hit)
                     }
                     .map_err(arrow)?;
                 }

@@ -98,3 +98,6 @@ impl Predicate {
         }
     }
 }
+
+#[cfg(test)]
+mod predicate_tests;

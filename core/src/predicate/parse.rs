@@ -26,12 +26,15 @@ fn tokenize(text: &str) -> Result<(Vec<Tok>, Vec<usize>)> {
     let mut out = Vec::new();
     let mut starts = Vec::new();
     while i < b.len() {
-        let c = b[i] as char;
+        // `i` stays on a char boundary: every branch steps over whole characters.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
         if !c.is_whitespace() {
             starts.push(i);
         }
         if c.is_whitespace() {
-            i += 1;
+            i += c.len_utf8();
         } else if c == '(' {
             out.push(Tok::LParen);
             i += 1;
@@ -85,9 +88,11 @@ fn tokenize(text: &str) -> Result<(Vec<Tok>, Vec<usize>)> {
             out.push(Tok::Num(text[start..i].to_string()));
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < b.len() && ((b[i] as char).is_alphanumeric() || b[i] == b'_' || b[i] == b'.')
-            {
-                i += 1;
+            for ch in text[start..].chars() {
+                if !(ch.is_alphanumeric() || ch == '_' || ch == '.') {
+                    break;
+                }
+                i += ch.len_utf8();
             }
             out.push(Tok::Ident(text[start..i].to_string()));
         } else {
