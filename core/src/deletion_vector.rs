@@ -179,3 +179,7 @@ mod tests {
         assert!(decode(&huge, "index/x").is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "deletion_vector_tests.rs"]
+mod format_tests;
