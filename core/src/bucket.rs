@@ -188,3 +188,7 @@ mod tests {
         assert_eq!(murmur_hash_words(&[1, 2, 3]), murmur_hash_words(&[1, 2, 3]));
     }
 }
+
+#[cfg(test)]
+#[path = "bucket_tests.rs"]
+mod hashing_tests;

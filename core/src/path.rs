@@ -378,3 +378,7 @@ mod tests {
         assert_eq!(file_name("data-", "u", 3, ".parquet"), "data-u-3.parquet");
     }
 }
+
+#[cfg(test)]
+#[path = "path_tests.rs"]
+mod naming_tests;
