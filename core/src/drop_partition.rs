@@ -152,3 +152,7 @@ pub async fn plan(table: &Table, spec: &[(String, String)]) -> Result<DropPlan> 
         partitions: plan_entries(&schema, &entries, spec)?,
     })
 }
+
+#[cfg(test)]
+#[path = "drop_partition_tests.rs"]
+mod tests;

@@ -194,3 +194,7 @@ mod tests {
         assert!(evolve(&next, &key, 6).is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "schema_evolution_tests.rs"]
+mod widening_tests;
