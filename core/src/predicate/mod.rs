@@ -100,4 +100,6 @@ impl Predicate {
 }
 
 #[cfg(test)]
-mod predicate_tests;
+mod eval_tests;
+#[cfg(test)]
+mod parse_tests;
