@@ -12,6 +12,7 @@
 //! New source columns become added columns and wider source types widen columns (a new schema
 //! file each time, after committing what was buffered under the old schema).
 
+mod buffer;
 pub mod command;
 mod compaction;
 pub mod convert;
@@ -19,6 +20,7 @@ pub mod formats;
 pub mod kafka;
 pub mod pipeline;
 pub mod sample;
+mod schema_sync;
 pub mod source;
 
 pub use formats::{decode, CdcFormat};
@@ -75,3 +77,6 @@ pub enum Event {
     /// The source failed.
     Failed(String),
 }
+
+#[cfg(test)]
+mod schema_sync_tests;

@@ -6,23 +6,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::now_millis;
-use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{Field, Schema};
 use serde_json::json;
-use strata_core::binary_row::{datums_to_array, Datum};
 use strata_core::commit::offsets::OffsetClaim;
-use strata_core::key_value::RowKind;
 use strata_core::schema::TableSchema;
-use strata_core::schema_evolution::{commit_schema, evolve, widens_to, SchemaChange};
+use strata_core::schema_evolution::{commit_schema, evolve, SchemaChange};
 use strata_core::storage::Storage;
 use strata_core::table::Table;
-use strata_core::types::{to_arrow_type, DataField, DataType, TypeKind, MAX_LENGTH};
 use strata_core::{Error, Result};
 use tokio::sync::mpsc::Receiver;
 
+use super::buffer::RowBuffer;
 use super::compaction::BackgroundCompaction;
-use super::convert::{infer_type, to_datum};
 use super::formats::{CdcFormat, Decoded, Decoder};
+use super::schema_sync;
 use super::{Event, Message};
 use strata_core::write::{write, Input, WriteOptions};
 
@@ -123,8 +119,7 @@ struct Pipeline {
     storage: Arc<dyn Storage>,
     opts: IngestOptions,
     table: Option<Arc<Table>>,
-    columns: Vec<Vec<Datum>>,
-    kinds: Vec<RowKind>,
+    buffer: RowBuffer,
     positions: HashMap<(Arc<str>, i32), Position>,
     user: String,
     identifier: i64,
@@ -217,8 +212,7 @@ pub async fn ingest(
         location: location.to_string(),
         storage,
         table,
-        columns: Vec::new(),
-        kinds: Vec::new(),
+        buffer: RowBuffer::default(),
         positions: HashMap::new(),
         user: uuid::Uuid::new_v4().to_string(),
         identifier: 0,
@@ -291,7 +285,7 @@ pub async fn ingest(
                 }
             }
         }
-        if p.kinds.len() >= p.opts.max_buffer_rows
+        if p.buffer.len() >= p.opts.max_buffer_rows
             || p.last_commit.elapsed() >= p.opts.commit_interval
         {
             p.commit().await?;
@@ -314,9 +308,8 @@ impl Pipeline {
     }
 
     fn reset_buffer(&mut self) {
-        let n = self.schema().map_or(0, |s| s.fields.len());
-        self.columns = (0..n).map(|_| Vec::new()).collect();
-        self.kinds.clear();
+        let schema = self.table.as_ref().map(|t| t.schema().clone());
+        self.buffer.reset(schema.as_deref());
     }
 
     async fn message(&mut self, msg: Message) -> Result<()> {
@@ -377,7 +370,10 @@ impl Pipeline {
         if self.table.is_none() {
             self.create_table(msg, &decoded).await?;
         }
-        let change = self.schema_change(msg, &decoded)?;
+        let schema = self
+            .schema()
+            .ok_or_else(|| bad_message(msg, "no table to write to"))?;
+        let change = schema_sync::schema_change(schema, &decoded, &msg.location())?;
         if !change.is_empty() {
             self.commit().await?;
             self.apply_schema_change(msg, &change).await?;
@@ -386,76 +382,9 @@ impl Pipeline {
             .schema()
             .ok_or_else(|| bad_message(msg, "no table to write to"))?
             .clone();
-        let mut rows: Vec<Vec<Datum>> = Vec::with_capacity(decoded.changes.len());
-        for c in &decoded.changes {
-            let mut row = Vec::with_capacity(schema.fields.len());
-            for f in &schema.fields {
-                let v = c.row.get(&f.name);
-                let d = match v {
-                    None => Datum::Null,
-                    Some(v) => to_datum(v, &f.data_type, decoded.encoding(&f.name))
-                        .map_err(|e| bad_message(msg, format!("column {}: {e}", f.name)))?,
-                };
-                if d.is_null() && !f.data_type.nullable {
-                    let what = if schema.primary_keys.contains(&f.name) {
-                        "primary-key column"
-                    } else {
-                        "NOT NULL column"
-                    };
-                    return Err(bad_message(msg, format!("{what} {} is missing", f.name)));
-                }
-                row.push(d);
-            }
-            rows.push(row);
-        }
-        for (row, c) in rows.into_iter().zip(&decoded.changes) {
-            for (col, d) in self.columns.iter_mut().zip(row) {
-                col.push(d);
-            }
-            self.kinds.push(c.kind);
-        }
-        Ok(())
-    }
-
-    /// Columns the message has that the table lacks, and columns it declares wider.
-    fn schema_change(&self, msg: &Message, decoded: &Decoded) -> Result<SchemaChange> {
-        let schema = self
-            .schema()
-            .ok_or_else(|| bad_message(msg, "no table to write to"))?;
-        let mut change = SchemaChange::default();
-        for c in &decoded.columns {
-            if let Some(f) = schema.field(&c.name) {
-                let (have, want) = (&f.data_type, &c.data_type);
-                if widens_to(want, have) {
-                    continue;
-                }
-                if !widens_to(have, want) {
-                    return Err(Error::Unsupported {
-                        file: msg.location(),
-                        what: format!(
-                            "column {} changed type from {have} to {want}, which is not a widening",
-                            c.name
-                        ),
-                    });
-                }
-                change.widen.push((c.name.clone(), want.clone()));
-            }
-        }
-        for ch in &decoded.changes {
-            for (name, v) in &ch.row.0 {
-                if schema.field(name).is_some() || change.add.iter().any(|(n, _)| n == name) {
-                    continue;
-                }
-                let declared = decoded.columns.iter().find(|c| &c.name == name);
-                let t = declared
-                    .map(|c| c.data_type.clone())
-                    .or_else(|| infer_type(v));
-                if let Some(t) = t {
-                    change.add.push((name.clone(), t));
-                }
-            }
-        }
-        Ok(change)
+        self.buffer
+            .push(&schema, &decoded)
+            .map_err(|why| bad_message(msg, why))
     }
 
     async fn apply_schema_change(&mut self, msg: &Message, change: &SchemaChange) -> Result<()> {
@@ -484,44 +413,8 @@ impl Pipeline {
     }
 
     async fn create_table(&mut self, msg: &Message, decoded: &Decoded) -> Result<()> {
-        let first = &decoded.changes[0].row;
-        let mut fields: Vec<DataField> = Vec::new();
-        let mut add = |name: &str, t: DataType| {
-            if !fields.iter().any(|f| f.name == name) {
-                fields.push(DataField::new(fields.len() as i32, name, t));
-            }
-        };
-        for c in &decoded.columns {
-            add(&c.name, c.data_type.clone());
-        }
-        for (name, v) in &first.0 {
-            let t =
-                infer_type(v).unwrap_or_else(|| DataType::nullable(TypeKind::VarChar(MAX_LENGTH)));
-            add(name, t);
-        }
-        let pk = if self.opts.primary_key.is_empty() {
-            decoded.primary_keys.clone()
-        } else {
-            self.opts.primary_key.clone()
-        };
-        if pk.is_empty() {
-            return Err(Error::InvalidValue(format!(
-                "{}: the messages name no primary key; pass --primary-key",
-                msg.location()
-            )));
-        }
-        let mut options: std::collections::BTreeMap<String, String> =
-            self.opts.table_options.iter().cloned().collect();
-        options
-            .entry("bucket".into())
-            .or_insert_with(|| self.opts.bucket.to_string());
-        let schema = TableSchema::create(
-            fields,
-            self.opts.partition.clone(),
-            pk,
-            options,
-            now_millis(),
-        )?;
+        let schema =
+            schema_sync::created_schema(decoded, &self.opts, &msg.location(), now_millis())?;
         match strata_core::create_table::create_table(self.storage.as_ref(), &schema).await {
             Ok(()) => {
                 tracing::info!(table = %self.location, "created the table from {}", msg.location())
@@ -559,20 +452,20 @@ impl Pipeline {
         let Some(table) = self.table.clone() else {
             return Ok(()); // nothing decoded yet, so nothing to record
         };
-        if self.kinds.is_empty() && claims.is_empty() {
+        if self.buffer.is_empty() && claims.is_empty() {
             return Ok(());
         }
         self.compaction
             .wait_if_behind(&table, self.opts.compact)
             .await;
-        let rows = self.kinds.len();
-        let batch = self.batch(&table)?;
+        let rows = self.buffer.len();
+        let batch = self.buffer.batch(table.schema())?;
         self.identifier += 1;
         let inputs = vec![Input {
             path: "ingest buffer".into(),
             first_line: 1,
             batch,
-            kinds: Some(self.kinds.clone()),
+            kinds: Some(self.buffer.kinds().to_vec()),
         }];
         let snapshot = write(
             table.clone(),
@@ -615,21 +508,6 @@ impl Pipeline {
             self.compaction.after_commit(table, self.opts.compact);
         }
         Ok(())
-    }
-
-    fn batch(&self, table: &Table) -> Result<RecordBatch> {
-        let schema = table.schema();
-        let fields: Vec<Field> = schema
-            .fields
-            .iter()
-            .map(strata_core::types::arrow_field)
-            .collect();
-        let mut cols: Vec<ArrayRef> = Vec::with_capacity(fields.len());
-        for (f, values) in schema.fields.iter().zip(&self.columns) {
-            cols.push(datums_to_array(values, &to_arrow_type(&f.data_type))?);
-        }
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
-            .map_err(|e| Error::InvalidValue(format!("ingest buffer: {e}")))
     }
 }
 
