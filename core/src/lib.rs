@@ -23,8 +23,10 @@
 //! - [`scan`]: from a snapshot (by id, tag or time) to splits; incremental and streaming reads;
 //! - [`read`] and [`merge`]: Parquet data files through the storage, merged by key with the
 //!   table's merge engine;
-//! - [`table`]: an open table (schema and storage);
-//! - [`commit`]: commit planning, conflicts and publication;
+//! - [`table`]: an open table (schema and storage); [`create_table`]: a new table's first
+//!   schema, in a location the table owns;
+//! - [`commit`]: commit planning (a pure plan over a loaded base: conflicts, offset claims,
+//!   manifests, the snapshot) and publication (the puts, the snapshot's conditional put);
 //! - [`compaction`]: sorted runs, Paimon's universal pick, the compaction plan and (with
 //!   `write`) running it;
 //! - [`expire`], [`orphan`] and [`rollback`]: snapshot expiration, orphan cleaning, rollback;
