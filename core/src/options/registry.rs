@@ -35,7 +35,13 @@ const fn opt(
         fallback_keys,
         effect,
         origin,
-        description,
+        // The Wasm reader never shows descriptions: leaving them out keeps about 20 KB of
+        // text out of the module (its size is budgeted).
+        description: if cfg!(target_arch = "wasm32") {
+            ""
+        } else {
+            description
+        },
     }
 }
 
@@ -184,7 +190,7 @@ pub const WATERMARK_EMIT_STRATEGY: &[&str] = &["on-periodic", "on-event"];
 
 /// Every table option, sorted by key.
 #[rustfmt::skip]
-pub static OPTIONS: &[OptionSpec] = &[
+pub const OPTIONS: &[OptionSpec] = &[
     opt("add-column-before-partition", Bool, Some("false"), &[], Engine, Core, "New columns go before the first partition column."),
     opt("aggregation.remove-record-on-delete", Bool, Some("false"), &[], Strata, Core, "Aggregation tables drop the whole row on a -D record."),
     opt("alter-column-null-to-not-null.disabled", Bool, Some("true"), &[], Engine, Core, "Schema changes may not make a nullable column NOT NULL."),
@@ -682,6 +688,35 @@ pub static OPTIONS: &[OptionSpec] = &[
 ];
 
 /// The per-column options: `fields.<column>.<key>` (for `sequence-group`, `<column>` may list
+/// The options Strata's code reads, sorted by key: all that the Wasm reader looks up. It never
+/// validates options, so the rest of the registry (some 30 KB of keys, defaults and
+/// descriptions) stays out of its module.
+pub static STRATA_OPTIONS: [OptionSpec; strata_count(OPTIONS)] = strata_only(OPTIONS);
+
+const fn strata_count(all: &[OptionSpec]) -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < all.len() {
+        if matches!(all[i].effect, Strata) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn strata_only<const N: usize>(all: &[OptionSpec]) -> [OptionSpec; N] {
+    let mut out = [all[0]; N];
+    let (mut i, mut n) = (0, 0);
+    while i < all.len() {
+        if matches!(all[i].effect, Strata) {
+            out[n] = all[i];
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// several sequence fields separated by commas). Sorted by key.
 #[rustfmt::skip]
 pub static FIELD_OPTIONS: &[OptionSpec] = &[

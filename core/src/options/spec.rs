@@ -98,7 +98,7 @@ pub struct OptionSpec {
     pub effect: Effect,
     /// Where Paimon defines it.
     pub origin: Origin,
-    /// One line on what it does.
+    /// One line on what it does (empty in the Wasm build, which never shows it).
     pub description: &'static str,
 }
 
@@ -107,12 +107,24 @@ pub fn all_options() -> &'static [OptionSpec] {
     OPTIONS
 }
 
-/// The option `key` names, by its key or one of its fallback keys.
+/// The option `key` names, by its key or one of its fallback keys. In the Wasm reader only
+/// the options Strata reads are known ([`super::registry::STRATA_OPTIONS`]).
 pub fn lookup(key: &str) -> Option<&'static OptionSpec> {
-    match OPTIONS.binary_search_by(|o| o.key.cmp(key)) {
-        Ok(i) => Some(&OPTIONS[i]),
-        Err(_) => OPTIONS.iter().find(|o| o.fallback_keys.contains(&key)),
+    let searched = searched();
+    match searched.binary_search_by(|o| o.key.cmp(key)) {
+        Ok(i) => Some(&searched[i]),
+        Err(_) => searched.iter().find(|o| o.fallback_keys.contains(&key)),
     }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn searched() -> &'static [OptionSpec] {
+    OPTIONS
+}
+
+#[cfg(target_arch = "wasm32")]
+fn searched() -> &'static [OptionSpec] {
+    &super::registry::STRATA_OPTIONS
 }
 
 /// The per-column option `suffix` (`aggregate-function` in `fields.x.aggregate-function`).

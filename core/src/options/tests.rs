@@ -419,3 +419,17 @@ fn edit_distance_counts_swaps_once() {
     );
     assert_eq!(nearest("zzzzzz", ["bucket"].into_iter()), None);
 }
+
+#[test]
+fn the_reader_registry_is_every_option_strata_reads_in_order() {
+    use crate::options::registry::{OPTIONS, STRATA_OPTIONS};
+    let strata: Vec<&str> = OPTIONS
+        .iter()
+        .filter(|o| o.effect == Effect::Strata)
+        .map(|o| o.key)
+        .collect();
+    let reader: Vec<&str> = STRATA_OPTIONS.iter().map(|o| o.key).collect();
+    assert_eq!(reader, strata);
+    assert!(reader.windows(2).all(|w| w[0] < w[1]), "not sorted");
+    assert!(reader.contains(&"merge-engine") && reader.contains(&"bucket"));
+}
