@@ -27,6 +27,8 @@ export async function serve (root, { ranges = true, cors = true, logPath = null 
         headers['access-control-allow-headers'] = '*'
         headers['access-control-expose-headers'] = 'content-length, content-range'
       }
+      // A length, as static servers and object stores send (object_store's HTTP client needs it).
+      if (body && !('content-length' in headers)) headers['content-length'] = body.length
       res.writeHead(status, headers)
       res.end(req.method === 'HEAD' ? undefined : body)
       entry.end = performance.now()

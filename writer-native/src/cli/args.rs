@@ -23,8 +23,10 @@ pub struct Cli {
     /// AWS_ENDPOINT_URL, AWS_ALLOW_HTTP, GOOGLE_*, AZURE_*). Keys: Paimon's s3.endpoint,
     /// s3.access-key, s3.secret-key, s3.session-token, s3.region, s3.path.style.access;
     /// pypaimon's fs.s3.endpoint, fs.s3.accessKeyId, fs.s3.accessKeySecret, fs.s3.region;
-    /// or object_store's own (aws_*, google_*, azure_*, allow_http, timeout). Not the same
-    /// as `create --option`, which sets table options.
+    /// or object_store's own (aws_*, google_*, azure_*, allow_http, timeout). For a store
+    /// without conditional writes, single-writer=true commits by a check and a plain put:
+    /// safe only while one process at a time writes the table. Not the same as
+    /// `create --option`, which sets table options.
     ///
     /// Example: strata -S s3.endpoint=http://127.0.0.1:9000 scan s3://bucket/orders
     #[arg(

@@ -100,6 +100,25 @@ impl StorageOptions {
     pub fn is_empty(&self) -> bool {
         self.options.is_empty()
     }
+
+    /// `single-writer=true`: the opt-out for stores without conditional writes. Snapshots
+    /// are then created by a check for the file followed by a plain put, which is atomic only
+    /// while one writer at a time commits to the table.
+    pub(crate) fn single_writer(&self, location: &str) -> Result<bool> {
+        let mut on = false;
+        for o in self.options.iter().filter(|o| is_single_writer_key(&o.key)) {
+            on = match o.value.trim().to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(bad_value(location, &o.key, "expected true or false")),
+            };
+        }
+        Ok(on)
+    }
+}
+
+fn is_single_writer_key(key: &str) -> bool {
+    matches!(key, "single-writer" | "strata.single-writer")
 }
 
 /// The object stores a location can name.
@@ -141,6 +160,8 @@ pub(crate) struct Remote {
     pub(crate) store: Arc<dyn ObjectStore>,
     pub(crate) root: Path,
     pub(crate) kind: StoreKind,
+    /// [`StorageOptions::single_writer`].
+    pub(crate) single_writer: bool,
 }
 
 /// Bounded retries of throttled (429, 503), failed (5xx) and timed-out requests, with
@@ -188,7 +209,8 @@ fn is_path_style_key(key: &str) -> bool {
 
 /// Whether `key` is a setting of some backend (so a location of another kind ignores it).
 fn known_anywhere(key: &str) -> bool {
-    paimon_s3_key(key).is_some()
+    is_single_writer_key(key)
+        || paimon_s3_key(key).is_some()
         || is_path_style_key(key)
         || key.parse::<AmazonS3ConfigKey>().is_ok()
         || key.parse::<GoogleConfigKey>().is_ok()
@@ -217,8 +239,8 @@ fn unknown_key(location: &str, key: &str) -> Error {
     Error::InvalidValue(format!(
         "{location}: unknown storage option {key:?}; use Paimon's names (s3.endpoint, \
          s3.access-key, s3.secret-key, s3.session-token, s3.region, s3.path.style.access, or \
-         pypaimon's fs.s3.*) or object_store's keys (aws_*, google_*, azure_*, allow_http, \
-         timeout, …)"
+         pypaimon's fs.s3.*), object_store's keys (aws_*, google_*, azure_*, allow_http, \
+         timeout, …) or single-writer"
     ))
 }
 
@@ -288,7 +310,13 @@ pub(crate) fn open_remote(location: &str, url: &Url, options: &StorageOptions) -
         }
         _ => return Err(unsupported_scheme(location)),
     };
-    Ok(Remote { store, root, kind })
+    let single_writer = options.single_writer(location)?;
+    Ok(Remote {
+        store,
+        root,
+        kind,
+        single_writer,
+    })
 }
 
 fn s3_builder(location: &str, url: &Url, options: &StorageOptions) -> Result<AmazonS3Builder> {

@@ -5,9 +5,11 @@
 //! Snapshot publication uses `PutMode::Create`, which `object_store` implements atomically on
 //! the local filesystem (hard link of a finished temp file), on S3 (`If-None-Match: *`), GCS
 //! (`ifGenerationMatch=0`) and Azure (`If-None-Match: *`). A store that cannot create
-//! conditionally refuses the put, and with it every commit ([`Error::Unsupported`]). On object
+//! conditionally refuses the put, and with it every commit ([`Error::Unsupported`]), unless
+//! the location is opened with `single-writer=true` (a check, then a plain put). On object
 //! stores a put that fails in a way that leaves its outcome open (timeout, connection reset,
 //! server error after the retries) is [`Error::OutcomeUnknown`], which the committer settles.
+//! Large files go to remote stores by multipart upload.
 
 pub mod location;
 
@@ -35,7 +37,16 @@ pub struct ObjectStoreStorage {
     local: Option<Arc<std::path::PathBuf>>,
     /// The kind of object store, for a remote table.
     remote: Option<StoreKind>,
+    /// Create snapshots by a check then a plain put (the `single-writer=true` opt-out).
+    single_writer: bool,
 }
+
+/// Files at least this large go to a remote store by multipart upload.
+const MULTIPART_MIN: usize = 16 << 20;
+/// The part size of a multipart upload (S3 needs at least 5 MiB but for the last part).
+const PART_SIZE: usize = 8 << 20;
+/// Parts of one upload in flight at once.
+const PARTS_IN_FLIGHT: usize = 4;
 
 /// Shows the location and the kind of store only: a store's own `Debug` may carry
 /// credentials.
@@ -59,6 +70,7 @@ impl ObjectStoreStorage {
             location: location.into(),
             local: None,
             remote: Some(StoreKind::S3),
+            single_writer: false,
         }
     }
 
@@ -110,6 +122,7 @@ impl ObjectStoreStorage {
                     location: location.trim_end_matches('/').to_string(),
                     local: None,
                     remote: Some(remote.kind),
+                    single_writer: remote.single_writer,
                 });
             }
             None => location.to_string(),
@@ -214,8 +227,9 @@ impl ObjectStoreStorage {
                 format!("{}/{rel}", self.location),
                 "this store cannot create a file only if it is absent (a conditional put), \
                  which commits need to stay atomic with concurrent writers; use a store with \
-                 conditional writes (S3 and most S3-compatible stores, GCS, Azure), or check \
-                 `aws_conditional_put` is not disabled",
+                 conditional writes (S3 and most S3-compatible stores, GCS, Azure), check \
+                 `aws_conditional_put` is not disabled, or, if only one process ever writes \
+                 this table at a time, pass --storage-option single-writer=true",
             ),
             E::Generic { .. } if self.remote.is_some() => Error::OutcomeUnknown {
                 path: format!("{}/{rel}", self.location),
@@ -223,6 +237,41 @@ impl ObjectStoreStorage {
             },
             other => self.err(rel, other),
         }
+    }
+}
+
+impl ObjectStoreStorage {
+    /// A large file as a multipart upload, its parts sent a few at a time. The object appears
+    /// only when the upload completes; an upload whose part fails is aborted, so the store
+    /// keeps no parts (a failure of the last part or of the completion itself leaves them to
+    /// the bucket's lifecycle rules).
+    async fn put_multipart(&self, rel: &str, p: &Path, data: Bytes) -> Result<()> {
+        let upload = self
+            .store
+            .put_multipart(p)
+            .await
+            .map_err(|e| self.put_err(rel, e))?;
+        let mut w = object_store::WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let sent = async {
+            let mut at = 0;
+            while at < data.len() {
+                w.wait_for_capacity(PARTS_IN_FLIGHT).await?;
+                let end = (at + PART_SIZE).min(data.len());
+                w.put(data.slice(at..end));
+                at = end;
+            }
+            w.wait_for_capacity(0).await?;
+            Ok::<_, object_store::Error>(())
+        }
+        .await;
+        match sent {
+            Ok(()) => w.finish().await.map(|_| ()),
+            Err(e) => {
+                let _ = w.abort().await;
+                Err(e)
+            }
+        }
+        .map_err(|e| self.put_err(rel, e))
     }
 }
 
@@ -314,6 +363,14 @@ impl Storage for ObjectStoreStorage {
     async fn put_if_absent(&self, path: &str, data: Bytes) -> Result<()> {
         self.writable(path)?;
         let p = self.path(path)?;
+        if self.single_writer && self.remote.is_some() {
+            // The documented opt-out: not atomic against a second writer.
+            return match self.store.head(&p).await {
+                Ok(_) => Err(Error::AlreadyExists { path: path.into() }),
+                Err(object_store::Error::NotFound { .. }) => self.put(path, data).await,
+                Err(e) => Err(self.err(path, e)),
+            };
+        }
         let opts = PutOptions {
             mode: PutMode::Create,
             ..Default::default()
@@ -328,6 +385,9 @@ impl Storage for ObjectStoreStorage {
     async fn put(&self, path: &str, data: Bytes) -> Result<()> {
         self.writable(path)?;
         let p = self.path(path)?;
+        if self.remote.is_some() && data.len() >= MULTIPART_MIN {
+            return self.put_multipart(path, &p, data).await;
+        }
         self.store
             .put(&p, PutPayload::from_bytes(data))
             .await
