@@ -22,7 +22,14 @@ pub async fn open_table(location: &str) -> Result<Arc<Table>> {
 /// Opens a table for reading, with object-store settings.
 pub async fn open_table_with(location: &str, options: &StorageOptions) -> Result<Arc<Table>> {
     let storage = ObjectStoreStorage::open_with(location, options)?;
-    Ok(Arc::new(Table::open(Arc::new(storage)).await?))
+    let table = Table::open(Arc::new(storage)).await.map_err(|e| match e {
+        // The storage names paths inside the table: say which table has no schema.
+        Error::NotFound { path } if path.starts_with("schema/") => Error::NotFound {
+            path: format!("{location}: not a Paimon table ({path})"),
+        },
+        e => e,
+    })?;
+    Ok(Arc::new(table))
 }
 
 /// Where and how read commands write.
