@@ -12,10 +12,13 @@ step() { printf '\n==> %s\n' "$*"; }
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-step "system packages (clang: zstd for wasm32)"
-if ! command -v clang >/dev/null 2>&1; then
+step "system packages (clang: zstd for wasm32; node: the HTTP server of the object-store suite)"
+pkgs=()
+command -v clang >/dev/null 2>&1 || pkgs+=(clang)
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
+if [ "${#pkgs[@]}" -gt 0 ]; then
   as_root apt-get update -qq
-  as_root apt-get install -y -qq clang >/dev/null
+  as_root apt-get install -y -qq "${pkgs[@]}" >/dev/null
 fi
 
 step "Rust toolchain pieces"
