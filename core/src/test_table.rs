@@ -94,3 +94,96 @@ pub(crate) async fn tag(storage: &dyn Storage, name: &str, id: i64) {
         .await
         .unwrap();
 }
+
+/// A table of any shape in any storage, committed entry by entry: for tests that need
+/// partitions, buckets, levels, stats or changelogs.
+pub(crate) struct Builder {
+    pub storage: Arc<dyn Storage>,
+    pub table: Arc<Table>,
+    committer: Committer,
+    since: Option<i64>,
+    commits: i64,
+}
+
+impl Builder {
+    /// A table of `columns` (`"k INT NOT NULL, v INT"`), partitioned by `partition`, keyed by
+    /// `keys`, with `options`, whose schema 0 is written into `storage`.
+    pub async fn new(
+        storage: Arc<dyn Storage>,
+        columns: &str,
+        partition: &[&str],
+        keys: &[&str],
+        options: &[(&str, &str)],
+    ) -> Builder {
+        let fields = crate::types::parse_columns(columns).unwrap();
+        let options = options
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let names = |s: &[&str]| s.iter().map(|n| n.to_string()).collect();
+        let schema =
+            TableSchema::create(fields, names(partition), names(keys), options, 0).unwrap();
+        storage
+            .put_if_absent(&schema_path(0), Bytes::from(schema.to_json()))
+            .await
+            .unwrap();
+        let table = Arc::new(Table::open(storage.clone()).await.unwrap());
+        Builder {
+            storage,
+            committer: Committer::new(table.clone(), "builder"),
+            table,
+            since: None,
+            commits: 0,
+        }
+    }
+
+    /// Commits `entries` and `changelog` as `kind` at `at` (epoch ms); returns the snapshot.
+    pub async fn commit(
+        &mut self,
+        kind: CommitKind,
+        entries: Vec<ManifestEntry>,
+        changelog: Vec<ManifestEntry>,
+        at: i64,
+    ) -> crate::snapshot::Snapshot {
+        let changes = CommitChanges {
+            kind,
+            entries,
+            changelog,
+            properties: None,
+            offsets: vec![],
+            index: vec![],
+            index_base: vec![],
+        };
+        self.commits += 1;
+        let uuid = format!("b{}", self.commits);
+        match self
+            .committer
+            .try_commit(&changes, self.commits, &uuid, at, self.since)
+            .await
+            .unwrap()
+        {
+            Attempt::Committed(s) => {
+                self.since = Some(s.id);
+                *s
+            }
+            Attempt::Lost => panic!("no racer"),
+        }
+    }
+}
+
+/// An entry of file `name` in the partition `partition` (values of the partition columns'
+/// `types`) and `bucket` of `total_buckets`, at level 0 with one row.
+pub(crate) fn entry_in(
+    kind: FileKind,
+    name: &str,
+    types: &[crate::types::DataType],
+    partition: &[crate::binary_row::Datum],
+    bucket: i32,
+    total_buckets: i32,
+) -> ManifestEntry {
+    let mut e = entry(kind, name);
+    e.partition = BinaryRow::encode(types, partition).unwrap();
+    e.bucket = bucket;
+    e.total_buckets = total_buckets;
+    e
+}

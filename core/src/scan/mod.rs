@@ -16,3 +16,8 @@ pub use plan::{plan_files, plan_splits, Split};
 pub use snapshot::{resolve_snapshot, SnapshotSpec};
 pub use stream::{StartMode, StreamScan, StreamStep};
 pub use time::parse_time_millis;
+
+#[cfg(test)]
+mod plan_tests;
+#[cfg(test)]
+mod splits_tests;
