@@ -20,4 +20,8 @@ pub use time::parse_time_millis;
 #[cfg(test)]
 mod plan_tests;
 #[cfg(test)]
+mod snapshot_tests;
+#[cfg(test)]
 mod splits_tests;
+#[cfg(test)]
+mod stream_tests;
