@@ -272,14 +272,14 @@ impl MergeFunction {
         let mut from: Vec<Option<RecordRef>> = vec![None; self.arity];
         let mut group_seq: Vec<Option<Vec<Datum>>> = vec![None; self.groups.len()];
         let mut seen = false;
-        let mut deleted = false;
+        let mut deleted_by = None;
         for &r in recs {
             let retract = row_kind::is_retract(kind_of(arena, r));
             if retract && self.groups.is_empty() {
                 if self.remove_on_delete && kind_of(arena, r) == row_kind::DELETE {
                     from = vec![None; self.arity];
                     seen = false;
-                    deleted = true;
+                    deleted_by = Some(r);
                     continue;
                 }
                 return Err(Error::unsupported(
@@ -311,7 +311,7 @@ impl MergeFunction {
                 continue;
             }
             seen = true;
-            deleted = false;
+            deleted_by = None;
             for c in (0..self.arity).filter(|&c| !grouped[c]) {
                 if !arena[r.0].cols[c].is_null(r.1) {
                     from[c] = Some(r);
@@ -319,12 +319,7 @@ impl MergeFunction {
             }
         }
         if !seen {
-            let seq = max_seq(recs, arena);
-            return Ok(deleted.then_some(Merged::Fields {
-                seq,
-                kind: row_kind::DELETE,
-                from,
-            }));
+            return Ok(deleted_by.map(deleted_row));
         }
         Ok(Some(Merged::Fields {
             seq: max_seq(recs, arena),
@@ -335,10 +330,12 @@ impl MergeFunction {
 
     fn aggregate(&self, recs: &[RecordRef], arena: &[KvBatch]) -> Result<Option<Merged>> {
         let mut acc: Vec<Option<Datum>> = vec![None; self.arity];
+        let mut deleted_by = None;
         for &r in recs {
             let kind = kind_of(arena, r);
             if row_kind::is_retract(kind) && self.remove_on_delete && kind == row_kind::DELETE {
                 acc = vec![None; self.arity];
+                deleted_by = Some(r);
                 continue;
             }
             for (c, agg) in self.aggregators.iter().enumerate() {
@@ -351,13 +348,23 @@ impl MergeFunction {
             }
         }
         if acc.iter().all(Option::is_none) {
-            return Ok(None);
+            return Ok(deleted_by.map(deleted_row));
         }
         Ok(Some(Merged::Values {
             seq: max_seq(recs, arena),
             kind: row_kind::INSERT,
             values: acc.into_iter().map(|v| v.unwrap_or(Datum::Null)).collect(),
         }))
+    }
+}
+
+/// The `-D` row of a key whose last record removed it (`remove-record-on-delete`): the delete
+/// record as written. Written out (a flush, a compaction above the last level) it deletes the
+/// key's older rows, so it must keep its key (and NOT NULL columns their values).
+fn deleted_row(at: RecordRef) -> Merged {
+    Merged::Pick {
+        kind: row_kind::DELETE,
+        at,
     }
 }
 

@@ -194,9 +194,11 @@ fn partial_update_refuses_retractions_unless_told_what_to_do() {
 fn partial_update_remove_record_on_delete_starts_the_row_over() {
     let remove = ("partial-update.remove-record-on-delete", "true");
     let deleted = [(I, 1, [Some(1); 4]), (D, 2, [None; 4])];
-    let (kind, seq, from) = fields(merge(&[PARTIAL, remove], &deleted).unwrap());
-    assert_eq!((kind, seq), (D, 2));
-    assert_eq!(from, vec![None; 5], "nothing survives the delete");
+    assert_eq!(
+        pick(merge(&[PARTIAL, remove], &deleted).unwrap()),
+        (D, (0, 1)),
+        "nothing before the delete survives: the -D record itself, with its key"
+    );
     let reinserted = [
         (I, 1, [Some(1); 4]),
         (D, 2, [None; 4]),
@@ -329,7 +331,8 @@ fn aggregation_remove_record_on_delete_resets_the_accumulators() {
         ("aggregation.remove-record-on-delete", "true"),
     ];
     let deleted = [(I, 1, [Some(4); 4]), (D, 2, [Some(4); 4])];
-    assert!(merge(&opts, &deleted).unwrap().is_none());
+    // The key is deleted: the -D record itself, with its key.
+    assert_eq!(pick(merge(&opts, &deleted).unwrap()), (D, (0, 1)));
     let again = [
         (I, 1, [Some(4); 4]),
         (D, 2, [Some(4); 4]),

@@ -12,6 +12,8 @@
 
 mod buffer;
 mod commit;
+#[cfg(test)]
+mod delete_tests;
 mod dynamic;
 mod env;
 pub mod files;

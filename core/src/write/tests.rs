@@ -24,7 +24,7 @@ fn env() -> Arc<dyn WriteEnv> {
 }
 
 /// A table `k INT NOT NULL, v INT, dt STRING` with `options`, keyed by `k` (or none).
-async fn table(pk: bool, partitioned: bool, options: &[(&str, &str)]) -> Arc<Table> {
+pub(super) async fn table(pk: bool, partitioned: bool, options: &[(&str, &str)]) -> Arc<Table> {
     let storage = Arc::new(MemoryStorage::new());
     let fields = crate::types::parse_columns("k INT NOT NULL, v INT, dt STRING NOT NULL").unwrap();
     let mut opts: BTreeMap<String, String> = [("bucket".to_string(), "2".to_string())].into();
@@ -73,14 +73,14 @@ fn input(rows: &[(i32, i32, &str)], kinds: Option<&[&str]>) -> Input {
     }
 }
 
-fn kinds_opts() -> WriteOptions {
+pub(super) fn kinds_opts() -> WriteOptions {
     WriteOptions {
         row_kind_column: Some("op".into()),
         ..Default::default()
     }
 }
 
-async fn write_rows(
+pub(super) async fn write_rows(
     t: &Arc<Table>,
     rows: &[(i32, i32, &str)],
     kinds: Option<&[&str]>,
@@ -92,7 +92,7 @@ async fn write_rows(
 }
 
 /// The table's rows `(k, v, dt)`, sorted.
-async fn rows_of(t: &Arc<Table>) -> Vec<(i32, Option<i32>, String)> {
+pub(super) async fn rows_of(t: &Arc<Table>) -> Vec<(i32, Option<i32>, String)> {
     let t = Arc::new(Table::open(t.storage_arc()).await.unwrap());
     let mut reader = ReadBuilder::new().build(t).await.unwrap();
     let mut out = Vec::new();
@@ -128,7 +128,7 @@ async fn data_files(t: &Table) -> Vec<String> {
     files
 }
 
-fn row(k: i32, v: i32) -> (i32, Option<i32>, String) {
+pub(super) fn row(k: i32, v: i32) -> (i32, Option<i32>, String) {
     (k, Some(v), "a".to_string())
 }
 
