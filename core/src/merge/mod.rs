@@ -15,3 +15,7 @@ pub use reader::{assemble_merged, MergeReader, RunSource};
 mod aggregate_tests;
 #[cfg(test)]
 mod function_tests;
+#[cfg(test)]
+mod reader_engine_tests;
+#[cfg(test)]
+mod reader_tests;
