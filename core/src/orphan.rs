@@ -273,3 +273,7 @@ mod tests {
         assert!(!is_candidate("bucket-3/data-1.orc", &unpartitioned));
     }
 }
+
+#[cfg(test)]
+#[path = "orphan_tests.rs"]
+mod dated_tests;
