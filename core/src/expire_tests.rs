@@ -111,3 +111,127 @@ fn a_stale_earliest_hint_hides_no_snapshot_from_expiration() {
         assert_eq!(removed.snapshots, vec![1]);
     })
 }
+
+/// Snapshots 1..=4 at 1000..=4000 adding a, b, c, d.
+async fn four() -> std::sync::Arc<crate::storage::MemoryStorage> {
+    table(&[(&["a"], &[]), (&["b"], &[]), (&["c"], &[]), (&["d"], &[])]).await
+}
+
+#[test]
+fn max_retention_expires_even_snapshots_younger_than_the_time_limit() {
+    block_on(async {
+        let s = four().await;
+        let r = Retention {
+            min: 1,
+            max: Some(2),
+            time_millis: 1_000_000,
+        };
+        let removed = expire(s.as_ref(), r, 5000, false).await.unwrap();
+        assert_eq!(removed.snapshots, vec![1, 2]);
+        // Their data files are still live in snapshots 3 and 4: only metadata goes.
+        assert!(
+            removed.files.iter().all(|f| f.starts_with("manifest/")),
+            "{removed:?}"
+        );
+        assert_eq!(existing_snapshot_ids(s.as_ref()).await.unwrap(), vec![3, 4]);
+    })
+}
+
+#[test]
+fn time_retention_keeps_a_snapshot_exactly_at_the_limit_and_min_always_wins() {
+    block_on(async {
+        let s = four().await;
+        // At 10000 keeping 8000 ms: the limit is 2000, so snapshot 2 (at 2000) stays.
+        let r = Retention {
+            min: 1,
+            max: None,
+            time_millis: 8000,
+        };
+        assert_eq!(
+            expire(s.as_ref(), r, 10_000, true).await.unwrap().snapshots,
+            vec![1]
+        );
+        // Everything is old, but the newest three are kept.
+        let r = Retention {
+            min: 3,
+            max: None,
+            time_millis: 0,
+        };
+        assert_eq!(
+            expire(s.as_ref(), r, 10_000, true).await.unwrap().snapshots,
+            vec![1]
+        );
+        // min 0 still keeps the latest snapshot.
+        let removed = expire(s.as_ref(), keep_newest(0), 10_000, false)
+            .await
+            .unwrap();
+        assert_eq!(removed.snapshots, vec![1, 2, 3]);
+        assert_eq!(existing_snapshot_ids(s.as_ref()).await.unwrap(), vec![4]);
+    })
+}
+
+#[test]
+fn nothing_to_expire_changes_nothing() {
+    block_on(async {
+        let s = four().await;
+        let before = s.list("").await.unwrap();
+        let removed = expire(s.as_ref(), keep_newest(4), 10_000, false)
+            .await
+            .unwrap();
+        assert_eq!(removed, Removed::default());
+        assert_eq!(s.list("").await.unwrap(), before);
+        let empty = crate::storage::MemoryStorage::new();
+        assert_eq!(
+            expire(&empty, keep_newest(1), 10_000, false).await.unwrap(),
+            Removed::default()
+        );
+    })
+}
+
+#[test]
+fn changelog_files_go_with_the_snapshot_that_wrote_them() {
+    block_on(async {
+        use crate::manifest::FileKind;
+        use crate::test_table::{entry, Builder};
+        let storage = std::sync::Arc::new(crate::storage::MemoryStorage::new());
+        let mut b = Builder::new(
+            storage.clone(),
+            "k INT NOT NULL, v INT",
+            &[],
+            &["k"],
+            &[("bucket", "1"), ("changelog-producer", "input")],
+        )
+        .await;
+        for (i, n) in ["1", "2"].iter().enumerate() {
+            let (data, log) = (format!("data-{n}"), format!("changelog-{n}"));
+            for f in [&data, &log] {
+                storage
+                    .put(&format!("bucket-0/{f}"), Bytes::from_static(b"x"))
+                    .await
+                    .unwrap();
+            }
+            let at = 1000 * (i as i64 + 1);
+            b.commit(
+                crate::snapshot::CommitKind::Append,
+                vec![entry(FileKind::Add, &data)],
+                vec![entry(FileKind::Add, &log)],
+                at,
+            )
+            .await;
+        }
+        let removed = expire(storage.as_ref(), keep_newest(1), 10_000, false)
+            .await
+            .unwrap();
+        assert_eq!(removed.snapshots, vec![1]);
+        let data: Vec<&String> = removed
+            .files
+            .iter()
+            .filter(|f| f.starts_with("bucket-0/"))
+            .collect();
+        assert_eq!(data, ["bucket-0/changelog-1"]);
+        assert!(!exists(storage.as_ref(), "bucket-0/changelog-1").await);
+        for kept in ["bucket-0/data-1", "bucket-0/data-2", "bucket-0/changelog-2"] {
+            assert!(exists(storage.as_ref(), kept).await, "{kept}");
+        }
+    })
+}

@@ -80,3 +80,98 @@ fn a_tag_whose_snapshot_expired_can_be_rolled_back_to() {
             .is_err());
     })
 }
+
+#[test]
+fn a_target_that_is_not_an_existing_snapshot_or_tag_is_refused_by_name() {
+    block_on(async {
+        let s = table(&[(&["a"], &[]), (&["b"], &[])]).await;
+        let before = s.list("").await.unwrap();
+        match rollback(s.as_ref(), &SnapshotSpec::Id(9), false)
+            .await
+            .unwrap_err()
+        {
+            Error::NotFound { path } => assert_eq!(
+                path,
+                "snapshot 9 (expired or never committed; roll back to a tag instead)"
+            ),
+            other => panic!("expected NotFound, got {other:?}"),
+        }
+        match rollback(s.as_ref(), &SnapshotSpec::Tag("nope".into()), false)
+            .await
+            .unwrap_err()
+        {
+            Error::NotFound { path } => assert_eq!(path, "tag/tag-nope"),
+            other => panic!("expected NotFound, got {other:?}"),
+        }
+        match rollback(s.as_ref(), &SnapshotSpec::Tag("a/b".into()), false)
+            .await
+            .unwrap_err()
+        {
+            Error::Corrupt { file, .. } => assert_eq!(file, "tag name"),
+            other => panic!("expected Corrupt, got {other:?}"),
+        }
+        for spec in [SnapshotSpec::Latest, SnapshotSpec::TimestampMillis(1500)] {
+            match rollback(s.as_ref(), &spec, false).await.unwrap_err() {
+                Error::InvalidValue(m) => assert_eq!(
+                    m,
+                    format!("rollback needs a snapshot id or a tag, not {spec:?}")
+                ),
+                other => panic!("expected InvalidValue, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            s.list("").await.unwrap(),
+            before,
+            "a refused rollback changed the table"
+        );
+    })
+}
+
+#[test]
+fn rolling_back_to_the_latest_snapshot_removes_nothing() {
+    block_on(async {
+        let s = table(&[(&["a"], &[]), (&["b"], &["a"])]).await;
+        tag(s.as_ref(), "t2", 2).await;
+        let before = s.list("").await.unwrap();
+        let r = rollback(s.as_ref(), &SnapshotSpec::Id(2), false)
+            .await
+            .unwrap();
+        assert_eq!(
+            r,
+            RolledBack {
+                to: 2,
+                removed: Removed::default(),
+                tags: vec![],
+            }
+        );
+        assert_eq!(s.list("").await.unwrap(), before);
+    })
+}
+
+#[test]
+fn rolling_back_to_a_live_tag_keeps_older_snapshots_and_the_earliest_hint() {
+    block_on(async {
+        let s = table(&[(&["a"], &[]), (&["b"], &[]), (&["c"], &["b"])]).await;
+        tag(s.as_ref(), "two", 2).await;
+        tag(s.as_ref(), "three", 3).await;
+        let r = rollback(s.as_ref(), &SnapshotSpec::Tag("two".into()), false)
+            .await
+            .unwrap();
+        assert_eq!((r.to, r.removed.snapshots.clone()), (2, vec![3]));
+        assert_eq!(r.tags, vec!["three".to_string()]);
+        let data: Vec<&String> = r
+            .removed
+            .files
+            .iter()
+            .filter(|f| f.starts_with("bucket-0/"))
+            .collect();
+        assert_eq!(data, ["bucket-0/c"]);
+        assert_eq!(latest_snapshot_id(s.as_ref()).await.unwrap(), Some(2));
+        assert_eq!(existing_snapshot_ids(s.as_ref()).await.unwrap(), vec![1, 2]);
+        assert!(exists(s.as_ref(), &tag_path("two")).await);
+        assert!(!exists(s.as_ref(), &tag_path("three")).await);
+        for kept in ["bucket-0/a", "bucket-0/b"] {
+            assert!(exists(s.as_ref(), kept).await, "{kept}");
+        }
+    })
+}
