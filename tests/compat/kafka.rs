@@ -26,35 +26,6 @@ use strata_tests::writes::{pypaimon_rows, sorted};
 use strata_writer::ingest::sample::generate;
 use strata_writer::ingest::CdcFormat;
 
-fn kafka_args<'a>(
-    table: &'a str,
-    format: &'a str,
-    broker: &'a str,
-    topic: &'a str,
-    group: &'a str,
-) -> Vec<&'a str> {
-    let mut args = ingest_args(
-        table,
-        format,
-        &["--kafka", broker, "--topic", topic, "--group", group],
-    );
-    args.extend([
-        "--commit-interval",
-        "500ms",
-        // The idle time counts from the start: joining the group and the first fetch from
-        // tansu take a second or two alone, but over ten seconds on a loaded machine (longer
-        // after a SIGKILL: the dead member's session must expire first).
-        "--until-idle",
-        "20",
-        // A killed member holds its partitions until its session expires: keep that short.
-        "--kafka-option",
-        "session.timeout.ms=2000",
-        "--kafka-option",
-        "heartbeat.interval.ms=300",
-    ]);
-    args
-}
-
 /// Runs an ingest that must succeed (within [`strata_tests::kafka::STRATA_TIMEOUT`]) and read
 /// `messages` messages; its stdout. A failure shows stderr too (where an ingest that stopped
 /// early says why).
@@ -71,19 +42,6 @@ fn ingest_all(args: &[&str], messages: usize) -> String {
         tail(&stderr, 40)
     );
     stdout.into_owned()
-}
-
-/// Sets `--flag`'s value (or the `--kafka-option key=`'s) in `args`.
-fn set<'a>(args: &mut [&'a str], flag: &str, value: &'a str) {
-    if let Some(a) = args
-        .iter_mut()
-        .find(|a| a.split_once('=').is_some_and(|(k, _)| k == flag))
-    {
-        *a = value;
-        return;
-    }
-    let i = args.iter().position(|a| *a == flag).unwrap();
-    args[i + 1] = value;
 }
 
 /// 300,000 events in the three formats, each ingested into its own table, which Strata and

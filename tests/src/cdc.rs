@@ -192,3 +192,48 @@ pub fn ingest_args<'a>(table: &'a str, format: &'a str, source: &[&'a str]) -> V
     ]);
     args
 }
+
+/// `strata ingest` from a Kafka topic in a consumer group, committing every 500 ms and
+/// stopping after 20 s without a message, with a short session (a killed member's
+/// partitions move on quickly).
+pub fn kafka_args<'a>(
+    table: &'a str,
+    format: &'a str,
+    broker: &'a str,
+    topic: &'a str,
+    group: &'a str,
+) -> Vec<&'a str> {
+    let mut args = ingest_args(
+        table,
+        format,
+        &["--kafka", broker, "--topic", topic, "--group", group],
+    );
+    args.extend([
+        "--commit-interval",
+        "500ms",
+        // The idle time counts from the start: joining the group and the first fetch from
+        // tansu take a second or two alone, but over ten seconds on a loaded machine (longer
+        // after a SIGKILL: the dead member's session must expire first).
+        "--until-idle",
+        "20",
+        // A killed member holds its partitions until its session expires: keep that short.
+        "--kafka-option",
+        "session.timeout.ms=2000",
+        "--kafka-option",
+        "heartbeat.interval.ms=300",
+    ]);
+    args
+}
+
+/// Sets `--flag`'s value (or the `--kafka-option key=`'s) in `args`.
+pub fn set<'a>(args: &mut [&'a str], flag: &str, value: &'a str) {
+    if let Some(a) = args
+        .iter_mut()
+        .find(|a| a.split_once('=').is_some_and(|(k, _)| k == flag))
+    {
+        *a = value;
+        return;
+    }
+    let i = args.iter().position(|a| *a == flag).unwrap();
+    args[i + 1] = value;
+}
