@@ -128,13 +128,14 @@ pub fn format_name(f: CdcFormat) -> &'static str {
     }
 }
 
-/// The table's latest snapshot id.
+/// The table's latest snapshot id, as `strata snapshots` lists it (any location).
 pub fn latest_snapshot(table: &str) -> i64 {
-    std::fs::read_to_string(format!("{table}/snapshot/LATEST"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
+    let listed: Value =
+        serde_json::from_str(&ok(&["snapshots", table, "--output", "json"])).unwrap();
+    listed
+        .as_array()
+        .and_then(|a| a.iter().filter_map(|s| s["id"].as_i64()).max())
+        .unwrap_or_else(|| panic!("{table} has no snapshots"))
 }
 
 /// Writes the sample's events as JSON lines.
