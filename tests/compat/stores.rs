@@ -298,3 +298,60 @@ fn tables_read_over_http_from_a_real_server() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("nothing"), "{err}");
 }
+
+#[test]
+fn skipped_messages_go_to_a_dead_letter_directory_on_s3() {
+    if moto_missing() {
+        return;
+    }
+    let bucket = moto().bucket("dlq");
+    let table = format!("s3://{bucket}/wh/db.db/t");
+    let dlq = format!("s3://{bucket}/dead/t");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    let lines = [
+        r#"{"before":null,"after":{"id":1,"n":"a"},"op":"c"}"#,
+        r#"{"before":null,"after":{"n":"no key"},"op":"c"}"#,
+        r#"{"before":null,"after":{"id":2,"n":"b"},"op":"c"}"#,
+        r#"{"before":null,"after":{"id":"x","n":"bad id"},"op":"c"}"#,
+    ];
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let f = file.to_str().unwrap();
+    let args = [
+        "ingest",
+        &table,
+        "--format",
+        "debezium-json",
+        "--file",
+        f,
+        "--create-if-missing",
+        "--primary-key",
+        "id",
+        "--on-error",
+        "skip",
+        "--dead-letter",
+        &dlq,
+    ];
+    let out = ok(s3_strata(&[], &args), "ingest");
+    assert!(out.contains("2 skipped"), "{out}");
+    let rows = ok(s3_strata(&[], &["scan", &table]), "scan");
+    assert_eq!(rows.lines().count(), 2, "{rows}");
+    // One object for the commit that skipped them, with where and why of each message.
+    let dead = ObjectStoreStorage::open_with(&dlq, &moto().options()).unwrap();
+    let rt = rt();
+    let objects = rt.block_on(dead.list("")).unwrap();
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert!(objects[0].path.starts_with("dead-letter-") && objects[0].path.ends_with(".jsonl"));
+    let text = rt.block_on(dead.get(&objects[0].path)).unwrap();
+    let dead: Vec<serde_json::Value> = String::from_utf8_lossy(&text)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let offsets: Vec<i64> = dead.iter().map(|d| d["offset"].as_i64().unwrap()).collect();
+    assert_eq!(offsets, [1, 3]);
+    assert_eq!(dead[0]["payload"], serde_json::json!(lines[1]));
+    assert!(dead[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("primary-key column id is missing"));
+}

@@ -68,9 +68,12 @@ pub struct IngestArgs {
     /// What to do with a message that cannot be ingested.
     #[arg(long, value_enum, default_value = "fail")]
     pub on_error: OnError,
-    /// JSON-lines file for skipped messages (required with --on-error skip).
+    /// Where skipped messages go (required with --on-error skip): a JSON-lines file, appended
+    /// to, or a directory on an object store (s3://…), which gets one
+    /// dead-letter-<writer>-<commit>.jsonl object per commit. Lines are durable before the
+    /// commit that skips their messages.
     #[arg(long)]
-    pub dead_letter: Option<std::path::PathBuf>,
+    pub dead_letter: Option<String>,
     /// Stop after this many seconds without a message, counted from the start and from each
     /// message (also while waiting for a broker or a partition assignment); commits first.
     #[arg(long)]
@@ -126,7 +129,7 @@ pub async fn run(args: IngestArgs, storage: &StorageOptions) -> Result<IngestSta
     result
 }
 
-async fn run_ingest(args: IngestArgs, storage: &StorageOptions) -> Result<IngestStats> {
+async fn run_ingest(args: IngestArgs, storage_options: &StorageOptions) -> Result<IngestStats> {
     if args.on_error == OnError::Skip && args.dead_letter.is_none() {
         return Err(Error::InvalidValue(
             "--on-error skip needs --dead-letter FILE: skipped messages are never dropped silently"
@@ -147,8 +150,10 @@ async fn run_ingest(args: IngestArgs, storage: &StorageOptions) -> Result<Ingest
             })
         })
         .transpose()?;
-    let storage: Arc<dyn Storage> =
-        Arc::new(ObjectStoreStorage::create_with(&args.table, storage)?);
+    let storage: Arc<dyn Storage> = Arc::new(ObjectStoreStorage::create_with(
+        &args.table,
+        storage_options,
+    )?);
     let opts = IngestOptions {
         format: args.format,
         commit_interval: duration("--commit-interval", &args.commit_interval)?,
@@ -160,6 +165,7 @@ async fn run_ingest(args: IngestArgs, storage: &StorageOptions) -> Result<Ingest
         table_options: args.options,
         on_error: args.on_error,
         dead_letter: args.dead_letter,
+        storage: storage_options.clone(),
         until_idle,
         compact: !args.no_compact,
         progress: true,

@@ -16,6 +16,7 @@ mod buffer;
 pub mod command;
 mod compaction;
 pub mod convert;
+mod dead_letter;
 pub mod formats;
 pub mod kafka;
 pub mod pipeline;

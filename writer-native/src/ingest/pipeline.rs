@@ -1,7 +1,6 @@
 //! The ingest pipeline: events in, decoded and converted rows buffered, commits out.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,9 +16,11 @@ use tokio::sync::mpsc::Receiver;
 
 use super::buffer::RowBuffer;
 use super::compaction::BackgroundCompaction;
+use super::dead_letter::DeadLetters;
 use super::formats::{CdcFormat, Decoded, Decoder};
 use super::schema_sync;
 use super::{Event, Message};
+use crate::storage::StorageOptions;
 use strata_core::write::{write, Input, WriteOptions};
 
 /// What to do with a message that cannot be ingested.
@@ -53,8 +54,10 @@ pub struct IngestOptions {
     pub table_options: Vec<(String, String)>,
     /// Bad messages: fail or skip.
     pub on_error: OnError,
-    /// Where skipped messages go (JSON lines).
-    pub dead_letter: Option<std::path::PathBuf>,
+    /// Where skipped messages go (JSON lines): a file, or a directory on an object store.
+    pub dead_letter: Option<String>,
+    /// Settings for an object-store dead-letter location.
+    pub storage: StorageOptions,
     /// Stop after this long without a message, counted from the start and from each message
     /// whatever else happens (waiting for a broker or a partition assignment, rebalances);
     /// files and stdin also stop at their end.
@@ -78,6 +81,7 @@ impl Default for IngestOptions {
             table_options: Vec::new(),
             on_error: OnError::Fail,
             dead_letter: None,
+            storage: StorageOptions::default(),
             until_idle: None,
             compact: true,
             progress: false,
@@ -125,7 +129,7 @@ struct Pipeline {
     identifier: i64,
     last_commit: Instant,
     stats: IngestStats,
-    dead_letter: Option<std::io::BufWriter<std::fs::File>>,
+    dead_letter: Option<DeadLetters>,
     compaction: BackgroundCompaction,
     started: Instant,
     lag: Option<i64>,
@@ -194,19 +198,11 @@ pub async fn ingest(
             )));
         }
     }
-    let dead_letter = match &opts.dead_letter {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(p)
-                .map_err(|e| Error::Storage {
-                    path: p.display().to_string(),
-                    message: e.to_string(),
-                })?,
-        )),
-        None => None,
-    };
+    let dead_letter = opts
+        .dead_letter
+        .as_deref()
+        .map(|l| DeadLetters::open(l, &opts.storage))
+        .transpose()?;
     let mut p = Pipeline {
         decoder: Decoder::new(opts.format),
         location: location.to_string(),
@@ -293,12 +289,6 @@ pub async fn ingest(
     }
     p.commit().await?;
     p.compaction.finish(p.table.clone(), p.opts.compact).await;
-    if let Some(d) = p.dead_letter.as_mut() {
-        d.flush().map_err(|e| Error::Storage {
-            path: "dead-letter file".into(),
-            message: e.to_string(),
-        })?;
-    }
     Ok(p.stats)
 }
 
@@ -350,10 +340,7 @@ impl Pipeline {
             "error": e.to_string(),
             "payload": payload,
         });
-        writeln!(d, "{line}").map_err(|e| Error::Storage {
-            path: "dead-letter file".into(),
-            message: e.to_string(),
-        })?;
+        d.add(line.to_string());
         tracing::warn!(location = %msg.location(), error = %e, "message sent to the dead-letter file");
         Ok(())
     }
@@ -461,6 +448,10 @@ impl Pipeline {
         let rows = self.buffer.len();
         let batch = self.buffer.batch(table.schema())?;
         self.identifier += 1;
+        // The skipped messages' lines are durable before the offsets that pass them.
+        if let Some(d) = self.dead_letter.as_mut() {
+            d.persist(&self.user, self.identifier).await?;
+        }
         let inputs = vec![Input {
             path: "ingest buffer".into(),
             first_line: 1,
