@@ -46,7 +46,9 @@ pub(super) struct ScanArgs {
     pub(super) tag: Option<String>,
     #[command(flatten)]
     pub(super) out: OutputArgs,
-    /// At most this many rows.
+    /// At most this many rows. A limited scan reads splits in order (partition, bucket,
+    /// then key), so the same snapshot gives the same rows in the same order every time;
+    /// an unlimited scan reads splits on every core and may interleave them differently.
     #[arg(long)]
     pub(super) limit: Option<usize>,
 }
