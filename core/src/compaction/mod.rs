@@ -13,7 +13,7 @@ mod run;
 pub use plan::{plan_compaction, CompactTask};
 pub use policy::CompactionPolicy;
 #[cfg(feature = "write")]
-pub use run::{compact, CompactOptions};
+pub use run::{compact, compact_until, CompactOptions};
 
 use crate::manifest::DataFileMeta;
 use crate::options::TableOptions;

@@ -37,6 +37,21 @@ pub async fn compact(
     opts: CompactOptions,
     env: Arc<dyn WriteEnv>,
 ) -> Result<Option<Snapshot>> {
+    compact_until(table, opts, env, std::future::pending()).await
+}
+
+/// [`compact`], stopped when `stop` resolves (Ctrl-C): between buckets, the files already
+/// rewritten are deleted and nothing is committed; the error is [`Error::Uncommitted`]. A
+/// bucket under way finishes first; a commit under way finishes.
+pub async fn compact_until(
+    table: Arc<Table>,
+    opts: CompactOptions,
+    env: Arc<dyn WriteEnv>,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<Option<Snapshot>> {
+    use futures::FutureExt;
+    let stop = stop.fuse();
+    futures::pin_mut!(stop);
     let schema = table.schema().clone();
     if !schema.has_primary_key() {
         return Err(Error::unsupported("compact", "compaction of append tables"));
@@ -67,6 +82,11 @@ pub async fn compact(
     // Files written for buckets before a failure are unused: remove them on the way out.
     let written: Result<()> = async {
         for task in tasks {
+            if (&mut stop).now_or_never().is_some() {
+                return Err(Error::Uncommitted(Box::new(Error::InvalidValue(
+                    "the compaction was stopped before its commit".into(),
+                ))));
+            }
             let (partition, bucket) = (task.partition.clone(), task.bucket);
             let dir = bucket_dir(&schema, &partition, bucket)?;
             let merged = read_bucket(

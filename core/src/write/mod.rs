@@ -13,6 +13,8 @@
 mod buffer;
 mod commit;
 #[cfg(test)]
+mod compact_stop_tests;
+#[cfg(test)]
 mod delete_tests;
 mod dynamic;
 mod env;

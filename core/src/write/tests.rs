@@ -17,7 +17,7 @@ use crate::storage::{MemoryStorage, Storage};
 
 /// One environment for every test: its ids must be unique across the writes to a table (two
 /// writers with one id would share file names and a commit user).
-fn env() -> Arc<dyn WriteEnv> {
+pub(super) fn env() -> Arc<dyn WriteEnv> {
     static ENV: std::sync::OnceLock<Arc<FixedEnv>> = std::sync::OnceLock::new();
     ENV.get_or_init(|| Arc::new(FixedEnv::new(1_700_000_000_000)))
         .clone()
@@ -114,7 +114,7 @@ pub(super) async fn rows_of(t: &Arc<Table>) -> Vec<(i32, Option<i32>, String)> {
     out
 }
 
-async fn data_files(t: &Table) -> Vec<String> {
+pub(super) async fn data_files(t: &Table) -> Vec<String> {
     let mut files: Vec<String> = t
         .storage()
         .list("")

@@ -22,11 +22,7 @@ pub(super) async fn run(a: CompactArgs, cx: &Context) -> Result<()> {
         full: a.full,
         partition: a.partition,
     };
-    let compacted = interrupt::or_interrupt(
-        "nothing was committed (files the compaction had rewritten are orphans for clean-orphans)",
-        compact(t, options, crate::runtime::env()),
-    );
-    match compacted.await? {
+    match interrupt::compact(t, options).await? {
         Some(s) => crate::outln!("committed snapshot {} (COMPACT)", s.id),
         None => crate::outln!("nothing to compact"),
     }

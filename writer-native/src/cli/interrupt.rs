@@ -3,10 +3,10 @@
 //!
 //! A snapshot is published with one put-if-absent, so stopping never leaves a half commit.
 //! `write` checks for the signal between input batches and then aborts its writer (deleting
-//! the files it wrote); a commit already under way finishes. Reads and compactions are
-//! dropped where they stand (a compaction's rewritten files, never committed, are left for
-//! `clean-orphans`). `ingest` has its own shutdown: it commits what it buffered, with the
-//! source offsets, and stops.
+//! the files it wrote); a commit already under way finishes. `compact` checks between
+//! buckets and deletes the files it had rewritten. Reads are dropped where they stand.
+//! `ingest` has its own shutdown: it commits what it buffered, with the source offsets, and
+//! stops.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,8 +42,8 @@ fn stopped(what: &str) -> strata_core::Error {
     }))
 }
 
-/// Runs `command`, dropping it at Ctrl-C: for reads and compactions, whose commit (if any)
-/// is one atomic put.
+/// Runs `command`, dropping it at Ctrl-C: for reads, and for work whose commit (if any) is
+/// one atomic put and which writes nothing before it.
 pub(super) async fn or_interrupt<T>(
     what: &str,
     command: impl Future<Output = strata_core::Result<T>>,
@@ -78,4 +78,21 @@ pub(super) async fn write_files(
         ));
     }
     written
+}
+
+/// `strata compact` ([`strata_core::compaction::compact_until`]): at Ctrl-C, between
+/// buckets, the files already rewritten are deleted and nothing is committed.
+pub(super) async fn compact(
+    table: Arc<Table>,
+    opts: strata_core::compaction::CompactOptions,
+) -> strata_core::Result<Option<Snapshot>> {
+    let compacted =
+        strata_core::compaction::compact_until(table, opts, crate::runtime::env(), signalled())
+            .await;
+    if interrupted() {
+        return Err(stopped(
+            "nothing was committed; the files this compaction had rewritten are removed",
+        ));
+    }
+    compacted
 }
