@@ -1,15 +1,22 @@
 //! Compaction planning: sorted runs of a bucket, Paimon's universal compaction pick, and the
 //! whole plan ([`plan_compaction`]): which buckets to compact, into which level, how; with the
-//! `write` feature, running it ([`compact`]).
+//! `write` feature, running it ([`compact`]). Append tables merge small files instead
+//! ([`append`]).
 //!
 //! Level 0 files are each a sorted run, newest first; each non-empty level above is one run.
 //! [`pick_universal`] chooses which leading runs to merge and the level they go to, following
 //! Paimon's order of rules: size amplification, size ratio, then run count.
 
+pub mod append;
+#[cfg(feature = "write")]
+mod append_run;
+#[cfg(test)]
+mod append_tests;
 mod plan;
 mod policy;
 #[cfg(feature = "write")]
 mod run;
+pub use append::{plan_append_compaction, AppendTask};
 pub use plan::{plan_compaction, CompactTask};
 pub use policy::CompactionPolicy;
 #[cfg(feature = "write")]

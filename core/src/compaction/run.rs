@@ -11,6 +11,7 @@ use crate::options::TableOptions;
 use crate::path::bucket_dir;
 use crate::read::{SplitContext, SplitReader};
 use crate::scan::{resolve_snapshot, SnapshotSpec, Split};
+use crate::schema::TableSchema;
 use crate::snapshot::{CommitKind, Snapshot, BATCH_COMMIT_IDENTIFIER};
 use crate::table::Table;
 use crate::types::DataType;
@@ -54,24 +55,18 @@ pub async fn compact_until(
     futures::pin_mut!(stop);
     let schema = table.schema().clone();
     if !schema.has_primary_key() {
-        return Err(Error::unsupported("compact", "compaction of append tables"));
+        return super::append_run::compact_append(table, opts, env, stop).await;
     }
     let options = TableOptions::new(&schema.options);
-    let Some(latest) = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await? else {
+    let Some((latest, live)) = latest_live(&table).await? else {
         return Ok(None);
     };
-    let pfields = schema.partition_fields()?;
-    let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
-    let live = crate::manifest::live_files(table.storage(), &latest).await?;
-    let tasks = plan_compaction(&live, &options, opts.full, |partition| {
-        let values = partition.decode(&ptypes)?;
-        Ok(partition_matches(
-            &pfields,
-            &values,
-            &opts.partition,
-            &schema,
-        ))
-    })?;
+    let tasks = plan_compaction(
+        &live,
+        &options,
+        opts.full,
+        in_partitions(&schema, &opts.partition)?,
+    )?;
     if tasks.is_empty() {
         return Ok(None);
     }
@@ -190,6 +185,40 @@ pub async fn compact_until(
     if entries.is_empty() {
         return Ok(None);
     }
+    commit_compaction(&table, &latest, entries, changelog, env.as_ref()).await
+}
+
+/// The latest snapshot and its live data files; `None` for a table without snapshots.
+pub(super) async fn latest_live(table: &Table) -> Result<Option<(Snapshot, Vec<ManifestEntry>)>> {
+    let Some(latest) = resolve_snapshot(table.storage(), &SnapshotSpec::Latest).await? else {
+        return Ok(None);
+    };
+    let live = crate::manifest::live_files(table.storage(), &latest).await?;
+    Ok(Some((latest, live)))
+}
+
+/// Whether a partition is among those `spec` (`k=v`, all of them when empty) selects.
+pub(super) fn in_partitions<'a>(
+    schema: &'a TableSchema,
+    spec: &'a [(String, String)],
+) -> Result<impl Fn(&crate::binary_row::BinaryRow) -> Result<bool> + 'a> {
+    let pfields = schema.partition_fields()?;
+    let ptypes: Vec<DataType> = pfields.iter().map(|f| f.data_type.clone()).collect();
+    Ok(move |partition: &crate::binary_row::BinaryRow| {
+        let values = partition.decode(&ptypes)?;
+        Ok(partition_matches(&pfields, &values, spec, schema))
+    })
+}
+
+/// Commits a compaction's entries (and changelog) as one COMPACT snapshot based on `latest`;
+/// a commit that publishes nothing deletes the files it would have added.
+pub(super) async fn commit_compaction(
+    table: &Arc<Table>,
+    latest: &Snapshot,
+    entries: Vec<ManifestEntry>,
+    changelog: Vec<ManifestEntry>,
+    env: &dyn WriteEnv,
+) -> Result<Option<Snapshot>> {
     let changes = CommitChanges {
         kind: CommitKind::Compact,
         entries,
@@ -206,18 +235,18 @@ pub async fn compact_until(
         &changes,
         BATCH_COMMIT_IDENTIFIER,
         Some(latest.id),
-        env.as_ref(),
+        env,
     )
     .await;
     if committed.as_ref().is_err_and(Error::is_unpublished) {
         // Nothing was published: the new files are unused.
-        remove_outputs(&table, &schema, &changes.entries, &changes.changelog).await;
+        remove_outputs(table, table.schema(), &changes.entries, &changes.changelog).await;
     }
     committed.map(Some)
 }
 
 /// Deletes the files a compaction wrote (best effort), for one that will not commit.
-async fn remove_outputs(
+pub(super) async fn remove_outputs(
     table: &Table,
     schema: &crate::schema::TableSchema,
     entries: &[ManifestEntry],

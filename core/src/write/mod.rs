@@ -10,6 +10,8 @@
 //! the end, several buckets at once. Then one commit publishes them all, or nothing is
 //! published and the written files are deleted.
 
+#[cfg(test)]
+mod append_compact_tests;
 mod buffer;
 mod commit;
 #[cfg(test)]

@@ -108,8 +108,10 @@ pub(super) enum Command {
     ///
     /// Example: strata sample-cdc --format debezium-json --events 1000 > orders.jsonl
     SampleCdc(SampleCdcArgs),
-    /// Compact primary-key buckets: Paimon's universal compaction, or everything into the
-    /// highest level with --full. Commits a COMPACT snapshot.
+    /// Compact a table, as one COMPACT snapshot. Primary-key buckets: Paimon's universal
+    /// compaction, or everything into the highest level with --full. Append tables: small
+    /// files merged once compaction.min.file-num (5) gather, or all files of each bucket with
+    /// --full. Ctrl-C stops between buckets, committing nothing.
     ///
     /// Example: strata compact /data/orders --full --partition dt=2024-01-01
     Compact(CompactArgs),
