@@ -253,8 +253,15 @@ fn bad_value(location: &str, key: &str, e: impl std::fmt::Display) -> Error {
 /// scheme, with the environment and `options`.
 pub(crate) fn open_remote(location: &str, url: &Url, options: &StorageOptions) -> Result<Remote> {
     let (scheme, path) = ObjectStoreScheme::parse(url).map_err(|_| unsupported_scheme(location))?;
-    let root = Path::from_url_path(path)
-        .map_err(|e| Error::InvalidValue(format!("{location}: bad path in the URL: {e}")))?;
+    // `az://CONTAINER/path` is fsspec's spelling (adlfs, pypaimon), and the one object_store's
+    // Azure builder reads; object_store's scheme parser takes it as `az://ACCOUNT/CONTAINER/`
+    // and drops the path's first segment, which would put the table elsewhere in the container.
+    let root = if url.scheme() == "az" {
+        Path::from_url_path(url.path())
+    } else {
+        Ok(path)
+    }
+    .map_err(|e| Error::InvalidValue(format!("{location}: bad path in the URL: {e}")))?;
     let config_err = |kind: StoreKind, e: object_store::Error| {
         Error::InvalidValue(format!(
             "{location}: cannot configure the store: {e}; set {}",
