@@ -55,6 +55,16 @@ if [ "$(cat "$MOTO/.requirements" 2>/dev/null)" != "$MOTO_REQ" ]; then
 fi
 export STRATA_MOTO="$MOTO/bin/moto_server"
 
+step "Azure-protocol server for the Azure suite (Azurite, npm)"
+AZURITE="$CACHE/azurite"
+AZURITE_VERSION=3.37.0
+if [ "$(node -p "require('$AZURITE/node_modules/azurite/package.json').version" 2>/dev/null)" != "$AZURITE_VERSION" ]; then
+  mkdir -p "$AZURITE"
+  [ -f "$AZURITE/package.json" ] || echo '{"private": true}' > "$AZURITE/package.json"
+  (cd "$AZURITE" && npm install --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION")
+fi
+export STRATA_AZURITE="$AZURITE/node_modules/.bin/azurite-blob"
+
 step "Kafka-protocol broker for the ingest suites (tansu, sqlite engine)"
 source scripts/tansu.sh
 

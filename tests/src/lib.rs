@@ -256,6 +256,7 @@ pub fn rows_json(batches: &[RecordBatch], types: &[DataType]) -> Vec<Value> {
     rows.sort_by_cached_key(|r| serde_json::to_string(r).expect("json"));
     rows
 }
+pub mod azure;
 pub mod cdc;
 pub mod kafka;
 pub mod s3;
