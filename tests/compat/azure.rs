@@ -157,3 +157,44 @@ fn every_command_works_on_azure_at_the_tables_own_path() {
         .iter()
         .any(|o| o.path.starts_with("wh/db.db/orders/snapshot/")));
 }
+
+#[test]
+fn a_wrong_key_is_refused_with_what_to_check_and_no_secret() {
+    if azurite_missing() {
+        return;
+    }
+    let c = azurite().container("denied");
+    let t = format!("az://{c}/t");
+    ok(
+        az(&[
+            "create",
+            &t,
+            "--columns",
+            "id BIGINT NOT NULL",
+            "--primary-key",
+            "id",
+        ]),
+        "create",
+    );
+    // The right account with another key: the server refuses every request (403).
+    let wrong = "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXktd3Jvbmcta2V5LXdyb25nLWtleQ==";
+    let mut args: Vec<String> = azurite().flags();
+    let i = args
+        .iter()
+        .position(|a| a.starts_with("azure_storage_account_key="))
+        .unwrap();
+    args[i] = format!("azure_storage_account_key={wrong}");
+    for cmd in [&["scan", t.as_str()][..], &["snapshots", t.as_str()][..]] {
+        let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+        all.extend_from_slice(cmd);
+        let out = strata(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{cmd:?} passed with a wrong key");
+        assert!(err.contains(&t), "{err}");
+        assert!(
+            err.contains("AZURE_STORAGE_ACCOUNT_KEY") || err.contains("credentials"),
+            "{err}"
+        );
+        assert!(!err.contains(wrong), "the key leaked: {err}");
+    }
+}

@@ -197,6 +197,17 @@ impl ObjectStoreStorage {
             };
         }
         let hint = self.remote.map(StoreKind::credentials_hint).unwrap_or("");
+        // Some backends report a refusal as a generic error carrying the HTTP status.
+        let refused = text.contains("403 Forbidden") || text.contains("401 Unauthorized");
+        if refused && self.remote.is_some() {
+            return Error::Storage {
+                path: full,
+                message: format!(
+                    "the store refused the request: check the credentials ({hint}) and the \
+                     bucket's or container's permissions; {text}"
+                ),
+            };
+        }
         match e {
             object_store::Error::NotFound { .. } => Error::NotFound { path: rel.into() },
             object_store::Error::AlreadyExists { .. } => Error::AlreadyExists { path: rel.into() },
