@@ -104,14 +104,26 @@ pub async fn snapshot_manifests(
     Ok(metas)
 }
 
+/// How many manifests [`live_files`] reads at once.
+const MANIFEST_READS: usize = 8;
+
 /// The live data files of a snapshot: every manifest's entries folded in order. A DELETE left
 /// pending after the full fold means the metadata is inconsistent.
 pub async fn live_files(storage: &dyn Storage, s: &Snapshot) -> Result<Vec<ManifestEntry>> {
-    let mut entries = Vec::new();
-    for m in snapshot_manifests(storage, s).await? {
-        entries.extend(read_manifest(storage, &m.file_name).await?);
-    }
-    let folded = fold_entries(entries)?;
+    use futures::{StreamExt, TryStreamExt};
+    let names: Vec<String> = snapshot_manifests(storage, s)
+        .await?
+        .into_iter()
+        .map(|m| m.file_name)
+        .collect();
+    // Independent reads, a few at a time (each is a request on an object store), folded in
+    // manifest order.
+    let read: Vec<Vec<ManifestEntry>> = futures::stream::iter(names)
+        .map(|name| async move { read_manifest(storage, &name).await })
+        .buffered(MANIFEST_READS)
+        .try_collect()
+        .await?;
+    let folded = fold_entries(read.into_iter().flatten())?;
     if let Some(d) = folded.iter().find(|e| e.kind == FileKind::Delete) {
         return Err(Error::corrupt(
             crate::snapshot::snapshot_path(s.id),
