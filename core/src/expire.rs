@@ -156,6 +156,7 @@ pub async fn expire(
     now_millis: i64,
     dry_run: bool,
 ) -> Result<Removed> {
+    let clock = crate::log::Stopwatch::start();
     let ids = existing_snapshot_ids(storage).await?;
     let n = ids.len();
     if n == 0 {
@@ -217,6 +218,13 @@ pub async fn expire(
     for f in &files {
         storage.delete(f).await?;
     }
+    tracing::info!(
+        snapshots = expired.len(),
+        files = files.len(),
+        earliest = ids[cut],
+        ms = clock.ms(),
+        "expired"
+    );
     Ok(Removed {
         snapshots: expired,
         files,

@@ -50,6 +50,7 @@ pub mod dynamic_bucket;
 mod error;
 pub mod expire;
 pub mod key_value;
+mod log;
 pub mod manifest;
 pub mod merge;
 pub mod options;

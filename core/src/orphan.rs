@@ -165,6 +165,7 @@ pub async fn clean_orphans(
     older_than_millis: i64,
     dry_run: bool,
 ) -> Result<Removed> {
+    let clock = crate::log::Stopwatch::start();
     let schema = TableSchema::load_latest(storage).await?;
     if let Some(b) = storage
         .list("branch")
@@ -217,6 +218,14 @@ pub async fn clean_orphans(
             storage.delete(f).await?;
         }
     }
+    tracing::info!(
+        listed = listed.len(),
+        used = used.len(),
+        orphans = files.len(),
+        dry_run,
+        ms = clock.ms(),
+        "cleaned orphans"
+    );
     Ok(Removed {
         snapshots: vec![],
         files,

@@ -210,3 +210,42 @@ fn scans_with_a_limit_repeat_the_same_rows_in_the_same_order() {
     assert_eq!(unlimited, sorted_all);
     assert!(all.len() > 60, "{}", all.len());
 }
+
+#[test]
+fn verbose_runs_report_core_counts_and_timings() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    let t = t.to_str().unwrap();
+    let (ok, _, err) = strata(&[
+        "create",
+        t,
+        "--columns",
+        "id BIGINT NOT NULL, v STRING",
+        "--primary-key",
+        "id",
+        "--bucket",
+        "2",
+    ]);
+    assert!(ok, "{err}");
+    let f = dir.path().join("a.csv");
+    std::fs::write(&f, "id,v\n1,a\n2,b\n3,c\n").unwrap();
+    let (ok, _, err) = strata(&["-v", "write", t, f.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains("committed snapshot=1 kind=Append rows=3") && err.contains("ms="),
+        "{err}"
+    );
+    let (ok, _, err) = strata(&["-v", "scan", t]);
+    assert!(ok, "{err}");
+    assert!(err.contains("planned the scan snapshot=1"), "{err}");
+    assert!(err.contains("scanned rows=3"), "{err}");
+    let (ok, _, err) = strata(&["-v", "compact", t, "--full"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("kind=Compact"), "{err}");
+    let (ok, _, err) = strata(&["-v", "expire", t, "--retain-min", "1", "--older-than", "0s"]);
+    assert!(ok, "{err}");
+    assert!(err.contains("expired snapshots=1"), "{err}");
+    // Without -v: nothing on stderr.
+    let (ok, _, err) = strata(&["scan", t]);
+    assert!(ok && err.is_empty(), "{err}");
+}

@@ -49,6 +49,7 @@ pub(super) async fn compact_append(
     if tasks.is_empty() {
         return Ok(None);
     }
+    let (clock, buckets) = (crate::log::Stopwatch::start(), tasks.len());
     let ctx = Arc::new(SplitContext::new(&schema, schema.fields.clone(), None)?);
     let writer = DataFileWriter::new(table.clone(), env.clone());
     let mut entries = Vec::new();
@@ -126,5 +127,15 @@ pub(super) async fn compact_append(
         remove_outputs(&table, &schema, &entries, &[]).await;
         return Err(e);
     }
+    tracing::info!(
+        buckets,
+        rewritten = entries
+            .iter()
+            .filter(|e| e.kind == FileKind::Delete)
+            .count(),
+        written = entries.iter().filter(|e| e.kind == FileKind::Add).count(),
+        ms = clock.ms(),
+        "append compaction merged small files; committing"
+    );
     commit_compaction(&table, &latest, entries, Vec::new(), env.as_ref()).await
 }

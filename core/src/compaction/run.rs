@@ -70,6 +70,7 @@ pub async fn compact_until(
     if tasks.is_empty() {
         return Ok(None);
     }
+    let (clock, buckets) = (crate::log::Stopwatch::start(), tasks.len());
     let ctx = Arc::new(SplitContext::new(&schema, schema.fields.clone(), None)?);
     let writer = DataFileWriter::new(table.clone(), env.clone());
     let mut entries = Vec::new();
@@ -185,6 +186,17 @@ pub async fn compact_until(
     if entries.is_empty() {
         return Ok(None);
     }
+    tracing::info!(
+        buckets,
+        rewritten = entries
+            .iter()
+            .filter(|e| e.kind == FileKind::Delete)
+            .count(),
+        written = entries.iter().filter(|e| e.kind == FileKind::Add).count(),
+        changelog_files = changelog.len(),
+        ms = clock.ms(),
+        "compaction rewrote its buckets; committing"
+    );
     commit_compaction(&table, &latest, entries, changelog, env.as_ref()).await
 }
 

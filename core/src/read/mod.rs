@@ -106,6 +106,7 @@ impl ReadBuilder {
 
     /// Plans the read, with row kinds treated as `kinds` says.
     pub async fn build_with(self, table: Arc<Table>, kinds: Kinds) -> Result<TableReader> {
+        let clock = crate::log::Stopwatch::start();
         let snapshot = resolve_snapshot(table.storage(), &self.snapshot).await?;
         // As in Paimon: a time-travel read uses the schema its snapshot was committed with;
         // a read of the latest snapshot uses the table's latest schema, so columns an alter
@@ -129,6 +130,18 @@ impl ReadBuilder {
             }
             None => Vec::new(),
         };
+        tracing::info!(
+            snapshot = snapshot.as_ref().map(|s| s.id),
+            splits = splits.len(),
+            files = splits.iter().map(|s| s.files.len()).sum::<usize>(),
+            bytes = splits
+                .iter()
+                .flat_map(|s| &s.files)
+                .map(|f| f.file_size)
+                .sum::<i64>(),
+            ms = clock.ms(),
+            "planned the scan"
+        );
         TableReader::new(
             table,
             schema,

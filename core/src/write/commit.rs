@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::WriteEnv;
 use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::manifest::FileKind;
 use crate::snapshot::Snapshot;
 use crate::table::Table;
 use crate::{Error, Result};
@@ -56,14 +57,44 @@ pub async fn commit_with_retries(
 ) -> Result<Snapshot> {
     let committer = Committer::new(table, user);
     let mut backoff = Backoff::new(env);
+    let clock = crate::log::Stopwatch::start();
+    let mut attempt = 0u32;
     loop {
-        let attempt = env.unique_id();
+        attempt = attempt.saturating_add(1);
+        let uuid = env.unique_id();
         match committer
-            .try_commit(changes, identifier, &attempt, env.now_millis(), since)
+            .try_commit(changes, identifier, &uuid, env.now_millis(), since)
             .await?
         {
-            Attempt::Committed(s) => return Ok(*s),
-            Attempt::Lost => backoff.wait().await?,
+            Attempt::Committed(s) => {
+                let (added, deleted) =
+                    changes
+                        .entries
+                        .iter()
+                        .fold((0, 0), |(a, d), e| match e.kind {
+                            FileKind::Add => (a + 1, d),
+                            FileKind::Delete => (a, d + 1),
+                        });
+                tracing::info!(
+                    snapshot = s.id,
+                    kind = ?s.commit_kind,
+                    rows = s.delta_record_count.unwrap_or(0),
+                    files_added = added,
+                    files_deleted = deleted,
+                    changelog_files = changes.changelog.len(),
+                    attempts = attempt,
+                    ms = clock.ms(),
+                    "committed"
+                );
+                return Ok(*s);
+            }
+            Attempt::Lost => {
+                tracing::debug!(
+                    attempt,
+                    "another writer took the snapshot id; planning again"
+                );
+                backoff.wait().await?
+            }
         }
     }
 }
