@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod local_fs;
 pub mod maintenance;
 pub mod output;
+pub mod progress;
 pub mod reading;
 pub mod runtime;
 pub mod storage;

@@ -11,6 +11,7 @@ use strata_core::table::Table;
 use strata_core::{Error, Result};
 
 use crate::output::{BatchWriter, Format};
+use crate::progress::Progress;
 use crate::storage::StorageOptions;
 use crate::ObjectStoreStorage;
 
@@ -53,6 +54,7 @@ async fn drain(
     reader: &mut TableReader,
     sink: &mut BatchWriter<'_>,
     max_rows: &mut Option<usize>,
+    shown: &Progress,
 ) -> Result<usize> {
     let mut n = 0;
     while let Some(mut b) = reader.next().await? {
@@ -64,6 +66,7 @@ async fn drain(
         }
         sink.write(&b).map_err(io)?;
         n += b.num_rows();
+        shown.inc(b.num_rows() as u64);
         if *max_rows == Some(0) {
             break;
         }
@@ -91,6 +94,7 @@ pub async fn scan(
         b = b.limit(n);
     }
     let mut reader = b.build(table).await?;
+    let shown = Progress::counter("reading", "rows", sink.out.is_none());
     let mut w = BatchWriter::new(
         sink.format,
         reader.schema().clone(),
@@ -104,9 +108,9 @@ pub async fn scan(
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let n = if limit.is_some() || threads == 1 || !threaded {
-        drain(&mut reader, &mut w, &mut None).await?
+        drain(&mut reader, &mut w, &mut None, &shown).await?
     } else {
-        drain_parallel(reader, threads, &mut w).await?
+        drain_parallel(reader, threads, &mut w, &shown).await?
     };
     w.finish().map_err(io)?;
     Ok(n)
@@ -117,6 +121,7 @@ async fn drain_parallel(
     reader: TableReader,
     threads: usize,
     w: &mut BatchWriter<'_>,
+    shown: &Progress,
 ) -> Result<usize> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<arrow_array::RecordBatch>>(threads * 2);
     for mut part in reader.partition(threads) {
@@ -141,6 +146,7 @@ async fn drain_parallel(
         let b = b?;
         w.write(&b).map_err(io)?;
         n += b.num_rows();
+        shown.inc(b.num_rows() as u64);
     }
     Ok(n)
 }
@@ -156,6 +162,7 @@ pub async fn diff(
 ) -> Result<usize> {
     let filter = filter.map(|f| Predicate::parse(&f)).transpose()?;
     let mut reader = read_changes(table, from, to, columns, filter.as_ref()).await?;
+    let sink_to_stdout = sink.out.is_none();
     let mut w = BatchWriter::new(
         sink.format,
         reader.schema().clone(),
@@ -163,7 +170,8 @@ pub async fn diff(
         sink.out.as_deref(),
     )
     .map_err(io)?;
-    let n = drain(&mut reader, &mut w, &mut None).await?;
+    let shown = Progress::counter("reading", "rows", sink_to_stdout);
+    let n = drain(&mut reader, &mut w, &mut None, &shown).await?;
     w.finish().map_err(io)?;
     Ok(n)
 }

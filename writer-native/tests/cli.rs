@@ -211,11 +211,8 @@ fn scans_with_a_limit_repeat_the_same_rows_in_the_same_order() {
     assert!(all.len() > 60, "{}", all.len());
 }
 
-#[test]
-fn verbose_runs_report_core_counts_and_timings() {
-    let dir = tempfile::tempdir().unwrap();
-    let t = dir.path().join("t");
-    let t = t.to_str().unwrap();
+/// Creates `t`: `id BIGINT NOT NULL, v STRING` keyed by `id`, in `buckets` buckets.
+fn create_keyed(t: &str, buckets: u32) {
     let (ok, _, err) = strata(&[
         "create",
         t,
@@ -224,9 +221,17 @@ fn verbose_runs_report_core_counts_and_timings() {
         "--primary-key",
         "id",
         "--bucket",
-        "2",
+        &buckets.to_string(),
     ]);
     assert!(ok, "{err}");
+}
+
+#[test]
+fn verbose_runs_report_core_counts_and_timings() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    let t = t.to_str().unwrap();
+    create_keyed(t, 2);
     let f = dir.path().join("a.csv");
     std::fs::write(&f, "id,v\n1,a\n2,b\n3,c\n").unwrap();
     let (ok, _, err) = strata(&["-v", "write", t, f.to_str().unwrap()]);
@@ -248,4 +253,63 @@ fn verbose_runs_report_core_counts_and_timings() {
     // Without -v: nothing on stderr.
     let (ok, _, err) = strata(&["scan", t]);
     assert!(ok && err.is_empty(), "{err}");
+}
+
+/// Runs `command` (a shell line) on a pseudo-terminal with `script`, as someone at a
+/// terminal would; what the terminal showed. `None` where `script` (util-linux) is missing.
+fn on_a_terminal(command: &str) -> Option<String> {
+    let out = std::process::Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn long_commands_show_progress_on_a_terminal_and_nowhere_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    let t = t.to_str().unwrap();
+    create_keyed(t, 2);
+    let f = dir.path().join("a.csv");
+    let rows: String = (0..5000).map(|i| format!("{i},v{i}\n")).collect();
+    std::fs::write(&f, format!("id,v\n{rows}")).unwrap();
+    let bin = env!("CARGO_BIN_EXE_strata");
+    let f = f.to_str().unwrap();
+    let Some(shown) = on_a_terminal(&format!("{bin} write {t} {f}")) else {
+        eprintln!("skipped: no `script` (util-linux) to run the binary on a terminal");
+        return;
+    };
+    assert!(
+        shown.contains("writing") && shown.contains("rows"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("committed snapshot 1"), "{shown:?}");
+    on_a_terminal(&format!("{bin} write {t} {f}")).unwrap();
+    let shown = on_a_terminal(&format!("{bin} compact {t} --full")).unwrap();
+    assert!(
+        shown.contains("compacting [") && shown.contains("/2 buckets"),
+        "{shown:?}"
+    );
+    // Rows to a file: the read's counter shows; rows to the terminal: nothing in their way.
+    let out = dir.path().join("rows.jsonl");
+    let shown = on_a_terminal(&format!("{bin} scan {t} > {}", out.display())).unwrap();
+    assert!(
+        shown.contains("reading") && shown.contains("rows"),
+        "{shown:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 5000);
+    let shown = on_a_terminal(&format!("{bin} scan {t} --limit 2")).unwrap();
+    assert!(!shown.contains("reading"), "{shown:?}");
+    // --quiet: none.
+    let shown = on_a_terminal(&format!("{bin} -q write {t} {f}")).unwrap();
+    assert!(!shown.contains("writing"), "{shown:?}");
+    // Not a terminal: none (stderr is a pipe here).
+    let (ok, _, err) = strata(&["write", t, f]);
+    assert!(ok && !err.contains("writing"), "{err}");
 }

@@ -15,7 +15,7 @@ use crate::read::{SplitContext, SplitReader};
 use crate::scan::Split;
 use crate::snapshot::Snapshot;
 use crate::table::Table;
-use crate::write::{DataFileWriter, WriteEnv};
+use crate::write::{DataFileWriter, Progress, WriteEnv};
 use crate::{Error, Result};
 
 /// Compacts an append table's small files (all files of each bucket with `full`); `None` if
@@ -54,7 +54,11 @@ pub(super) async fn compact_append(
     let writer = DataFileWriter::new(table.clone(), env.clone());
     let mut entries = Vec::new();
     let written: Result<()> = async {
-        for task in tasks {
+        for (done, task) in tasks.into_iter().enumerate() {
+            env.progress(Progress::Compacted {
+                done,
+                total: buckets,
+            });
             if stop.as_mut().now_or_never().is_some() {
                 return Err(Error::Uncommitted(Box::new(Error::InvalidValue(
                     "the compaction was stopped before its commit".into(),

@@ -21,7 +21,7 @@ use arrow_array::{ArrayRef, Int8Array};
 use crate::commit::CommitChanges;
 use crate::path::partition_matches;
 use crate::write::files::KvFile;
-use crate::write::{commit_with_retries, DataFileWriter, WriteEnv};
+use crate::write::{commit_with_retries, DataFileWriter, Progress, WriteEnv};
 
 /// What a compaction does.
 #[derive(Debug, Clone, Default)]
@@ -77,7 +77,11 @@ pub async fn compact_until(
     let mut changelog = Vec::new();
     // Files written for buckets before a failure are unused: remove them on the way out.
     let written: Result<()> = async {
-        for task in tasks {
+        for (done, task) in tasks.into_iter().enumerate() {
+            env.progress(Progress::Compacted {
+                done,
+                total: buckets,
+            });
             if (&mut stop).now_or_never().is_some() {
                 return Err(Error::Uncommitted(Box::new(Error::InvalidValue(
                     "the compaction was stopped before its commit".into(),

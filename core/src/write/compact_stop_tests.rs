@@ -1,4 +1,5 @@
-//! A compaction stopped by its driver (Ctrl-C) commits nothing and leaves no rewritten file.
+//! A compaction stopped by its driver (Ctrl-C) commits nothing and leaves no rewritten file;
+//! a running one reports its progress to the driver.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -54,4 +55,55 @@ async fn a_compaction_stopped_before_its_first_bucket_writes_nothing() {
 #[tokio::test]
 async fn a_compaction_stopped_between_buckets_removes_what_it_rewrote() {
     stopped_after(2).await;
+}
+
+/// An environment that records the progress reports it gets.
+#[derive(Default)]
+struct Recording(
+    std::sync::Mutex<Vec<crate::write::Progress>>,
+    std::sync::atomic::AtomicU64,
+);
+
+impl crate::write::WriteEnv for Recording {
+    fn now_millis(&self) -> i64 {
+        1
+    }
+    fn unique_id(&self) -> String {
+        let n = self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        format!("00000000-0000-0000-0000-{n:012}")
+    }
+    fn random_below(&self, _n: u64) -> u64 {
+        0
+    }
+    fn sleep(&self, _: std::time::Duration) -> futures::future::BoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+    fn progress(&self, step: crate::write::Progress) {
+        self.0.lock().unwrap().push(step);
+    }
+}
+
+#[tokio::test]
+async fn a_compaction_reports_each_unit_it_starts_to_its_driver() {
+    let t = table(true, true, &[("bucket", "1")]).await;
+    for i in 0..2 {
+        write_rows(&t, &[(1, i, "a"), (2, i, "b")], None, Default::default()).await;
+    }
+    let rec = std::sync::Arc::new(Recording::default());
+    let full = CompactOptions {
+        full: true,
+        partition: vec![],
+    };
+    compact_until(t, full, rec.clone(), std::future::pending::<()>())
+        .await
+        .unwrap()
+        .expect("a compaction");
+    use crate::write::Progress::Compacted;
+    assert_eq!(
+        *rec.0.lock().unwrap(),
+        [
+            Compacted { done: 0, total: 2 },
+            Compacted { done: 1, total: 2 }
+        ]
+    );
 }

@@ -25,6 +25,22 @@ pub trait WriteEnv: Send + Sync {
     fn run_all(&self, n: usize, job: &(dyn Fn(usize) + Sync)) {
         (0..n).for_each(job);
     }
+    /// How far a long piece of work has come, for drivers that show it (a progress bar).
+    /// The default ignores it.
+    fn progress(&self, _step: Progress) {}
+}
+
+/// A report of how far a long piece of work has come (see [`WriteEnv::progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// A compaction has rewritten `done` of its `total` units (buckets, or an append
+    /// table's groups of small files).
+    Compacted {
+        /// Units rewritten so far.
+        done: usize,
+        /// Units the compaction plans to rewrite.
+        total: usize,
+    },
 }
 
 /// A [`WriteEnv`] for tests and single-threaded drivers: a fixed clock, counted ids, no

@@ -47,7 +47,7 @@ pub use crate::path::partition_matches;
 pub use commit::commit_with_retries;
 pub(crate) use commit::Backoff;
 use dynamic::{hash_entries, DynamicBuckets, IndexChanges};
-pub use env::{FixedEnv, WriteEnv};
+pub use env::{FixedEnv, Progress, WriteEnv};
 pub use files::DataFileWriter;
 use layout::Layout;
 

@@ -86,9 +86,10 @@ pub(super) async fn compact(
     table: Arc<Table>,
     opts: strata_core::compaction::CompactOptions,
 ) -> strata_core::Result<Option<Snapshot>> {
+    let env = crate::progress::ShownEnv::new(crate::runtime::env(), "compacting");
     let compacted =
-        strata_core::compaction::compact_until(table, opts, crate::runtime::env(), signalled())
-            .await;
+        strata_core::compaction::compact_until(table, opts, env.clone(), signalled()).await;
+    env.finish();
     if interrupted() {
         return Err(stopped(
             "nothing was committed; the files this compaction had rewritten are removed",

@@ -87,6 +87,7 @@ pub(super) struct Context {
 
 /// Runs a parsed command line: one function per subcommand.
 pub async fn run(cli: Cli) -> Result<()> {
+    crate::progress::set_quiet(cli.quiet);
     let cx = Context {
         quiet: cli.quiet,
         storage: StorageOptions::from_options(cli.storage_options),

@@ -87,7 +87,10 @@ pub(super) async fn compact_after_write(
         if !strata_core::compaction::CompactionPolicy::new(t.schema(), true).after_commit() {
             return Ok(());
         }
-        match compact(t, CompactOptions::default(), crate::runtime::env()).await {
+        let env = crate::progress::ShownEnv::new(crate::runtime::env(), "compacting");
+        let compacted = compact(t, CompactOptions::default(), env.clone()).await;
+        env.finish();
+        match compacted {
             Ok(Some(s)) => {
                 crate::outln!("compacted: snapshot {} (COMPACT)", s.id);
                 return Ok(());

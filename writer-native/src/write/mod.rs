@@ -63,6 +63,7 @@ pub async fn write_files_until(
         }
     });
     let mut w = TableWriter::new(table, opts, crate::runtime::env()).await?;
+    let shown = crate::progress::Progress::counter("writing", "rows", false);
     let mut pushed = Ok(());
     tokio::pin!(stop);
     loop {
@@ -78,7 +79,10 @@ pub async fn write_files_until(
         };
         let Some(msg) = msg else { break };
         pushed = match msg {
-            Ok(input) => w.push(input).await,
+            Ok(input) => {
+                shown.inc(input.batch.num_rows() as u64);
+                w.push(input).await
+            }
             Err(e) => Err(e),
         };
         if pushed.is_err() {
