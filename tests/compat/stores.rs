@@ -1,8 +1,9 @@
 //! Object-store behaviour beyond the basics of `s3.rs`: large files by multipart upload, the
 //! single-writer opt-out for stores without conditional puts (moto with them switched off in
-//! the client), and tables read over plain HTTP from a real server (node's `http`, serving
-//! a local table with Range support). Each test skips with a note when its server is missing
-//! (and fails under STRATA_REQUIRE_ALL).
+//! the client), tables read over plain HTTP from a real server (node's `http`, serving a
+//! local table with Range support), and a server that checks every signature (moto with its
+//! authentication on) taking ours and refusing wrong keys. Each test skips with a note when
+//! its server is missing (and fails under STRATA_REQUIRE_ALL).
 
 // An integration-test crate: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -13,7 +14,7 @@ use std::process::{Child, Command, Output, Stdio};
 use bytes::Bytes;
 use strata_core::storage::Storage;
 use strata_tests::kafka::strata;
-use strata_tests::s3::{moto, moto_missing};
+use strata_tests::s3::{moto, moto_missing, moto_with_auth};
 use strata_writer::storage::StorageOptions;
 use strata_writer::ObjectStoreStorage;
 
@@ -160,6 +161,73 @@ fn a_store_without_conditional_puts_is_refused_unless_single_writer() {
         !out.status.success() && err.contains("true or false"),
         "{err}"
     );
+}
+
+#[test]
+fn a_server_that_checks_signatures_takes_ours_and_wrong_keys_are_refused_in_words() {
+    if moto_missing() {
+        return;
+    }
+    let m = moto_with_auth();
+    m.bucket("signed");
+    let t = "s3://signed/wh/db.db/orders";
+    let good = m.flags(&m.access_key, &m.secret_key);
+    let with = |flags: &[String], args: &[&str]| {
+        let mut all: Vec<&str> = flags.iter().map(String::as_str).collect();
+        all.extend_from_slice(args);
+        strata(&all)
+    };
+    // Every request of create, write, compact and scan is signed as the server expects.
+    let create = [
+        "create",
+        t,
+        "--columns",
+        "id BIGINT NOT NULL, v STRING",
+        "--primary-key",
+        "id",
+        "--bucket",
+        "1",
+    ];
+    ok(with(&good, &create), "create");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("a.csv");
+    for rows in ["id,v\n1,a\n2,b\n", "id,v\n2,c\n"] {
+        std::fs::write(&f, rows).unwrap();
+        ok(with(&good, &["write", t, f.to_str().unwrap()]), "write");
+    }
+    ok(with(&good, &["compact", t, "--full"]), "compact");
+    let rows = ok(with(&good, &["scan", t]), "scan");
+    let mut rows: Vec<&str> = rows.lines().collect();
+    rows.sort();
+    assert_eq!(rows, [r#"{"id":1,"v":"a"}"#, r#"{"id":2,"v":"c"}"#]);
+
+    // A wrong secret and an unknown key: refused, the URL and what to check named, no secret.
+    let wrong_secret = "Wr0ngSecretWr0ngSecretWr0ngSecret0000000";
+    for (key, secret) in [
+        (m.access_key.as_str(), wrong_secret),
+        ("AKIAUNKNOWNKEY000000", m.secret_key.as_str()),
+    ] {
+        for args in [vec!["scan", t], vec!["write", t, f.to_str().unwrap()]] {
+            let out = with(&m.flags(key, secret), &args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{args:?} with a wrong key succeeded");
+            assert!(
+                err.contains("check the credentials") && err.contains("s3://signed/"),
+                "{args:?}: {err}"
+            );
+            assert!(
+                !err.contains(wrong_secret) && !err.contains(&m.secret_key),
+                "a secret in the message: {err}"
+            );
+        }
+    }
+    // Nothing was committed by the refused writes.
+    let snaps = ok(
+        with(&good, &["snapshots", t, "--output", "json"]),
+        "snapshots",
+    );
+    let snaps: serde_json::Value = serde_json::from_str(&snaps).unwrap();
+    assert_eq!(snaps.as_array().unwrap().len(), 3, "{snaps}");
 }
 
 fn moto_pairs() -> Vec<(String, String)> {

@@ -71,7 +71,121 @@ fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
+/// Creates bucket `name` at `endpoint` with curl, `auth` its extra arguments.
+fn put_bucket(auth: &[&str], endpoint: &str, name: &str) {
+    let out = Command::new("curl")
+        .args(["-sSf", "-X", "PUT"])
+        .args(auth)
+        .arg(format!("{endpoint}/{name}"))
+        .output()
+        .expect("curl runs");
+    assert!(
+        out.status.success(),
+        "creating bucket {name} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn start() -> Moto {
+    spawn(&[])
+}
+
+/// A moto server of its own with its authentication on (every request must carry a valid
+/// AWS signature of a key its IAM knows), and that key: the first three requests, made here
+/// before authentication applies, create it.
+pub struct AuthMoto {
+    /// The server.
+    pub moto: Moto,
+    /// The access key id moto's IAM issued.
+    pub access_key: String,
+    /// Its secret.
+    pub secret_key: String,
+}
+
+/// Starts an [`AuthMoto`].
+pub fn moto_with_auth() -> AuthMoto {
+    let moto = spawn(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]);
+    let iam = |form: &[&str]| -> String {
+        let mut args = vec![
+            "-sS".to_string(),
+            "-X".into(),
+            "POST".into(),
+            "-H".into(),
+            // moto routes by the credential scope; before auth applies it checks nothing else.
+            "Authorization: AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0".into(),
+            "--data-urlencode".into(),
+            "Version=2010-05-08".into(),
+        ];
+        for kv in form {
+            args.extend(["--data-urlencode".to_string(), (*kv).to_string()]);
+        }
+        args.push(format!("{}/", moto.endpoint));
+        let out = Command::new("curl")
+            .args(&args)
+            .output()
+            .expect("curl runs");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success() && !text.contains("<Error>"),
+            "IAM {form:?}: {text}"
+        );
+        text
+    };
+    iam(&["Action=CreateUser", "UserName=strata"]);
+    let key = iam(&["Action=CreateAccessKey", "UserName=strata"]);
+    iam(&[
+        "Action=PutUserPolicy",
+        "UserName=strata",
+        "PolicyName=s3",
+        r#"PolicyDocument={"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    ]);
+    let tagged = |tag: &str| {
+        let open = format!("<{tag}>");
+        let from = key.find(&open).expect("the key in the IAM answer") + open.len();
+        let to = from + key[from..].find('<').expect("the tag's end");
+        key[from..to].to_string()
+    };
+    AuthMoto {
+        access_key: tagged("AccessKeyId"),
+        secret_key: tagged("SecretAccessKey"),
+        moto,
+    }
+}
+
+impl AuthMoto {
+    /// Creates bucket `name` with a signed request.
+    pub fn bucket(&self, name: &str) {
+        let user = format!("{}:{}", self.access_key, self.secret_key);
+        put_bucket(
+            &[
+                // S3 signs the payload's hash too; curl does not add the header itself.
+                "-H",
+                "x-amz-content-sha256: UNSIGNED-PAYLOAD",
+                "--aws-sigv4",
+                "aws:amz:us-east-1:s3",
+                "--user",
+                &user,
+            ],
+            &self.moto.endpoint,
+            name,
+        );
+    }
+
+    /// `strata` flags that reach this server with `secret` as the key's secret.
+    pub fn flags(&self, access_key: &str, secret: &str) -> Vec<String> {
+        [
+            format!("s3.endpoint={}", self.moto.endpoint),
+            format!("s3.access-key={access_key}"),
+            format!("s3.secret-key={secret}"),
+            "s3.path.style.access=true".to_string(),
+        ]
+        .into_iter()
+        .flat_map(|kv| ["-S".to_string(), kv])
+        .collect()
+    }
+}
+
+fn spawn(env: &[(&str, &str)]) -> Moto {
     let port = free_port();
     let log = std::env::temp_dir().join(format!("strata-moto-{port}.log"));
     let log_file = std::fs::File::create(&log).expect("moto log file");
@@ -83,6 +197,7 @@ fn start() -> Moto {
     );
     let child = Command::new("sh")
         .args(["-c", &script])
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(log_file.try_clone().expect("log"))
         .stderr(log_file)
@@ -111,15 +226,7 @@ impl Moto {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let out = Command::new("curl")
-            .args(["-sf", "-X", "PUT", &format!("{}/{name}", self.endpoint)])
-            .output()
-            .expect("curl runs");
-        assert!(
-            out.status.success(),
-            "creating bucket {name} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        put_bucket(&[], &self.endpoint, &name);
         name
     }
 
