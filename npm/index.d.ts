@@ -107,6 +107,27 @@ export interface OpenOptions {
    * default; in Node `workerFetch`, which runs requests in a worker thread.
    */
   fetch?: (request: Request) => Promise<Response>
+  /**
+   * Where and as whom to read an `s3://BUCKET/path` (or `s3a://`) table. Each request is
+   * signed (AWS Signature Version 4) with the credentials; without any, requests go unsigned
+   * (a public bucket). In Node, unset fields come from `AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`) and
+   * `AWS_ENDPOINT_URL_S3` (or `AWS_ENDPOINT_URL`).
+   */
+  s3?: S3Options
+}
+
+/** The settings of an `s3://` table (see `OpenOptions.s3`). */
+export interface S3Options {
+  /** The bucket's region (default `us-east-1`). */
+  region?: string
+  /** An S3-compatible store's URL (`http://127.0.0.1:9000` for MinIO, say); AWS when absent. */
+  endpoint?: string
+  accessKeyId?: string
+  secretAccessKey?: string
+  sessionToken?: string
+  /** `https://endpoint/BUCKET/key` rather than `https://BUCKET.endpoint/key`; default: true where an endpoint is given. */
+  pathStyle?: boolean
 }
 
 /** Paimon's schema JSON. */
@@ -162,8 +183,9 @@ export declare class Table {
 }
 
 /**
- * Opens a table: an `http(s)://` URL of its directory, a local directory (Node), or any
- * object with an async `read(path, start?, end?)`.
+ * Opens a table: an `http(s)://` URL of its directory, an `s3://` location (see
+ * `OpenOptions.s3`), a local directory (Node), or any object with an async
+ * `read(path, start?, end?)`.
  */
 export declare function openTable(source: string | URL | TableReaderSource, options?: OpenOptions): Promise<Table>
 

@@ -1,7 +1,7 @@
 // Browser (and bundler) entry point: tables over HTTP(S) or any reader object.
 
 import init, * as glue from '../pkg/strata_wasm.js'
-import { checkLocation, openWith, Table } from './table.js'
+import { checkLocation, openWith, s3Source, Table } from './table.js'
 import { filterText } from './filter.js'
 import { jsonRows } from './json.js'
 import { scanPool } from './scan-pool.js'
@@ -61,12 +61,19 @@ function poison () {
 }
 
 /**
- * Opens a table: an `http(s)://` URL (relative URLs resolve against the page), or an object
- * with an async `read(path, start?, end?)` (and optional `head`, `exists`, `list`).
+ * Opens a table: an `http(s)://` URL (relative URLs resolve against the page), an `s3://`
+ * location (requests signed with `options.s3`; the page's import map or bundler must resolve
+ * `aws4fetch`), or an object with an async `read(path, start?, end?)` (and optional `head`,
+ * `exists`, `list`).
  */
 export async function openTable (source, options = {}) {
   checkLocation(source)
   const wasm = await load()
+  const s3 = await s3Source(source, options, {}, options.fetch ?? ((r) => fetch(r)))
+  if (s3) {
+    // Scan workers cannot resolve `aws4fetch` without the page's import map: one thread reads.
+    return openWith(wasm, poison, s3.url, { ...options, fetch: s3.fetch }, undefined, String(source), s3.hint)
+  }
   if (typeof source === 'string' && !/^https?:\/\//i.test(source) && typeof location !== 'undefined') {
     source = new URL(source, location.href).href
   }

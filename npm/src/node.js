@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { checkLocation, openWith, Table } from './table.js'
+import { checkLocation, openWith, s3Source, Table } from './table.js'
 import { filterText } from './filter.js'
 import { fileReader } from './files.js'
 import { jsonRows } from './json.js'
@@ -111,18 +111,26 @@ export function workerFetch (request) {
 }
 
 /**
- * Opens a table: an `http(s)://` URL, a local directory (path or `file:` URL), or an object
- * with an async `read(path, start?, end?)` (and optional `head`, `exists`, `list`).
+ * Opens a table: an `http(s)://` URL, an `s3://` location (requests signed with `options.s3`
+ * or the conventional `AWS_*` environment), a local directory (path or `file:` URL), or an
+ * object with an async `read(path, start?, end?)` (and optional `head`, `exists`, `list`).
  */
 export async function openTable (source, options = {}) {
   checkLocation(source)
   const wasm = await load()
+  // Over HTTP(S), requests run in a worker thread unless the caller brings a `fetch`.
+  const s3 = await s3Source(source, options, process.env, options.fetch ?? workerFetch)
   if (source instanceof URL) source = source.protocol === 'file:' ? fileURLToPath(source) : source.href
   // What a scan worker needs to open the same table: a path, or a URL read with the
   // global fetch (a reader object or a caller's fetch cannot cross to another thread).
   let shared
   let label
-  if (typeof source === 'string' && !/^https?:\/\//i.test(source)) {
+  if (s3) {
+    label = source
+    if (options.fetch === undefined) shared = { url: s3.url, headers: '', s3: s3.settings }
+    source = s3.url
+    options = { ...options, fetch: s3.fetch }
+  } else if (typeof source === 'string' && !/^https?:\/\//i.test(source)) {
     if (source.startsWith('file:')) {
       try {
         source = fileURLToPath(source)
@@ -140,8 +148,7 @@ export async function openTable (source, options = {}) {
     parallelism: () => availableParallelism(),
     scanParts: (scanOptions, n) => scans.scanParts(shared, scanOptions, n)
   }
-  // Over HTTP(S), requests run in a worker thread unless the caller brings a `fetch`.
-  return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers, label)
+  return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers, label, s3?.hint)
 }
 
 export { Table, filterText }

@@ -3,6 +3,7 @@
 import { tableFromIPC, Table as ArrowTable, RecordBatchReader } from 'apache-arrow'
 import { filterText } from './filter.js'
 import { strataError } from './errors.js'
+import { isS3, s3Fetch, s3Hint, s3HttpUrl, s3Settings, unsupportedScheme } from './s3.js'
 
 /** Turns anything thrown inside the bindings into a JS Error with a stable `code`. */
 function wrapError (e, poison) {
@@ -47,25 +48,44 @@ function readOptions (o = {}) {
 }
 
 /**
- * Refuses table locations this package cannot read: a URL with a scheme other than http(s)
- * or file (`s3://`, `oss://`, `hdfs://`) is UNSUPPORTED, not a missing local path.
+ * Refuses table locations this package cannot read: a URL with a scheme other than http(s),
+ * file or s3 (`oss://`, `hdfs://`, `gs://`) is UNSUPPORTED, not a missing local path.
  */
 export function checkLocation (source) {
   const text = source instanceof URL ? source.href : typeof source === 'string' ? source : null
   const scheme = text && /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)
-  if (scheme && !['http', 'https', 'file'].includes(scheme[1].toLowerCase())) {
-    throw strataError('UNSUPPORTED', `${text}: ${scheme[1]}:// tables are not supported; ` +
-      'read the table over HTTP(S) (a public or presigned bucket URL, or a reader object that presigns), ' +
-      'or from a local directory')
+  if (scheme && !['http', 'https', 'file', 's3', 's3a'].includes(scheme[1].toLowerCase())) {
+    throw unsupportedScheme(text, scheme[1])
   }
 }
 
-/** The error with the table's location in its message (and as `table`), once. */
-function located (e, label) {
+/**
+ * Where and how to read an `s3://` table: its HTTP(S) URL, the signing `fetch` over `base`,
+ * the settings (for scan workers) and the hint its errors get; `null` for other sources.
+ * `env` holds the conventional AWS variables (Node's `process.env`; `{}` in browsers).
+ */
+export async function s3Source (source, options, env, base) {
+  const text = source instanceof URL ? source.href : source
+  if (!isS3(text)) return null
+  const settings = s3Settings(options.s3, env)
+  return {
+    url: s3HttpUrl(text, settings),
+    fetch: await s3Fetch(settings, base),
+    settings,
+    hint: (message) => s3Hint(message, settings)
+  }
+}
+
+/**
+ * The error with the table's location in its message (and as `table`), once, and with what
+ * the location's `hint` adds (which settings to check, say).
+ */
+function located (e, label, hint) {
   if (label && e && typeof e === 'object') {
     if (typeof e.message === 'string' && !e.message.includes(label)) e.message = `${label}: ${e.message}`
     if (e.table === undefined) e.table = label
   }
+  if (hint && e && typeof e === 'object' && typeof e.message === 'string') e.message = hint(e.message)
   return e
 }
 
@@ -105,18 +125,20 @@ export class Table {
   #poison
   #workers
   #label
-  constructor (inner, poison, workers, label = undefined) {
+  #hint
+  constructor (inner, poison, workers, label = undefined, hint = undefined) {
     this.#inner = inner
     this.#poison = poison
     this.#workers = workers
     this.#label = label
+    this.#hint = hint
   }
 
   async #call (f) {
     try {
       return await f(this.#inner)
     } catch (e) {
-      throw located(wrapError(e, this.#poison), this.#label)
+      throw located(wrapError(e, this.#poison), this.#label, this.#hint)
     }
   }
 
@@ -272,9 +294,9 @@ export class Table {
 /**
  * Opens a table given an `http(s)` URL or a reader object, with an instantiated binding;
  * `workers`, where the entry point can scan in worker threads, has `parallelism()` and
- * `scanParts(options, n)`.
+ * `scanParts(options, n)`; `label` names the table in errors, which `hint` may extend.
  */
-export async function openWith (wasm, poison, source, options = {}, workers = undefined, label = undefined) {
+export async function openWith (wasm, poison, source, options = {}, workers = undefined, label = undefined, hint = undefined) {
   if (label === undefined && (typeof source === 'string' || source instanceof URL)) label = String(source)
   try {
     checkLocation(source)
@@ -289,9 +311,9 @@ export async function openWith (wasm, poison, source, options = {}, workers = un
     } else {
       throw invalid('openTable takes a URL, a path (Node) or an object with an async read(path, start?, end?)')
     }
-    return new Table(inner, poison, workers, label)
+    return new Table(inner, poison, workers, label, hint)
   } catch (e) {
-    throw located(wrapError(e, poison), label)
+    throw located(wrapError(e, poison), label, hint)
   }
 }
 

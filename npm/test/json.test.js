@@ -76,8 +76,12 @@ test('errors name the table and say what is wrong, in words', async () => {
     assert.doesNotMatch(e.message, /usize|line \d+ column|expected one of|invalid type:/)
     return true
   })
-  await rejects(openTable('s3://bucket/wh/db.db/t'), 'UNSUPPORTED', 's3://bucket/wh/db.db/t', 'HTTP')
+  await rejects(openTable('gs://bucket/wh/db.db/t'), 'UNSUPPORTED', 'gs://bucket/wh/db.db/t', 'HTTP', 's3://')
   await rejects(openTable(new URL('oss://bucket/t')), 'UNSUPPORTED', 'oss://')
+  await rejects(openTable('s3://x/t'), 'INVALID_ARGUMENT', 's3://x/t', 'bucket name')
+  await rejects(openTable('s3://bucket/t', { s3: { secretKey: 'k' } }), 'INVALID_ARGUMENT', 'unknown s3 setting "secretKey"')
+  await rejects(openTable('s3://bucket/t', { s3: { accessKeyId: 'AKIA', endpoint: 'http://127.0.0.1:9' } }), 'INVALID_ARGUMENT', 'secretAccessKey')
+  await rejects(openTable('s3://bucket/t', { s3: { endpoint: 'http://127.0.0.1:9/path' } }), 'INVALID_ARGUMENT', 's3.endpoint')
   const missing = join(tmpdir(), 'no-such-strata-table')
   await rejects(openTable(missing), 'NOT_FOUND', missing)
   const server = await serve(fixtures().root)

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { createServer } from 'node:net'
+import { freePort } from './support/process.js'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { openTable } from 'strata-reader'
@@ -16,17 +16,6 @@ const fx = fixtures()
 const children = []
 
 after(() => { for (const c of children) c.kill() })
-
-function freePort () {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 /** Starts `cmd args` and resolves once `ready(outputSoFar)` returns a value (or fails after 20 s). */
 function start (cmd, args, ready) {

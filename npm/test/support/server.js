@@ -1,18 +1,30 @@
 // A static file server for the tests and benchmarks: GET (with or without honouring Range),
 // HEAD, and a log of every request with its start and end times.
 
-import { createServer } from 'node:http'
+import { createServer, request as forward } from 'node:http'
 import { open, stat } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path'
 
 /**
  * Serves `root` on 127.0.0.1. `ranges: false` answers every GET with the whole file (a server
- * that ignores Range). Resolves to `{ url, log, close }`.
+ * that ignores Range). `proxy: { prefix, target }` forwards requests under `prefix` to the
+ * server at `target` unchanged, `Host` included (an object store behind the page's origin, as
+ * a CDN puts it, so signed requests still verify). Resolves to `{ url, log, close }`.
  */
-export async function serve (root, { ranges = true, cors = true, logPath = null } = {}) {
+export async function serve (root, { ranges = true, cors = true, logPath = null, proxy = null } = {}) {
   const base = resolve(root)
   const log = []
   const server = createServer(async (req, res) => {
+    if (proxy && req.url.startsWith(proxy.prefix)) {
+      const target = new URL(proxy.target)
+      const out = forward({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode, answer.headers)
+        answer.pipe(res)
+      })
+      out.on('error', (e) => { res.writeHead(502); res.end(String(e)) })
+      req.pipe(out)
+      return
+    }
     if (logPath && req.url === logPath) {
       res.writeHead(200, { 'content-type': 'application/json' })
       return res.end(JSON.stringify(log))
