@@ -24,3 +24,4 @@ cargo bench -p strata-core --bench merge_read -- "$WH"
 cargo bench -p strata-writer --bench write
 source scripts/tansu.sh
 cargo bench -p strata-tests --bench ingest
+cargo bench -p strata-tests --bench s3

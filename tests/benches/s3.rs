@@ -1,0 +1,723 @@
+//! Reads and writes on S3, Strata against paimon-rust, on a real S3-protocol server (moto) on
+//! loopback.
+//!
+//! Read: the merge-on-read benchmark table (`bench/merge-2m` of `scripts/bench.sh`: 2 M input
+//! rows in 5 overlapping commits, 4 buckets, written by pypaimon) is uploaded once, file by
+//! file, to `s3://BUCKET/wh/bench.db/merge`; then every contender reads all of it (the latest
+//! snapshot, every column, merged) in a process of its own:
+//! - Strata (`strata-core`'s `ReadBuilder` over `ObjectStoreStorage`), its splits read in turn;
+//! - Strata with its splits read on every core (what `strata scan` does);
+//! - paimon-rust through PyPI's `pypaimon-rust` (`benches/py/s3_peers.py`).
+//!
+//! Write: an upsert write of 1 M rows (the first 5 files of `bench/upserts-2m`) into a fresh
+//! primary-key table with 4 buckets (created by Strata, one per run and writer), one commit, by
+//! Strata's writer (`strata_core::write::write`, what `strata write` drives) and by
+//! paimon-rust's batch writer. Both decode the Parquet input before the clock starts.
+//!
+//! Each side's time covers everything that talks to the server, from opening the table to the
+//! last batch (read) or the commit (write). Between the runs the bench counts each side's
+//! requests from moto's request log (one line per request) and its bytes on the wire (HTTP
+//! headers included) with a counting TCP relay that both sides reach the server through.
+//! Medians of `STRATA_BENCH_RUNS` runs (default 3), the contenders interleaved run by run.
+//!
+//! ```text
+//! cargo bench -p strata-tests --bench s3
+//! ```
+//!
+//! Skips with a note (and exits 0) when moto or the bench venv (`pypaimon-rust`) is missing:
+//! `scripts/test.sh` installs moto, `scripts/bench.sh` the venv and the tables.
+
+// A benchmark, not library code: a failed unwrap aborts the run, which is what it should do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use strata_core::create_table::{create_table, CreateTable};
+use strata_core::read::ReadBuilder;
+use strata_core::storage::Storage;
+use strata_core::table::Table;
+use strata_core::write::{write, Input, WriteOptions};
+use strata_tests::s3::{moto, moto_bin, ACCESS_KEY, SECRET_KEY};
+use strata_writer::storage::StorageOptions;
+use strata_writer::write::input::{input_batches, InputFormat};
+use strata_writer::ObjectStoreStorage;
+
+const COLUMNS: &str = "id BIGINT, v1 BIGINT, v2 DOUBLE, s STRING";
+/// Input files of the write (of `bench/upserts-2m`'s 10, 200,000 rows each).
+const WRITE_FILES: usize = 5;
+
+fn cache() -> PathBuf {
+    std::env::var_os("STRATA_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME")).join(".cache/strata")
+        })
+}
+
+/// Storage options that reach the server at `endpoint` (Paimon's names, as `strata -S`).
+fn options(endpoint: &str) -> StorageOptions {
+    StorageOptions::new([
+        ("s3.endpoint", endpoint),
+        ("s3.access-key", ACCESS_KEY),
+        ("s3.secret-key", SECRET_KEY),
+        ("s3.region", "us-east-1"),
+        ("s3.path.style.access", "true"),
+    ])
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------
+// Children: one contender run each, in a process of its own.
+
+/// Strata's merge-on-read scan of the table at `url`: its splits in turn, or on every core.
+fn child_read(endpoint: &str, url: &str, every_core: bool) -> (f64, u64) {
+    let rt = runtime();
+    let started = Instant::now();
+    let rows = rt.block_on(async {
+        let storage = ObjectStoreStorage::open_with(url, &options(endpoint)).expect("storage");
+        let table = Arc::new(Table::open(Arc::new(storage)).await.expect("table opens"));
+        let mut reader = ReadBuilder::new().build(table).await.expect("plan");
+        if !every_core {
+            let mut rows = 0u64;
+            while let Some(b) = reader.next().await.expect("read") {
+                rows += b.num_rows() as u64;
+            }
+            return rows;
+        }
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let tasks: Vec<_> = reader
+            .partition(threads)
+            .into_iter()
+            .map(|mut part| {
+                tokio::spawn(async move {
+                    let mut rows = 0u64;
+                    while let Some(b) = part.next().await.expect("read") {
+                        rows += b.num_rows() as u64;
+                    }
+                    rows
+                })
+            })
+            .collect();
+        let mut rows = 0;
+        for t in tasks {
+            rows += t.await.expect("task");
+        }
+        rows
+    });
+    (started.elapsed().as_secs_f64(), rows)
+}
+
+/// Strata's writer: the Parquet `files` upserted into the table at `url` as one commit. The
+/// input is decoded before the clock starts, as the peer's is.
+fn child_write(endpoint: &str, url: &str, files: &[String]) -> (f64, u64) {
+    let rt = runtime();
+    let opts = options(endpoint);
+    let fields = {
+        let storage = ObjectStoreStorage::open_with(url, &opts).expect("storage");
+        let table = rt
+            .block_on(Table::open(Arc::new(storage)))
+            .expect("table opens");
+        table.schema().fields.clone()
+    };
+    let mut inputs = Vec::new();
+    for f in files {
+        for b in input_batches(f, InputFormat::Parquet, &fields, &[], false).expect("input") {
+            let (first_line, batch) = b.expect("input batch");
+            inputs.push(Input {
+                path: f.clone(),
+                first_line,
+                batch,
+                kinds: None,
+            });
+        }
+    }
+    let rows = inputs.iter().map(|i| i.batch.num_rows() as u64).sum();
+    let started = Instant::now();
+    rt.block_on(async {
+        let storage = ObjectStoreStorage::open_with(url, &opts).expect("storage");
+        let table = Arc::new(Table::open(Arc::new(storage)).await.expect("table opens"));
+        write(
+            table,
+            inputs,
+            WriteOptions::default(),
+            strata_writer::runtime::env(),
+        )
+        .await
+        .expect("write")
+        .expect("a snapshot");
+    });
+    (started.elapsed().as_secs_f64(), rows)
+}
+
+// ---------------------------------------------------------------------------------------
+// Measuring: a counting TCP relay in front of moto, and moto's request log.
+
+/// Bytes each way through the relay, and the connections it accepted.
+#[derive(Default)]
+struct Wire {
+    up: AtomicU64,
+    down: AtomicU64,
+    connections: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct WireCount {
+    up: u64,
+    down: u64,
+    connections: u64,
+}
+
+impl Wire {
+    fn now(&self) -> WireCount {
+        WireCount {
+            up: self.up.load(Ordering::SeqCst),
+            down: self.down.load(Ordering::SeqCst),
+            connections: self.connections.load(Ordering::SeqCst),
+        }
+    }
+}
+
+fn pump(mut from: TcpStream, mut to: TcpStream, n: Arc<Wire>, up: bool) {
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let k = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => k,
+            };
+            if to.write_all(&buf[..k]).is_err() {
+                break;
+            }
+            let c = if up { &n.up } else { &n.down };
+            c.fetch_add(k as u64, Ordering::SeqCst);
+        }
+        let _ = to.shutdown(Shutdown::Write);
+        let _ = from.shutdown(Shutdown::Read);
+    });
+}
+
+/// Starts a relay on a free loopback port to `target` (`host:port`); its endpoint URL.
+fn relay(target: String, wire: Arc<Wire>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("relay port");
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { continue };
+            let Ok(server) = TcpStream::connect(&target) else {
+                continue;
+            };
+            let _ = client.set_nodelay(true);
+            let _ = server.set_nodelay(true);
+            wire.connections.fetch_add(1, Ordering::SeqCst);
+            pump(
+                client.try_clone().unwrap(),
+                server.try_clone().unwrap(),
+                wire.clone(),
+                true,
+            );
+            pump(server, client, wire.clone(), false);
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Requests by kind, from moto's log lines (`"GET /bucket/key?query HTTP/1.1" 200 -`).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Requests(BTreeMap<&'static str, u64>);
+
+impl Requests {
+    fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    fn describe(&self) -> String {
+        let order = ["GET", "HEAD", "LIST", "PUT", "POST", "DELETE", "other"];
+        order
+            .iter()
+            .filter_map(|k| self.0.get(k).map(|n| format!("{n} {k}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// moto's request log: its line count at a moment, and the requests on the bucket between two.
+struct MotoLog {
+    path: PathBuf,
+    bucket: String,
+}
+
+impl MotoLog {
+    fn lines(&self) -> Vec<String> {
+        let text = std::fs::read(&self.path).unwrap_or_default();
+        String::from_utf8_lossy(&text)
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    /// The log's line count once it has stopped growing (moto logs a request after it answers).
+    fn settled(&self) -> usize {
+        let mut n = self.lines().len();
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let m = self.lines().len();
+            if m == n {
+                return n;
+            }
+            n = m;
+        }
+    }
+
+    /// The requests on the bucket logged on lines `from..to`.
+    fn between(&self, from: usize, to: usize) -> Requests {
+        let mut out = Requests::default();
+        for line in self.lines().into_iter().take(to).skip(from) {
+            let line = strip_ansi(&line);
+            let Some(req) = line.split('"').nth(1) else {
+                continue;
+            };
+            let mut parts = req.split_whitespace();
+            let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
+                continue;
+            };
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            let bucket_only = path.trim_matches('/') == self.bucket;
+            if !path.trim_start_matches('/').starts_with(&self.bucket) {
+                continue;
+            }
+            let kind = match method {
+                "GET" if bucket_only || query.contains("list-type") => "LIST",
+                "GET" => "GET",
+                "HEAD" => "HEAD",
+                "PUT" => "PUT",
+                "POST" => "POST",
+                "DELETE" => "DELETE",
+                _ => "other",
+            };
+            *out.0.entry(kind).or_default() += 1;
+        }
+        out
+    }
+}
+
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The parent: set-up, runs, and the report.
+
+#[derive(Debug, Clone)]
+struct Sample {
+    seconds: f64,
+    rows: u64,
+    peak_kb: u64,
+    requests: Requests,
+    wire: WireCount,
+}
+
+fn parse(out: &[u8]) -> Option<(f64, u64, u64)> {
+    let v: serde_json::Value =
+        serde_json::from_slice(out.split(|b| *b == b'\n').rfind(|l| !l.is_empty())?).ok()?;
+    Some((
+        v["seconds"].as_f64()?,
+        v["rows"].as_u64()?,
+        v["peak_kb"].as_u64()?,
+    ))
+}
+
+/// Runs one contender's command, counting its requests and bytes.
+fn measure(log: &MotoLog, wire: &Wire, cmd: &mut Command, what: &str) -> Option<Sample> {
+    let from = log.settled();
+    let before = wire.now();
+    let out = cmd.output().expect("contender runs");
+    let to = log.settled();
+    let after = wire.now();
+    if !out.status.success() {
+        eprintln!(
+            "{what} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return None;
+    }
+    let (seconds, rows, peak_kb) = parse(&out.stdout)?;
+    let requests = log.between(from, to);
+    Some(Sample {
+        seconds,
+        rows,
+        peak_kb,
+        requests,
+        wire: WireCount {
+            up: after.up - before.up,
+            down: after.down - before.down,
+            connections: after.connections - before.connections,
+        },
+    })
+}
+
+fn median(mut v: Vec<Sample>) -> Option<Sample> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.seconds.total_cmp(&b.seconds));
+    let mut peaks: Vec<u64> = v.iter().map(|s| s.peak_kb).collect();
+    peaks.sort_unstable();
+    let mut m = v[v.len() / 2].clone();
+    m.peak_kb = peaks[peaks.len() / 2];
+    Some(m)
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1e6)
+}
+
+fn print_table(title: &str, rows_label: &str, results: &[(&str, Option<Sample>)]) {
+    println!("\n{title}\n");
+    println!(
+        "| {rows_label} | seconds | output rows | peak MB | requests | MB down | MB up | connections | time vs Strata |"
+    );
+    println!("|---|---:|---:|---:|---|---:|---:|---:|---:|");
+    let base = results[0].1.as_ref().map(|s| s.seconds);
+    for (name, s) in results {
+        match s {
+            Some(s) => println!(
+                "| {name} | {:.2} | {} | {} | {} ({}) | {} | {} | {} | {} |",
+                s.seconds,
+                s.rows,
+                s.peak_kb / 1024,
+                s.requests.total(),
+                s.requests.describe(),
+                mb(s.wire.down),
+                mb(s.wire.up),
+                s.wire.connections,
+                base.map_or("-".into(), |b| format!("{:.2}x", s.seconds / b)),
+            ),
+            None => println!("| {name} | not run (see stderr) | | | | | | | |"),
+        }
+    }
+}
+
+/// Creates a fresh `id`-keyed table with 4 buckets at `url`.
+fn create(rt: &tokio::runtime::Runtime, url: &str, opts: &StorageOptions) {
+    let spec = CreateTable {
+        columns: COLUMNS.into(),
+        primary_keys: vec!["id".into()],
+        partition_keys: vec![],
+        bucket: Some(4),
+        options: BTreeMap::new(),
+    };
+    let storage = ObjectStoreStorage::create_with(url, opts).expect("storage");
+    rt.block_on(create_table(
+        &storage,
+        &spec.schema(strata_writer::now_millis()).expect("schema"),
+    ))
+    .expect("create");
+}
+
+/// Rows of the latest snapshot of the table at `url`, merged (Strata's read).
+fn merged_rows(rt: &tokio::runtime::Runtime, url: &str, opts: &StorageOptions) -> u64 {
+    rt.block_on(async {
+        let storage = ObjectStoreStorage::open_with(url, opts).expect("storage");
+        let table = Arc::new(Table::open(Arc::new(storage)).await.expect("table opens"));
+        let mut reader = ReadBuilder::new().build(table).await.expect("plan");
+        let mut rows = 0u64;
+        while let Some(b) = reader.next().await.expect("read") {
+            rows += b.num_rows() as u64;
+        }
+        rows
+    })
+}
+
+/// The merge-on-read table of `scripts/bench.sh` (2 M rows), generated with pypaimon when
+/// missing; `None` (with a note) when it cannot be.
+fn read_table() -> Option<PathBuf> {
+    let wh = std::env::var_os("STRATA_BENCH_S3_WAREHOUSE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache().join("bench/merge-2m"));
+    let dir = wh.join("bench.db/merge");
+    if dir.join("snapshot").exists() {
+        return Some(dir);
+    }
+    let py = cache().join("venv/bin/python");
+    if !py.exists() {
+        println!(
+            "note: {} is missing and so is pypaimon ({}) to generate it: the read is skipped \
+             (scripts/bench.sh makes both)",
+            dir.display(),
+            py.display()
+        );
+        return None;
+    }
+    let gen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/benches/py/gen_merge_table.py");
+    let _ = std::fs::remove_dir_all(&wh);
+    let ok = Command::new(py)
+        .arg(gen)
+        .args([wh.to_str().unwrap(), "2000000", "5", "4"])
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(dir)
+}
+
+/// The write's input files (`bench/upserts-2m`, generated when missing).
+fn write_input() -> Option<Vec<String>> {
+    let dir = cache().join("bench/upserts-2m");
+    if !dir
+        .join(format!("part-{}.parquet", WRITE_FILES - 1))
+        .exists()
+    {
+        let gen = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../writer-native/benches/py/gen_upserts.py");
+        let ok = Command::new(cache().join("venv/bin/python"))
+            .arg(gen)
+            .args([dir.to_str().unwrap(), "2000000", "200000", "10"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            println!(
+                "note: could not generate {}: the write is skipped",
+                dir.display()
+            );
+            return None;
+        }
+    }
+    Some(
+        (0..WRITE_FILES)
+            .map(|i| dir.join(format!("part-{i}.parquet")).display().to_string())
+            .collect(),
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        let (seconds, rows) = match args[1].as_str() {
+            "read" => child_read(&args[2], &args[3], false),
+            "read-every-core" => child_read(&args[2], &args[3], true),
+            _ => child_write(&args[2], &args[3], &args[4..]),
+        };
+        println!(
+            "{}",
+            serde_json::json!({"seconds": seconds, "rows": rows, "peak_kb": peak_kb()})
+        );
+        return;
+    }
+
+    let venv_python = cache().join("bench-venv/bin/python");
+    if !moto_bin().exists() {
+        println!(
+            "skipped: the S3 server moto ({}) is missing; scripts/test.sh installs it",
+            moto_bin().display()
+        );
+        return;
+    }
+    if !venv_python.exists() {
+        println!(
+            "skipped: the bench venv with pypaimon-rust ({}) is missing; scripts/bench.sh installs it",
+            venv_python.display()
+        );
+        return;
+    }
+    let runs: usize = std::env::var("STRATA_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+
+    let server = moto();
+    let port = server.endpoint.rsplit(':').next().unwrap().to_string();
+    let bucket = server.bucket("bench");
+    let log = MotoLog {
+        path: std::env::temp_dir().join(format!("strata-moto-{port}.log")),
+        bucket: bucket.clone(),
+    };
+    let wire = Arc::new(Wire::default());
+    let endpoint = relay(format!("127.0.0.1:{port}"), wire.clone());
+    let opts = options(&endpoint);
+    let rt = runtime();
+    let me = std::env::current_exe().expect("bench binary");
+    let peers = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/py/s3_peers.py");
+    println!(
+        "moto {} (log {}), through a counting relay at {endpoint}; {runs} runs",
+        server.endpoint,
+        log.path.display()
+    );
+
+    // Read.
+    if let Some(dir) = read_table() {
+        let url = format!("s3://{bucket}/wh/bench.db/merge");
+        let storage = ObjectStoreStorage::open_with(&url, &opts).expect("storage");
+        let files = walk(&dir);
+        let mut bytes = 0u64;
+        let started = Instant::now();
+        rt.block_on(async {
+            for f in &files {
+                let rel = f.strip_prefix(&dir).unwrap().to_str().unwrap();
+                let data = std::fs::read(f).unwrap();
+                bytes += data.len() as u64;
+                storage.put(rel, Bytes::from(data)).await.expect("upload");
+            }
+        });
+        let input_rows = {
+            let table = rt
+                .block_on(Table::open(Arc::new(storage.clone())))
+                .expect("table opens");
+            let snap = rt
+                .block_on(strata_core::scan::resolve_snapshot(
+                    table.storage(),
+                    &Default::default(),
+                ))
+                .expect("snapshot")
+                .expect("a snapshot");
+            rt.block_on(strata_core::scan::plan_files(&table, &snap, None))
+                .expect("plan")
+                .iter()
+                .map(|e| e.file.row_count as u64)
+                .sum::<u64>()
+        };
+        println!(
+            "uploaded {} ({} files, {} MB, {input_rows} input rows) to {url} in {:.1} s",
+            dir.display(),
+            files.len(),
+            mb(bytes),
+            started.elapsed().as_secs_f64()
+        );
+        let (mut one, mut every, mut peer) = (vec![], vec![], vec![]);
+        for _ in 0..runs {
+            for (mode, into) in [("read", &mut one), ("read-every-core", &mut every)] {
+                let mut cmd = Command::new(&me);
+                cmd.args(["--child", mode, &endpoint, &url]);
+                into.extend(measure(&log, &wire, &mut cmd, mode));
+            }
+            let mut cmd = Command::new(&venv_python);
+            cmd.arg(&peers).args([
+                "read",
+                &endpoint,
+                &format!("s3://{bucket}/wh"),
+                "bench.merge",
+            ]);
+            peer.extend(measure(&log, &wire, &mut cmd, "paimon-rust read"));
+        }
+        let results = [
+            ("Strata merge-on-read, splits in turn", median(one)),
+            (
+                "Strata merge-on-read, splits on every core (as `strata scan`)",
+                median(every),
+            ),
+            ("paimon-rust 0.4.0 (`pypaimon-rust`)", median(peer)),
+        ];
+        print_table(
+            &format!("Merge-on-read of {input_rows} input rows on S3 (moto), median of {runs}"),
+            "reader",
+            &results,
+        );
+        let strata_rows = results[0].1.as_ref().map(|s| s.rows);
+        for (name, s) in &results[1..] {
+            if let (Some(a), Some(s)) = (strata_rows, s) {
+                assert_eq!(a, s.rows, "{name} and Strata disagree on the merged rows");
+            }
+        }
+    }
+
+    // Write.
+    if let Some(files) = write_input() {
+        let (mut strata, mut peer) = (vec![], vec![]);
+        let mut merged = BTreeMap::new();
+        for run in 0..runs {
+            let url = format!("s3://{bucket}/write/strata-{run}/db.db/t");
+            create(&rt, &url, &opts);
+            let mut cmd = Command::new(&me);
+            cmd.args(["--child", "write", &endpoint, &url]).args(&files);
+            strata.extend(measure(&log, &wire, &mut cmd, "strata write"));
+            merged.insert("strata", merged_rows(&rt, &url, &opts));
+
+            let wh = format!("s3://{bucket}/write/prust-{run}");
+            let url = format!("{wh}/db.db/t");
+            create(&rt, &url, &opts);
+            let mut cmd = Command::new(&venv_python);
+            cmd.arg(&peers)
+                .args(["write", &endpoint, &wh, "db.t"])
+                .args(&files);
+            peer.extend(measure(&log, &wire, &mut cmd, "paimon-rust write"));
+            merged.insert("paimon-rust", merged_rows(&rt, &url, &opts));
+        }
+        let results = [
+            (
+                "Strata (`strata_core::write`, as `strata write`)",
+                median(strata),
+            ),
+            ("paimon-rust 0.4.0 (`pypaimon-rust`)", median(peer)),
+        ];
+        let input_rows = results
+            .iter()
+            .find_map(|r| r.1.as_ref().map(|s| s.rows))
+            .unwrap_or(0);
+        print_table(
+            &format!(
+                "Upsert write of {input_rows} rows into a fresh 4-bucket table on S3 (moto), one \
+                 commit, median of {runs} (output rows: the rows written; merged rows read back \
+                 by Strata: {merged:?})"
+            ),
+            "writer",
+            &results,
+        );
+        assert!(
+            merged.values().all(|n| Some(n) == merged.values().next()),
+            "the two writers' tables read back differently: {merged:?}"
+        );
+    }
+}
