@@ -1,5 +1,6 @@
 //! Altering a table's schema, as Paimon's `SchemaChange`s and `SchemaManager` do: add, rename,
-//! drop and move columns, widen column types, set and reset table options.
+//! drop and move columns, widen column types, change a column's nullability or comment, set
+//! and reset table options and the table's comment.
 //!
 //! [`apply`] is a pure function from a schema and a list of changes to the next schema; it
 //! refuses what Paimon refuses (dropping or renaming partition columns, dropping primary-key
@@ -127,6 +128,27 @@ pub enum SchemaChange {
         /// Where it goes.
         position: Move,
     },
+    /// Make a column nullable, or NOT NULL. Paimon refuses a nullable primary-key column, and
+    /// NOT NULL on a nullable column unless `alter-column-null-to-not-null.disabled = false`
+    /// (rows already written may hold nulls there).
+    UpdateColumnNullability {
+        /// The column.
+        name: String,
+        /// Whether it may hold null.
+        nullable: bool,
+    },
+    /// Set or remove a column's comment.
+    UpdateColumnComment {
+        /// The column.
+        name: String,
+        /// The comment, or none.
+        comment: Option<String>,
+    },
+    /// Set or remove the table's comment.
+    UpdateComment {
+        /// The comment, or none.
+        comment: Option<String>,
+    },
 }
 
 impl SchemaChange {
@@ -193,6 +215,14 @@ pub fn apply(
                 let f = next.fields.remove(i);
                 place(&mut next.fields, f, position)?;
             }
+            SchemaChange::UpdateColumnNullability { name, nullable } => {
+                update_nullability(&mut next, schema, name, *nullable)?
+            }
+            SchemaChange::UpdateColumnComment { name, comment } => {
+                let i = index_of(&next, name)?;
+                next.fields[i].description = comment.clone();
+            }
+            SchemaChange::UpdateComment { comment } => next.comment = comment.clone(),
         }
     }
     // Options set here are checked like CREATE TABLE's, against the final columns; options
@@ -408,6 +438,39 @@ fn update_type(next: &mut TableSchema, name: &str, to: &DataType) -> Result<()> 
         )));
     }
     field.data_type = to.with_nullable(field.data_type.nullable);
+    Ok(())
+}
+
+/// Paimon's rules for `UpdateColumnNullability`. Whether NOT NULL may be added is the
+/// table's option before this alter (`before`), as in Paimon: it cannot be set in the same
+/// alter that uses it.
+fn update_nullability(
+    next: &mut TableSchema,
+    before: &TableSchema,
+    name: &str,
+    nullable: bool,
+) -> Result<()> {
+    let i = index_of(next, name)?;
+    if nullable && next.primary_keys.iter().any(|k| k == name) {
+        return Err(refuse(format!(
+            "{name:?} is a primary-key column: it cannot become nullable (Paimon refuses it too)"
+        )));
+    }
+    let field = &mut next.fields[i];
+    if !nullable && field.data_type.nullable {
+        let allowed = before
+            .options
+            .get("alter-column-null-to-not-null.disabled")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("false"));
+        if !allowed {
+            return Err(refuse(format!(
+                "column {name:?} is nullable and rows already written may hold nulls in it, so \
+                 it cannot become NOT NULL; if none do, set the option \
+                 alter-column-null-to-not-null.disabled=false first (in an alter of its own)"
+            )));
+        }
+    }
+    field.data_type = field.data_type.with_nullable(nullable);
     Ok(())
 }
 

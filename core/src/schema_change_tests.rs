@@ -366,3 +366,98 @@ impl Storage for Racing {
         self.inner.delete(path).await
     }
 }
+
+fn nullability(name: &str, nullable: bool) -> SchemaChange {
+    SchemaChange::UpdateColumnNullability {
+        name: name.into(),
+        nullable,
+    }
+}
+
+#[test]
+fn columns_become_nullable_but_not_null_only_when_the_table_allows_it() {
+    let s = table("id BIGINT, n INT NOT NULL, m INT", &["id"], &[], &[]);
+    let next = apply(&s, &[nullability("n", true)], true, 1).unwrap();
+    assert!(next.field("n").unwrap().data_type.nullable);
+    assert_eq!(next.field("n").unwrap().data_type.to_string(), "INT");
+
+    let e = err(&s, &[nullability("id", true)], false);
+    assert!(
+        e.contains("primary-key column") && e.contains("\"id\""),
+        "{e}"
+    );
+    // NOT NULL where it already is: nothing to refuse.
+    assert!(apply(&s, &[nullability("id", false)], true, 1).is_ok());
+
+    let e = err(&s, &[nullability("m", false)], true);
+    assert!(
+        e.contains("may hold nulls") && e.contains("alter-column-null-to-not-null.disabled=false"),
+        "{e}"
+    );
+    // The option counts once it is in the table, not within the alter that sets it.
+    let same_alter = [
+        set("alter-column-null-to-not-null.disabled", "false"),
+        nullability("m", false),
+    ];
+    assert!(err(&s, &same_alter, true).contains("may hold nulls"));
+    let allowing = apply(&s, &same_alter[..1], true, 1).unwrap();
+    let next = apply(&allowing, &[nullability("m", false)], true, 2).unwrap();
+    assert!(!next.field("m").unwrap().data_type.nullable);
+    assert!(err(&s, &[nullability("nope", true)], false).contains("no column \"nope\""));
+}
+
+#[test]
+fn comments_of_columns_and_of_the_table_are_set_and_removed() {
+    let s = orders();
+    let next = apply(
+        &s,
+        &[
+            SchemaChange::UpdateColumnComment {
+                name: "n".into(),
+                comment: Some("how many".into()),
+            },
+            SchemaChange::UpdateComment {
+                comment: Some("orders by day".into()),
+            },
+        ],
+        true,
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        next.field("n").unwrap().description.as_deref(),
+        Some("how many")
+    );
+    assert_eq!(next.comment.as_deref(), Some("orders by day"));
+    let json = next.to_json();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["fields"][1]["description"], "how many", "{json}");
+    assert_eq!(v["comment"], "orders by day", "{json}");
+    let back = TableSchema::from_json(json.as_bytes(), "schema-1").unwrap();
+    assert_eq!(back.comment.as_deref(), Some("orders by day"));
+
+    let cleared = apply(
+        &next,
+        &[
+            SchemaChange::UpdateColumnComment {
+                name: "n".into(),
+                comment: None,
+            },
+            SchemaChange::UpdateComment { comment: None },
+        ],
+        true,
+        2,
+    )
+    .unwrap();
+    assert_eq!(cleared.field("n").unwrap().description, None);
+    assert_eq!(cleared.comment, None);
+    assert!(err(
+        &s,
+        &[SchemaChange::UpdateColumnComment {
+            name: "x".into(),
+            comment: None
+        }],
+        false
+    )
+    .contains("no column \"x\""));
+}

@@ -167,3 +167,70 @@ fn strata_reads_a_table_pypaimon_altered() {
     );
     check(&wh, "py_altered", &reopen(&t), model);
 }
+
+#[test]
+fn nullability_and_comments_changed_by_one_are_honoured_by_the_other() {
+    if strata_tests::python_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = create(
+        &wh,
+        "nulls",
+        "id BIGINT, q INT NOT NULL, c STRING",
+        &["id"],
+        &[],
+        1,
+        &[],
+    );
+    strata_write(&t, &[json!({"id": 1, "q": 1, "c": "a"})], None);
+    strata_alter(
+        &t,
+        &[
+            SchemaChange::UpdateColumnNullability {
+                name: "q".into(),
+                nullable: true,
+            },
+            SchemaChange::UpdateColumnComment {
+                name: "c".into(),
+                comment: Some("a note".into()),
+            },
+            SchemaChange::UpdateComment {
+                comment: Some("from strata".into()),
+            },
+        ],
+    );
+    // pypaimon writes a null into the column Strata made nullable; both read it.
+    pypaimon_write(&wh, "nulls", &[json!({"id": 2, "q": null, "c": "b"})]);
+    let mut model = vec![json!([1, 1, "a"]), json!([2, null, "b"])];
+    check(&wh, "nulls", &reopen(&t), model.clone());
+    // pypaimon changes comments and makes a column NOT NULL (allowed by the option); Strata
+    // sees the new schema and writes under it.
+    pypaimon_alter(
+        &wh,
+        "nulls",
+        json!([{"set": "alter-column-null-to-not-null.disabled", "value": "false"}]),
+    );
+    pypaimon_alter(
+        &wh,
+        "nulls",
+        json!([
+            {"comment_of": "q", "comment": "quantity"},
+            {"table_comment": "from pypaimon"},
+            {"nullable": "c", "to": false},
+        ]),
+    );
+    let t = reopen(&t);
+    let s = t.schema();
+    assert_eq!(s.comment.as_deref(), Some("from pypaimon"));
+    assert_eq!(
+        s.field("q").unwrap().description.as_deref(),
+        Some("quantity")
+    );
+    assert_eq!(s.field("c").unwrap().description.as_deref(), Some("a note"));
+    assert!(!s.field("c").unwrap().data_type.nullable);
+    strata_write(&t, &[json!({"id": 3, "q": null, "c": "c"})], None);
+    model.push(json!([3, null, "c"]));
+    check(&wh, "nulls", &t, model);
+}

@@ -307,7 +307,8 @@ pub async fn describe_table(
         let v = json!({
             "location": location,
             "schemaId": schema.id,
-            "fields": schema.fields.iter().map(|f| json!({"name": f.name, "type": f.data_type.to_string()})).collect::<Vec<_>>(),
+            "comment": schema.comment,
+            "fields": schema.fields.iter().map(|f| json!({"name": f.name, "type": f.data_type.to_string(), "comment": f.description})).collect::<Vec<_>>(),
             "primaryKeys": schema.primary_keys,
             "partitionKeys": schema.partition_keys,
             "options": schema.options,
@@ -326,10 +327,16 @@ pub async fn describe_table(
     }
     let mut out = String::new();
     writeln!(out, "table          {location}").ok();
+    if let Some(c) = &schema.comment {
+        writeln!(out, "comment        {c}").ok();
+    }
     let cols: Vec<String> = schema
         .fields
         .iter()
-        .map(|f| format!("{} {}", f.name, f.data_type))
+        .map(|f| match &f.description {
+            Some(c) => format!("{} {} ({c})", f.name, f.data_type),
+            None => format!("{} {}", f.name, f.data_type),
+        })
         .collect();
     writeln!(out, "columns        {}", cols.join(", ")).ok();
     writeln!(out, "primary key    {}", schema.primary_keys.join(", ")).ok();

@@ -269,3 +269,79 @@ fn concurrent_alters_publish_each_schema_once() {
         .count();
     assert_eq!(schemas, 1 + won.len());
 }
+
+#[test]
+fn nullability_and_comments_change_and_writes_follow_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t");
+    let t = t.to_str().unwrap();
+    ok(&[
+        "create",
+        t,
+        "--columns",
+        "id BIGINT, q INT NOT NULL, c STRING",
+        "--primary-key",
+        "id",
+        "--bucket",
+        "1",
+    ]);
+    write(t, dir.path(), "a.jsonl", "{\"id\":1,\"q\":1,\"c\":\"a\"}\n");
+    let nulls = dir.path().join("nulls.jsonl");
+    std::fs::write(&nulls, "{\"id\":2,\"q\":null,\"c\":null}\n").unwrap();
+    refused(&["write", t, nulls.to_str().unwrap()], "q");
+
+    ok(&["alter", t, "drop-not-null", "q"]);
+    ok(&["alter", t, "update-column-comment", "q", "units ordered"]);
+    ok(&["alter", t, "update-comment", "orders, one row per id"]);
+    ok(&["write", t, nulls.to_str().unwrap()]);
+    assert_eq!(
+        scan(t),
+        [
+            serde_json::json!({"id": 1, "q": 1, "c": "a"}),
+            serde_json::json!({"id": 2, "q": null, "c": null}),
+        ]
+    );
+    let schema: serde_json::Value = serde_json::from_str(&ok(&["schema", t])).unwrap();
+    assert_eq!(schema["fields"][1]["type"], "INT");
+    assert_eq!(schema["fields"][1]["description"], "units ordered");
+    assert_eq!(schema["comment"], "orders, one row per id");
+    let text = ok(&["describe", t]);
+    assert!(
+        text.contains("comment        orders, one row per id"),
+        "{text}"
+    );
+    assert!(text.contains("q INT (units ordered)"), "{text}");
+    let d: serde_json::Value =
+        serde_json::from_str(&ok(&["describe", t, "--output", "json"])).unwrap();
+    assert_eq!(d["comment"], "orders, one row per id");
+    assert_eq!(d["fields"][1]["comment"], "units ordered");
+
+    // Refused: a nullable key, and NOT NULL where nulls may have been written.
+    refused(
+        &["alter", t, "drop-not-null", "id"],
+        "\"id\" is a primary-key column: it cannot become nullable",
+    );
+    refused(
+        &["alter", t, "set-not-null", "c"],
+        "alter-column-null-to-not-null.disabled=false",
+    );
+    // Allowed once the table says so; writes then refuse nulls there again.
+    ok(&[
+        "alter",
+        t,
+        "set-option",
+        "alter-column-null-to-not-null.disabled=false",
+    ]);
+    ok(&["alter", t, "set-not-null", "q"]);
+    let null_q = dir.path().join("null_q.jsonl");
+    std::fs::write(&null_q, "{\"id\":3,\"q\":null,\"c\":\"z\"}\n").unwrap();
+    refused(&["write", t, null_q.to_str().unwrap()], "q");
+    // Comments removed when none is given.
+    ok(&["alter", t, "update-column-comment", "q"]);
+    ok(&["alter", t, "update-comment"]);
+    let schema: serde_json::Value = serde_json::from_str(&ok(&["schema", t])).unwrap();
+    assert!(schema["fields"][1]
+        .get("description")
+        .is_none_or(|d| d.is_null()));
+    assert!(schema.get("comment").is_none_or(|c| c.is_null()));
+}

@@ -5,6 +5,7 @@ CHANGES.json: a JSON list of changes, each one of
   {"add": NAME, "type": TYPE, "after": COLUMN?}   {"rename": NAME, "to": NEW}
   {"drop": NAME}   {"type_of": NAME, "to": TYPE}   {"first": NAME}
   {"set": KEY, "value": VALUE}   {"reset": KEY}
+  {"nullable": NAME, "to": BOOL}   {"comment_of": NAME, "comment": TEXT}   {"table_comment": TEXT}
 """
 import json
 import sys
@@ -30,6 +31,12 @@ def change(c):
         return SchemaChange.set_option(c["set"], c["value"])
     if "reset" in c:
         return SchemaChange.remove_option(c["reset"])
+    if "nullable" in c:
+        return SchemaChange.update_column_nullability(c["nullable"], c["to"])
+    if "comment_of" in c:
+        return SchemaChange.update_column_comment(c["comment_of"], c["comment"])
+    if "table_comment" in c:
+        return SchemaChange.update_comment(c["table_comment"])
     raise ValueError(f"unknown change {c}")
 
 

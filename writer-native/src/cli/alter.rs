@@ -81,6 +81,39 @@ pub(super) enum AlterAction {
         /// The new type, e.g. BIGINT or 'DECIMAL(12, 2)'.
         data_type: String,
     },
+    /// Let a column hold null (not a primary-key column), as Spark's `ALTER COLUMN c DROP NOT
+    /// NULL`.
+    ///
+    /// Example: strata alter /data/orders drop-not-null qty
+    DropNotNull {
+        /// The column.
+        name: String,
+    },
+    /// Make a nullable column NOT NULL. Refused unless the table sets
+    /// alter-column-null-to-not-null.disabled=false, since rows already written may hold nulls;
+    /// writes then refuse nulls in it.
+    ///
+    /// Example: strata alter /data/orders set-not-null qty
+    SetNotNull {
+        /// The column.
+        name: String,
+    },
+    /// Set a column's comment, or remove it when no comment is given.
+    ///
+    /// Example: strata alter /data/orders update-column-comment qty 'units ordered'
+    UpdateColumnComment {
+        /// The column.
+        name: String,
+        /// The comment (none: remove it).
+        comment: Option<String>,
+    },
+    /// Set the table's comment, or remove it when no comment is given.
+    ///
+    /// Example: strata alter /data/orders update-comment 'orders by day, from the shop'
+    UpdateComment {
+        /// The comment (none: remove it).
+        comment: Option<String>,
+    },
     /// Set table options `key=value`, checked as `create --option` checks them. Options that
     /// fix what the table is (merge-engine, bucket-key, ...) and the bucket count cannot
     /// change once the table has data.
@@ -150,6 +183,18 @@ impl AlterAction {
                     data_type: data_type.parse()?,
                 }]
             }
+            AlterAction::DropNotNull { name } => vec![SchemaChange::UpdateColumnNullability {
+                name,
+                nullable: true,
+            }],
+            AlterAction::SetNotNull { name } => vec![SchemaChange::UpdateColumnNullability {
+                name,
+                nullable: false,
+            }],
+            AlterAction::UpdateColumnComment { name, comment } => {
+                vec![SchemaChange::UpdateColumnComment { name, comment }]
+            }
+            AlterAction::UpdateComment { comment } => vec![SchemaChange::UpdateComment { comment }],
             AlterAction::SetOption { options } => options
                 .into_iter()
                 .map(|(key, value)| SchemaChange::SetOption { key, value })

@@ -125,7 +125,8 @@ pub(super) enum Command {
     /// Example: strata rollback /data/orders --to tag:before-migration --dry-run
     Rollback(RollbackArgs),
     /// Change the table's schema as Paimon's ALTER TABLE does: add, rename, drop or move
-    /// columns, widen a column's type, set or reset options. Publishes the next
+    /// columns, widen a column's type, change its nullability or comment, set or reset
+    /// options, set the table's comment. Publishes the next
     /// schema/schema-N; rows already written read under the new schema (added columns as
     /// null). Of two concurrent alters, one wins and the other fails, changing nothing.
     ///
