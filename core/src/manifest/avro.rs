@@ -147,8 +147,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// Parses a container file and decodes every record.
-pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
+/// A container file's header, as parsed before its blocks.
+pub(crate) struct Header {
+    /// The writer schema's JSON text.
+    #[cfg_attr(not(feature = "avro"), allow(dead_code))]
+    schema_text: Vec<u8>,
+    schema_json: serde_json::Value,
+    schema: AvroSchema,
+    named: Vec<AvroSchema>,
+    codec: AvroCodec,
+    #[cfg_attr(not(feature = "avro"), allow(dead_code))]
+    sync: [u8; 16],
+}
+
+/// Parses a container file's header, then hands each block to `on_block`: its record count
+/// and its bytes, decompressed within [`MAX_BLOCK_BYTES`], with the count bounded by them and
+/// the block's sync marker checked. Returns the header.
+fn walk_container(
+    data: &[u8],
+    file: &str,
+    mut on_block: impl FnMut(&Header, usize, Vec<u8>) -> Result<()>,
+) -> Result<Header> {
     let mut c = Cursor { data, pos: 0, file };
     if c.take(4).ok() != Some(&MAGIC[..]) {
         return Err(Error::corrupt(
@@ -180,13 +199,11 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
         }
     }
     let sync: [u8; 16] = c.take_array()?;
-    let schema_json: serde_json::Value = meta
-        .get("avro.schema")
-        .ok_or_else(|| Error::corrupt(file, "header has no avro.schema"))
-        .and_then(|b| {
-            serde_json::from_slice(b)
-                .map_err(|e| Error::corrupt(file, format!("avro.schema is not JSON: {e}")))
-        })?;
+    let schema_text = meta
+        .remove("avro.schema")
+        .ok_or_else(|| Error::corrupt(file, "header has no avro.schema"))?;
+    let schema_json: serde_json::Value = serde_json::from_slice(&schema_text)
+        .map_err(|e| Error::corrupt(file, format!("avro.schema is not JSON: {e}")))?;
     let mut parser = SchemaParser {
         names: HashMap::new(),
         named: Vec::new(),
@@ -203,7 +220,14 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
         None => AvroCodec::Null,
         Some(name) => AvroCodec::from_header(&String::from_utf8_lossy(name), file)?,
     };
-    let mut records = Vec::new();
+    let header = Header {
+        schema_text,
+        schema_json,
+        schema,
+        named,
+        codec,
+        sync,
+    };
     while c.remaining() > 0 {
         let count = c.long()?;
         let size = c.len("block size")?;
@@ -222,26 +246,95 @@ pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
         if c.take(16)? != sync {
             return Err(c.err("sync marker does not match the header's"));
         }
-        let mut bc = Cursor {
-            data: &block,
-            pos: 0,
-            file,
-        };
-        for _ in 0..count {
-            records.push(decode(&schema, &named, &mut bc, 0)?);
-        }
-        if bc.remaining() != 0 {
-            return Err(Error::corrupt(
-                file,
-                format!("{} stray bytes after the block's records", bc.remaining()),
-            ));
-        }
+        on_block(&header, count as usize, block)?;
     }
+    Ok(header)
+}
+
+/// Parses a container file and decodes every record.
+pub fn read_container(data: &[u8], file: &str) -> Result<AvroFile> {
+    let mut records = Vec::new();
+    let header = walk_container(data, file, |h, count, block| {
+        each_record(&block, count, file, |c| {
+            records.push(decode(&h.schema, &h.named, c, 0)?);
+            Ok(())
+        })
+    })?;
     Ok(AvroFile {
-        schema: schema_json,
-        codec,
+        schema: header.schema_json,
+        codec: header.codec,
         records,
     })
+}
+
+/// Runs `record` over each of a block's `count` records; they must fill it exactly.
+fn each_record(
+    block: &[u8],
+    count: usize,
+    file: &str,
+    mut record: impl FnMut(&mut Cursor<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut c = Cursor {
+        data: block,
+        pos: 0,
+        file,
+    };
+    for _ in 0..count {
+        record(&mut c)?;
+    }
+    match c.remaining() {
+        0 => Ok(()),
+        n => Err(Error::corrupt(
+            file,
+            format!("{n} stray bytes after the block's records"),
+        )),
+    }
+}
+
+#[cfg(feature = "avro")]
+/// Checks a container file for a decoder that trusts it: every block decompressed within
+/// [`MAX_BLOCK_BYTES`] and holding exactly its stated number of records of the writer schema,
+/// every length and count within the bytes that remain. Returns the same records as an
+/// uncompressed container file and the number of records.
+pub(crate) fn checked_uncompressed(data: &[u8], file: &str) -> Result<(Vec<u8>, u64)> {
+    let mut blocks: Vec<u8> = Vec::with_capacity(data.len());
+    let mut rows = 0u64;
+    let header = walk_container(data, file, |h, count, block| {
+        each_record(&block, count, file, |c| skip(&h.schema, &h.named, c, 0))?;
+        put_long(&mut blocks, count as i64);
+        put_long(&mut blocks, block.len() as i64);
+        blocks.extend_from_slice(&block);
+        blocks.extend_from_slice(&h.sync);
+        rows += count as u64;
+        Ok(())
+    })?;
+    let mut out = Vec::with_capacity(blocks.len() + header.schema_text.len() + 64);
+    out.extend_from_slice(MAGIC);
+    put_long(&mut out, 2);
+    for (key, value) in [
+        (&b"avro.schema"[..], &header.schema_text[..]),
+        (b"avro.codec", b"null"),
+    ] {
+        put_long(&mut out, key.len() as i64);
+        out.extend_from_slice(key);
+        put_long(&mut out, value.len() as i64);
+        out.extend_from_slice(value);
+    }
+    put_long(&mut out, 0);
+    out.extend_from_slice(&header.sync);
+    out.extend_from_slice(&blocks);
+    Ok((out, rows))
+}
+
+#[cfg(feature = "avro")]
+/// Appends `v` as an Avro (zig-zag varint) long.
+fn put_long(out: &mut Vec<u8>, v: i64) {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    while z >= 0x80 {
+        out.push((z as u8 & 0x7f) | 0x80);
+        z >>= 7;
+    }
+    out.push(z as u8);
 }
 
 fn decompress(codec: AvroCodec, raw: &[u8], file: &str, at: usize) -> Result<Vec<u8>> {
@@ -395,6 +488,67 @@ fn decode_blocks(
             item(c)?;
         }
     }
+}
+
+#[cfg(feature = "avro")]
+/// Steps over one datum of `schema`, with [`decode`]'s checks but no values built.
+fn skip(schema: &AvroSchema, named: &[AvroSchema], c: &mut Cursor<'_>, depth: usize) -> Result<()> {
+    if depth > MAX_DEPTH {
+        return Err(c.err("datum nested too deeply"));
+    }
+    match schema {
+        AvroSchema::Null => {}
+        AvroSchema::Boolean => {
+            if c.take(1)?[0] > 1 {
+                return Err(c.err("boolean byte above 1"));
+            }
+        }
+        AvroSchema::Int => {
+            let v = c.long()?;
+            i32::try_from(v).map_err(|_| c.err(format!("int {v} out of range")))?;
+        }
+        AvroSchema::Long | AvroSchema::Enum(_) => {
+            c.long()?;
+        }
+        AvroSchema::Float => {
+            c.take(4)?;
+        }
+        AvroSchema::Double => {
+            c.take(8)?;
+        }
+        AvroSchema::Bytes => {
+            let n = c.len("bytes length")?;
+            c.take(n)?;
+        }
+        AvroSchema::String => {
+            let n = c.len("string length")?;
+            std::str::from_utf8(c.take(n)?).map_err(|_| c.err("string is not UTF-8"))?;
+        }
+        AvroSchema::Fixed(n) => {
+            c.take(*n)?;
+        }
+        AvroSchema::Union(variants) => {
+            let i = c.long()?;
+            let v = usize::try_from(i)
+                .ok()
+                .and_then(|i| variants.get(i))
+                .ok_or_else(|| c.err(format!("union index {i} out of range")))?;
+            skip(v, named, c, depth + 1)?;
+        }
+        AvroSchema::Record(fields) => {
+            for (_, s) in fields {
+                skip(s, named, c, depth + 1)?;
+            }
+        }
+        AvroSchema::Array(items) => decode_blocks(c, |c| skip(items, named, c, depth + 1))?,
+        AvroSchema::Map(values) => decode_blocks(c, |c| {
+            let n = c.len("map key length")?;
+            std::str::from_utf8(c.take(n)?).map_err(|_| c.err("map key is not UTF-8"))?;
+            skip(values, named, c, depth + 1)
+        })?,
+        AvroSchema::Named(i) => skip(&named[*i], named, c, depth + 1)?,
+    }
+    Ok(())
 }
 
 /// Writes `records` of `schema` as a container file with `codec`.

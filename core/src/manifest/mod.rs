@@ -10,7 +10,7 @@
 //! since 0.8, nullable-union roots included) and pypaimon read alike. Writing produces Java's
 //! current layout.
 
-mod avro;
+pub(crate) mod avro;
 mod avro_schema;
 mod entry;
 mod fold;

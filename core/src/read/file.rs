@@ -8,7 +8,8 @@ use roaring::RoaringBitmap;
 use std::ops::Range;
 
 use super::evolution::FieldMapping;
-use super::parquet::{ParquetFile, ParquetStream, RowGroupRead};
+use super::format::{FileFormat, FileStream};
+use super::parquet::{ParquetFile, RowGroupRead};
 use super::stats::StatsColumn;
 use crate::manifest::DataFileMeta;
 use crate::merge::KvBatch;
@@ -41,7 +42,7 @@ impl Pruning<'_> {
 /// A data file being read.
 pub struct DataFileReader {
     path: String,
-    stream: ParquetStream,
+    stream: FileStream,
     mapping: FieldMapping,
     key_value: bool,
     deleted: Option<RoaringBitmap>,
@@ -73,22 +74,29 @@ impl DataFileReader {
         } else {
             format!("{dir}/{}", file.file_name)
         };
-        if !file.file_name.ends_with(".parquet") {
-            return Err(Error::unsupported(
-                &path,
-                "only Parquet data files are read so far",
-            ));
-        }
+        let format = FileFormat::of(&file.file_name).ok_or_else(|| {
+            Error::unsupported(&path, "a data file that is not Parquet, ORC or Avro")
+        })?;
         let size = u64::try_from(file.file_size)
             .map_err(|_| Error::corrupt(&path, "negative file size"))?;
         let mapping = FieldMapping::new(wanted, file_schema);
-        let page_index = prune.is_some_and(|p| p.filter.columns().iter().any(|c| p.allows(c)));
-        let pf = ParquetFile::open_with(storage, &path, size, page_index).await?;
         let mut names = mapping.file_columns();
         if key_value {
             names.push(SEQUENCE_NUMBER);
             names.push(VALUE_KIND);
         }
+        if format != FileFormat::Parquet {
+            let stream = FileStream::open_whole(storage, format, &path, size, &names).await?;
+            return Ok(DataFileReader {
+                path,
+                stream,
+                mapping,
+                key_value,
+                deleted,
+            });
+        }
+        let page_index = prune.is_some_and(|p| p.filter.columns().iter().any(|c| p.allows(c)));
+        let pf = ParquetFile::open_with(storage, &path, size, page_index).await?;
         let roots = pf.root_indices(&names);
         let groups = match prune {
             Some(p) => prune_file(&pf, &mapping, p),
@@ -96,7 +104,7 @@ impl DataFileReader {
                 .map(RowGroupRead::all)
                 .collect(),
         };
-        let stream = pf.stream(&roots, groups);
+        let stream = FileStream::Parquet(pf.stream(&roots, groups));
         Ok(DataFileReader {
             path,
             stream,
@@ -108,10 +116,9 @@ impl DataFileReader {
 
     /// The next batch, or `None` at the end of the file.
     pub async fn next(&mut self, storage: &dyn Storage) -> Result<Option<KvBatch>> {
-        let Some(mut batch) = self.stream.next(storage).await? else {
+        let Some((mut batch, positions)) = self.stream.next(storage).await? else {
             return Ok(None);
         };
-        let positions = self.stream.take_positions(batch.num_rows() as u64);
         if let Some(deleted) = &self.deleted {
             let keep: BooleanArray = positions
                 .into_iter()

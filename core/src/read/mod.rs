@@ -12,8 +12,13 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "avro")]
+mod avro;
 pub mod evolution;
 pub mod file;
+pub mod format;
+#[cfg(feature = "orc")]
+mod orc;
 mod pages;
 pub mod parquet;
 mod split;
