@@ -238,3 +238,72 @@ fn other_extensions_are_refused_by_name() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Reads `ts TIMESTAMP(6)` out of an ORC file written by pyarrow (Apache ORC's C++ writer).
+fn read_pyarrow_orc(name: &str, bytes: &'static [u8]) -> Result<Vec<i64>> {
+    let storage = MemoryStorage::default();
+    block_on(storage.put(name, Bytes::from_static(bytes)))?;
+    let fields = parse_columns("ts TIMESTAMP(6)")?;
+    let schema = TableSchema::create(fields, vec![], vec![], Default::default(), 0)?;
+    let file = DataFileMeta {
+        file_name: name.into(),
+        file_size: bytes.len() as i64,
+        row_count: 3,
+        ..Default::default()
+    };
+    block_on(async {
+        let mut r = DataFileReader::open(
+            &storage,
+            "",
+            &file,
+            &schema,
+            &schema.fields,
+            false,
+            None,
+            None,
+        )
+        .await?;
+        let mut out = Vec::new();
+        while let Some(b) = r.next(&storage).await? {
+            out.extend(
+                b.cols[0]
+                    .as_primitive::<arrow_array::types::TimestampMicrosecondType>()
+                    .values()
+                    .iter(),
+            );
+        }
+        Ok(out)
+    })
+}
+
+/// Timestamps as Apache ORC's C++ writer stores them read exactly, except pre-1970 ones
+/// with a fraction of a second, which orc-rust 0.7.1 cannot decode: those fail with an
+/// error naming the file, never a wrong value. The files are pyarrow's
+/// `pyarrow.orc.write_table` of one `timestamp[ns]` column `ts`.
+#[test]
+fn orc_timestamps_from_apache_orc_read_exactly_or_fail_by_name() {
+    let post = read_pyarrow_orc("post.orc", include_bytes!("testdata/ts-post-1970.orc")).unwrap();
+    // 2024-01-01 00:00:00.005, 2024-01-01 00:00:00.123456, 2000-06-15 08:30:00
+    assert_eq!(
+        post,
+        vec![
+            1_704_067_200_005_000,
+            1_704_067_200_123_456,
+            961_057_800_000_000
+        ]
+    );
+    let whole = read_pyarrow_orc(
+        "whole.orc",
+        include_bytes!("testdata/ts-pre-1970-whole.orc"),
+    )
+    .unwrap();
+    // 1969-12-31 23:59:59, 1900-01-01 00:00:00
+    assert_eq!(whole, vec![-1_000_000, -2_208_988_800_000_000]);
+    match read_pyarrow_orc(
+        "frac.orc",
+        include_bytes!("testdata/ts-pre-1970-fraction.orc"),
+    ) {
+        Err(Error::Corrupt { file, .. }) => assert_eq!(file, "frac.orc"),
+        other => panic!("{other:?}"),
+    }
+}

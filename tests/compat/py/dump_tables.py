@@ -313,15 +313,28 @@ def locate_data_files(table_dir):
     return found
 
 
+def read_data_file(path):
+    """A data file's columns (name -> values), by pyarrow for Parquet and ORC and by
+    fastavro for Avro."""
+    if path.endswith(".avro"):
+        import fastavro
+        with open(path, "rb") as f:
+            records = list(fastavro.reader(f))
+        names = records[0].keys() if records else []
+        return {n: [r[n] for r in records] for n in names}
+    if path.endswith(".orc"):
+        import pyarrow.orc as po
+        return po.ORCFile(path).read().to_pydict()
+    return pq.ParquetFile(path).read().to_pydict()
+
+
 def bucket_key_rows(path, schema):
     if path is None:
         raise FileNotFoundError("data file not found under any bucket-<n> directory")
     keys = schema["options"].get("bucket-key")
     names = [k.strip() for k in keys.split(",")] if keys else trimmed_pk(schema)
-    pf = pq.ParquetFile(path)
-    present = set(pf.schema_arrow.names)
-    cols = [f"_KEY_{n}" if f"_KEY_{n}" in present else n for n in names]
-    data = pf.read(columns=cols).to_pydict()
+    data = read_data_file(path)
+    cols = [f"_KEY_{n}" if f"_KEY_{n}" in data else n for n in names]
     types = [f["type"] for f in by_name(schema, names)]
     return [[datum(v, t) for v, t in zip(vals, types)] for vals in zip(*(data[c] for c in cols))]
 
