@@ -21,6 +21,16 @@ if [ ! -d "$WH/bench.db/merge/snapshot" ]; then
   "$CACHE/venv/bin/python" core/benches/py/gen_merge_table.py "$WH" "$ROWS" 5 4
 fi
 cargo bench -p strata-core --bench merge_read -- "$WH"
+# The same merge over ORC and over Avro data files (2 million rows each, like the Wasm bench's
+# Parquet table), against the Parquet table of that size.
+for fmt in parquet orc avro; do
+  W="$CACHE/bench/merge-2m$([ "$fmt" = parquet ] || echo "-$fmt")"
+  if [ ! -d "$W/bench.db/merge/snapshot" ]; then
+    rm -rf "$W"
+    "$CACHE/venv/bin/python" core/benches/py/gen_merge_table.py "$W" 2000000 5 4 "$fmt"
+  fi
+  cargo bench -p strata-core --features orc,avro --bench merge_read -- "$W"
+done
 cargo bench -p strata-writer --bench write
 source scripts/tansu.sh
 cargo bench -p strata-tests --bench ingest

@@ -6,6 +6,9 @@
 #   scripts/wasm.sh            install, build, test
 #   scripts/wasm.sh build      install and build only
 #
+# STRATA_WASM_FEATURES (e.g. "orc,avro") builds the module with reader-wasm's optional
+# features; the shipped module has none (BENCHMARKS.md gives the sizes).
+#
 # Called by scripts/test.sh (which sets up the pypaimon venv first). Honours $STRATA_CACHE and
 # $CARGO_TARGET_DIR like test.sh.
 set -euo pipefail
@@ -48,7 +51,8 @@ step "build reader-wasm (wasm-release profile) into npm/pkg"
 # whose crates are fresh could pick up the other's module. Relinking this one crate (its
 # dependencies stay cached) makes the module this checkout's.
 touch reader-wasm/src/lib.rs
-cargo build -p strata-wasm --target wasm32-unknown-unknown --profile wasm-release
+cargo build -p strata-wasm --target wasm32-unknown-unknown --profile wasm-release \
+  ${STRATA_WASM_FEATURES:+--features "$STRATA_WASM_FEATURES"}
 WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/strata_wasm.wasm"
 rm -rf npm/pkg
 wasm-bindgen --target web --out-dir npm/pkg --out-name strata_wasm --no-typescript "$WASM"

@@ -5,7 +5,8 @@
 //! - Strata's merge-on-read scan (`strata-core`);
 //! - paimon-rust, through PyPI's `pypaimon-rust`;
 //! - pypaimon (pure Python);
-//! - a plain arrow-rs decode of the same Parquet files without any merge (the floor).
+//! - a plain decode of the same files without any merge (the floor): arrow-rs for Parquet,
+//!   orc-rust for ORC, arrow-avro for Avro (build with `--features orc,avro` for those).
 //!
 //! Each contender runs in its own process, so peak memory (VmHWM / ru_maxrss) is its own.
 //! Reported: input rows/s (rows in the files / seconds), output rows, peak memory; medians of
@@ -14,6 +15,7 @@
 //! ```text
 //! cargo bench -p strata-core --bench merge_read            # table from scripts/bench.sh
 //! cargo bench -p strata-core --bench merge_read -- WAREHOUSE  # any warehouse with bench.merge
+//! cargo bench -p strata-core --features orc,avro --bench merge_read -- WAREHOUSE  # ORC, Avro
 //! ```
 
 // A benchmark, not library code: a failed unwrap aborts the run, which is what it should do.
@@ -198,21 +200,47 @@ fn live_files(table_dir: &Path) -> (Vec<PathBuf>, u64) {
     (paths, rows)
 }
 
-/// Child: decode every column of every file with arrow-rs, no merge.
+/// Child: decode every column of every file with its format's decoder (arrow-rs Parquet,
+/// orc-rust, arrow-avro), no merge.
 fn run_decode(table_dir: &Path) -> (f64, u64) {
     let (files, _) = live_files(table_dir);
     let started = Instant::now();
     let mut rows = 0u64;
     for f in files {
-        let file = std::fs::File::open(&f).expect("data file");
-        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-            .expect("parquet")
-            .with_batch_size(8192)
-            .build()
-            .expect("reader");
-        for b in reader {
-            rows += b.expect("batch").num_rows() as u64;
-        }
+        let ext = f.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        rows += match ext {
+            "parquet" => {
+                let file = std::fs::File::open(&f).expect("data file");
+                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                    .expect("parquet")
+                    .with_batch_size(8192)
+                    .build()
+                    .expect("reader")
+                    .map(|b| b.expect("batch").num_rows() as u64)
+                    .sum::<u64>()
+            }
+            #[cfg(feature = "orc")]
+            "orc" => {
+                let bytes = Bytes::from(std::fs::read(&f).expect("data file"));
+                orc_rust::arrow_reader::ArrowReaderBuilder::try_new(bytes)
+                    .expect("orc")
+                    .with_batch_size(8192)
+                    .build()
+                    .map(|b| b.expect("batch").num_rows() as u64)
+                    .sum::<u64>()
+            }
+            #[cfg(feature = "avro")]
+            "avro" => {
+                let bytes = std::io::Cursor::new(std::fs::read(&f).expect("data file"));
+                arrow_avro::reader::ReaderBuilder::new()
+                    .with_batch_size(8192)
+                    .build(bytes)
+                    .expect("avro")
+                    .map(|b| b.expect("batch").num_rows() as u64)
+                    .sum::<u64>()
+            }
+            other => panic!("{}: no decoder for .{other} in this build", f.display()),
+        };
     }
     (started.elapsed().as_secs_f64(), rows)
 }
@@ -324,7 +352,7 @@ fn main() {
             median((0..runs).filter_map(|_| child("strata-parallel")).collect()),
         ),
         (
-            "arrow-rs decode, no merge",
+            "plain decode (arrow-rs Parquet, orc-rust, arrow-avro), no merge",
             median((0..runs).filter_map(|_| child("decode")).collect()),
         ),
         (

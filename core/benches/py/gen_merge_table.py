@@ -4,7 +4,9 @@ A primary-key table (id BIGINT, v1 BIGINT, v2 DOUBLE, s STRING), `bucket` bucket
 `runs` commits of `rows // runs` rows each whose keys overlap, so every bucket holds `runs`
 overlapping sorted runs (level-0 files) that a read must merge.
 
-usage: gen_merge_table.py WAREHOUSE ROWS RUNS BUCKETS
+usage: gen_merge_table.py WAREHOUSE ROWS RUNS BUCKETS [FORMAT]
+
+FORMAT is the table's file.format: parquet (the default), orc or avro.
 """
 import sys
 import time
@@ -16,6 +18,7 @@ from pypaimon import CatalogFactory, Schema
 
 def main():
     warehouse, rows, runs, buckets = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    fmt = sys.argv[5] if len(sys.argv) > 5 else "parquet"
     catalog = CatalogFactory.create({"warehouse": warehouse})
     catalog.create_database("bench", True)
     arrow_schema = pa.schema([
@@ -26,7 +29,7 @@ def main():
     ])
     schema = Schema.from_pyarrow_schema(
         arrow_schema, primary_keys=["id"],
-        options={"bucket": str(buckets), "file.format": "parquet", "target-file-size": "1 gb"})
+        options={"bucket": str(buckets), "file.format": fmt, "target-file-size": "1 gb"})
     catalog.create_table("bench.merge", schema, True)
     table = catalog.get_table("bench.merge")
     per_run = rows // runs

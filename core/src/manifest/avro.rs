@@ -295,17 +295,18 @@ fn each_record(
 /// Checks a container file for a decoder that trusts it: every block decompressed within
 /// [`MAX_BLOCK_BYTES`] and holding exactly its stated number of records of the writer schema,
 /// every length and count within the bytes that remain. Returns the same records as an
-/// uncompressed container file and the number of records.
-pub(crate) fn checked_uncompressed(data: &[u8], file: &str) -> Result<(Vec<u8>, u64)> {
+/// uncompressed container file, and the writer schema.
+pub(crate) fn checked_uncompressed(
+    data: &[u8],
+    file: &str,
+) -> Result<(Vec<u8>, serde_json::Value)> {
     let mut blocks: Vec<u8> = Vec::with_capacity(data.len());
-    let mut rows = 0u64;
     let header = walk_container(data, file, |h, count, block| {
         each_record(&block, count, file, |c| skip(&h.schema, &h.named, c, 0))?;
         put_long(&mut blocks, count as i64);
         put_long(&mut blocks, block.len() as i64);
         blocks.extend_from_slice(&block);
         blocks.extend_from_slice(&h.sync);
-        rows += count as u64;
         Ok(())
     })?;
     let mut out = Vec::with_capacity(blocks.len() + header.schema_text.len() + 64);
@@ -323,7 +324,7 @@ pub(crate) fn checked_uncompressed(data: &[u8], file: &str) -> Result<(Vec<u8>, 
     put_long(&mut out, 0);
     out.extend_from_slice(&header.sync);
     out.extend_from_slice(&blocks);
-    Ok((out, rows))
+    Ok((out, header.schema_json))
 }
 
 #[cfg(feature = "avro")]

@@ -253,10 +253,17 @@ impl Check<'_> {
     /// Values Paimon defines that Strata's readers and writers cannot work with.
     fn strata_support(&mut self, key: &str, value: &str) {
         let note = match key {
-            "file.format" if !value.eq_ignore_ascii_case("parquet") => format!(
-                "Strata writes Parquet data files whatever file.format says ({value}), \
-                 and reads only Parquet data files"
-            ),
+            "file.format" if !value.eq_ignore_ascii_case("parquet") => {
+                match value.to_ascii_lowercase().as_str() {
+                    // Readers pick a data file's format by its extension, so a table whose
+                    // files mix formats reads everywhere.
+                    "orc" | "avro" => format!(
+                        "Strata reads {value} data files but writes Parquet ones whatever \
+                     file.format says"
+                    ),
+                    _ => format!("Strata neither reads nor writes {value} data files"),
+                }
+            }
             "file.compression" if super::FileCompression::parse(value, 1).is_none() => format!(
                 "Strata cannot write file.compression = {value} (it writes {}); Strata writes \
                  to this table will fail",

@@ -9,6 +9,7 @@ use std::io::Cursor;
 
 use arrow_array::RecordBatch;
 use arrow_avro::reader::{Reader, ReaderBuilder};
+use arrow_avro::schema::AvroSchema;
 use bytes::Bytes;
 
 use super::format::{fetch_whole, guarded, guarded_next};
@@ -34,11 +35,14 @@ impl AvroStream {
         columns: &[&str],
     ) -> Result<Self> {
         let bytes = fetch_whole(storage, path, size, "Avro").await?;
-        let (checked, _) = crate::manifest::avro::checked_uncompressed(&bytes, path)?;
+        let (checked, writer) = crate::manifest::avro::checked_uncompressed(&bytes, path)?;
         let bytes = Bytes::from(checked);
+        let mut builder = ReaderBuilder::new().with_batch_size(BATCH_SIZE);
+        if let Some(reader) = projected(&writer, columns) {
+            builder = builder.with_reader_schema(AvroSchema::new(reader.to_string()));
+        }
         let reader = guarded(path, "Avro", || {
-            ReaderBuilder::new()
-                .with_batch_size(BATCH_SIZE)
+            builder
                 .build(Cursor::new(bytes))
                 .map_err(|e| Error::corrupt(path, format!("Avro header: {e}")))
         })?;
@@ -65,4 +69,26 @@ impl AvroStream {
             .map(Some)
             .map_err(|e| Error::corrupt(&self.path, e))
     }
+}
+
+/// A reader schema with only the writer's top-level fields named `columns`, so the decoder
+/// skips the others; `None` when every field or none is wanted (a batch of no columns
+/// would lose its row count), or the schema is not a record.
+fn projected(writer: &serde_json::Value, columns: &[&str]) -> Option<serde_json::Value> {
+    let fields = writer.get("fields")?.as_array()?;
+    let kept: Vec<serde_json::Value> = fields
+        .iter()
+        .filter(|f| {
+            f.get("name")
+                .and_then(|n| n.as_str())
+                .is_some_and(|n| columns.contains(&n))
+        })
+        .cloned()
+        .collect();
+    if kept.len() == fields.len() || kept.is_empty() {
+        return None;
+    }
+    let mut reader = writer.clone();
+    reader["fields"] = serde_json::Value::Array(kept);
+    Some(reader)
 }

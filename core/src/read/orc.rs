@@ -38,7 +38,12 @@ impl OrcStream {
             let builder = ArrowReaderBuilder::try_new(FileBytes(bytes))
                 .map_err(|e| Error::corrupt(path, format!("ORC tail: {e}")))?;
             let root = builder.file_metadata().root_data_type();
-            let projection = ProjectionMask::named_roots(root, columns);
+            // No columns at all would lose the batches' row counts: decode them all then.
+            let projection = if columns.is_empty() {
+                ProjectionMask::all()
+            } else {
+                ProjectionMask::named_roots(root, columns)
+            };
             Ok(builder
                 .with_projection(projection)
                 .with_batch_size(BATCH_SIZE)
