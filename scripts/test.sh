@@ -68,6 +68,9 @@ export STRATA_AZURITE="$AZURITE/node_modules/.bin/azurite-blob"
 step "Kafka-protocol broker for the ingest suites (tansu, sqlite engine)"
 source scripts/tansu.sh
 
+step "Paimon Java for the Java compatibility suite (Debian's JDK, Paimon 0.9 jars from PyPI sdists)"
+source scripts/paimon-java.sh
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

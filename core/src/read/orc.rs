@@ -3,11 +3,15 @@
 //! decoder is synchronous. Only the projected columns are decoded; stripes whose statistics
 //! rule the read's filter out are skipped.
 
-use arrow_array::RecordBatch;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{ArrayRef, RecordBatch, StringArray};
 use bytes::{Buf, Bytes};
 use orc_rust::arrow_reader::{ArrowReader, ArrowReaderBuilder};
 use orc_rust::projection::ProjectionMask;
 use orc_rust::reader::ChunkReader;
+use orc_rust::schema::DataType as OrcType;
 
 use super::format::{fetch_whole, guarded, guarded_next};
 use super::parquet::BATCH_SIZE;
@@ -19,6 +23,8 @@ pub struct OrcStream {
     path: String,
     /// `None` once the decoder failed: its state is not to be trusted after that.
     reader: Option<ArrowReader<FileBytes>>,
+    /// Top-level columns of ORC type CHAR, whose values the file stores padded.
+    chars: Vec<String>,
 }
 
 impl OrcStream {
@@ -34,10 +40,17 @@ impl OrcStream {
         if !bytes.starts_with(b"ORC") {
             return Err(Error::corrupt(path, "no ORC magic at the start (not ORC)"));
         }
+        let mut chars = vec![];
         let reader = guarded(path, "ORC", || {
             let builder = ArrowReaderBuilder::try_new(FileBytes(bytes))
                 .map_err(|e| Error::corrupt(path, format!("ORC tail: {e}")))?;
             let root = builder.file_metadata().root_data_type();
+            chars = root
+                .children()
+                .iter()
+                .filter(|c| matches!(c.data_type(), OrcType::Char { .. }))
+                .map(|c| c.name().to_string())
+                .collect();
             // No columns at all would lose the batches' row counts: decode them all then.
             let projection = if columns.is_empty() {
                 ProjectionMask::all()
@@ -52,13 +65,43 @@ impl OrcStream {
         Ok(OrcStream {
             path: path.to_string(),
             reader: Some(reader),
+            chars,
         })
     }
 
     /// The next batch, or `None` at the end.
     pub fn next(&mut self) -> Result<Option<RecordBatch>> {
-        guarded_next(&mut self.reader, &self.path, "ORC")
+        let batch = guarded_next(&mut self.reader, &self.path, "ORC")?;
+        match batch {
+            Some(b) if !self.chars.is_empty() => unpad_chars(b, &self.chars)
+                .map(Some)
+                .map_err(|e| Error::corrupt(&self.path, e)),
+            other => Ok(other),
+        }
     }
+}
+
+/// CHAR values without the spaces ORC pads them with to the declared length, as Apache
+/// ORC's reader (and so Paimon Java) gives them back.
+fn unpad_chars(
+    batch: RecordBatch,
+    chars: &[String],
+) -> std::result::Result<RecordBatch, arrow_schema::ArrowError> {
+    let schema = batch.schema();
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(col, field)| match col.as_string_opt::<i32>() {
+            Some(s) if chars.iter().any(|c| c == field.name()) => Arc::new(
+                s.iter()
+                    .map(|v| v.map(|v| v.trim_end_matches(' ')))
+                    .collect::<StringArray>(),
+            ) as ArrayRef,
+            _ => col.clone(),
+        })
+        .collect();
+    RecordBatch::try_new(schema, columns)
 }
 
 /// The fetched file, served to the decoder without copies. Reads past the end fail instead

@@ -10,24 +10,56 @@ use crate::Result;
 /// [`MAX_BLOCK_BYTES`](super::MAX_BLOCK_BYTES) and holding exactly its stated number of records of the writer schema,
 /// every length and count within the bytes that remain. Returns the same records as an
 /// uncompressed container file, and the writer schema.
+///
+/// Paimon Java writes the top-level schema as a nullable union, `["null", record]`, which
+/// arrow-avro cannot decode: such a file comes back as plain records (each record's union
+/// index dropped, a null record refused), with the record as its schema.
 pub(crate) fn checked_uncompressed(
     data: &[u8],
     file: &str,
 ) -> Result<(Vec<u8>, serde_json::Value)> {
     let mut blocks: Vec<u8> = Vec::with_capacity(data.len());
+    let mut unwrapped: Option<usize> = None;
     let header = walk_container(data, file, |h, count, block| {
-        each_record(&block, count, file, |c| skip(&h.schema, &h.named, c, 0))?;
         put_long(&mut blocks, count as i64);
-        put_long(&mut blocks, block.len() as i64);
-        blocks.extend_from_slice(&block);
+        match top_level_record(&h.schema, &h.named) {
+            None => {
+                each_record(&block, count, file, |c| skip(&h.schema, &h.named, c, 0))?;
+                put_long(&mut blocks, block.len() as i64);
+                blocks.extend_from_slice(&block);
+            }
+            Some((branch, record)) => {
+                unwrapped = Some(branch);
+                let mut plain = Vec::with_capacity(block.len());
+                each_record(&block, count, file, |c| {
+                    let i = c.long()?;
+                    if usize::try_from(i).ok() != Some(branch) {
+                        return Err(c.err(format!("top-level union branch {i}, not the record")));
+                    }
+                    let start = c.pos;
+                    skip(record, &h.named, c, 1)?;
+                    plain.extend_from_slice(&c.data[start..c.pos]);
+                    Ok(())
+                })?;
+                put_long(&mut blocks, plain.len() as i64);
+                blocks.extend_from_slice(&plain);
+            }
+        }
         blocks.extend_from_slice(&h.sync);
         Ok(())
     })?;
-    let mut out = Vec::with_capacity(blocks.len() + header.schema_text.len() + 64);
+    let (schema_text, schema_json) = match unwrapped {
+        None => (header.schema_text.clone(), header.schema_json.clone()),
+        Some(branch) => {
+            let record = header.schema_json[branch].clone();
+            (record.to_string().into_bytes(), record)
+        }
+    };
+    let mut out = Vec::with_capacity(blocks.len() + schema_text.len() + 64);
     out.extend_from_slice(MAGIC);
     put_long(&mut out, 2);
     for (key, value) in [
-        (&b"avro.schema"[..], &header.schema_text[..]),
+        (&b"avro.schema"[..], &schema_text[..]),
         (b"avro.codec", b"null"),
     ] {
         put_long(&mut out, key.len() as i64);
@@ -38,7 +70,26 @@ pub(crate) fn checked_uncompressed(
     put_long(&mut out, 0);
     out.extend_from_slice(&header.sync);
     out.extend_from_slice(&blocks);
-    Ok((out, header.schema_json))
+    Ok((out, schema_json))
+}
+
+/// For a top-level `["null", record]` union (as Paimon Java writes it), the record's branch
+/// and schema.
+fn top_level_record<'s>(
+    schema: &'s AvroSchema,
+    named: &'s [AvroSchema],
+) -> Option<(usize, &'s AvroSchema)> {
+    let AvroSchema::Union(variants) = schema else {
+        return None;
+    };
+    let [AvroSchema::Null, record] = variants.as_slice() else {
+        return None;
+    };
+    let resolved = match record {
+        AvroSchema::Named(i) => named.get(*i)?,
+        other => other,
+    };
+    matches!(resolved, AvroSchema::Record(_)).then_some((1, resolved))
 }
 
 /// Appends `v` as an Avro (zig-zag varint) long.
