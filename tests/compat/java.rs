@@ -128,7 +128,11 @@ fn the_java_suite_covers_formats_and_deletion_vectors() {
         );
         let t = &w.model["tables"][table]["snapshots"];
         let snaps = t.as_object().unwrap();
-        let last = snaps.keys().map(|k| k.parse::<i64>().unwrap()).max().unwrap();
+        let last = snaps
+            .keys()
+            .map(|k| k.parse::<i64>().unwrap())
+            .max()
+            .unwrap();
         let latest = &snaps[&last.to_string()];
         assert_eq!(latest["rows"].as_array().unwrap().len(), 50, "{table}");
     }
