@@ -3,6 +3,9 @@
 // Rust side starts this program once and talks to it over stdin/stdout, one JSON object per
 // line each way.
 //
+// `java PaimonJava suite WAREHOUSE MODEL.json` instead writes the suite's tables and their
+// model once and exits.
+//
 // Requests ("op"):
 //   suite    {"warehouse": W}          Java writes the suite's tables under W/db.db/ and answers
 //                                      with its model: every snapshot of every table as Java
@@ -95,6 +98,14 @@ public class PaimonJava {
         // Answers go to the real stdout only; anything a library prints goes to stderr.
         PrintStream out = new PrintStream(System.out, true, "UTF-8");
         System.setOut(System.err);
+        if (args.length == 3 && args[0].equals("suite")) {
+            // `suite WAREHOUSE MODEL.json`: the suite's tables and Java's model of them, for
+            // the npm package's tests (npm/test/support/prepare.js).
+            JsonNode model = new Suite(args[1]).run();
+            java.nio.file.Files.writeString(
+                    java.nio.file.Path.of(args[2]), JSON.writeValueAsString(model));
+            return;
+        }
         BufferedReader in =
                 new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;

@@ -1,5 +1,6 @@
 // Writes the test tables once into a directory: pypaimon's suite (tests/compat/py/gen_tables.py)
-// under wh/ and Strata-written tables under strata/, plus fixtures.json listing them.
+// under wh/, Strata-written tables under strata/ and Paimon Java's suite under java/, plus
+// fixtures.json listing them.
 //
 //   node test/support/prepare.js DIR      (needs STRATA_BIN and STRATA_PYTHON)
 
@@ -79,6 +80,34 @@ function pypaimonTables (dir) {
     .map((d) => ({ name: d.name, path: join(db, d.name), writer: 'pypaimon' }))
 }
 
+// Tables Paimon Java (Apache Paimon 0.9) writes: the suite of tests/java/PaimonJava.java (the
+// Rust suite tests/compat/java.rs checks `strata` against Java's model of them; here the
+// package is checked against `strata`). Needs a JDK and $STRATA_PAIMON_JARS
+// (scripts/paimon-java.sh); without them they are left out, unless STRATA_REQUIRE_ALL is set.
+function javaTables (dir) {
+  const jars = process.env.STRATA_PAIMON_JARS
+  const names = ['paimon-python-java-bridge-0.9.0.jar', 'hadoop-client-api-3.4.1.jar',
+    'hadoop-client-runtime-3.4.1.jar', 'jcl-over-slf4j-2.0.16.jar']
+  if (!jars || names.some((n) => !existsSync(join(jars, n)))) {
+    if (process.env.STRATA_REQUIRE_ALL) throw new Error('set STRATA_PAIMON_JARS (scripts/paimon-java.sh installs the jars)')
+    console.error('no Paimon Java jars ($STRATA_PAIMON_JARS): the Java-written tables are left out')
+    return []
+  }
+  const classes = join(dir, 'classes')
+  const cp = names.map((n) => join(jars, n))
+  execFileSync('javac', ['-Xlint:all,-try', '-d', classes, '-cp', cp.join(':'),
+    join(repo, 'tests/java/PaimonJava.java')], { stdio: ['ignore', 'ignore', 'inherit'] })
+  const wh = join(dir, 'wh')
+  const tmp = join(dir, 'tmp')
+  mkdirSync(tmp, { recursive: true })
+  execFileSync('java', ['-Duser.timezone=UTC', `-Djava.io.tmpdir=${tmp}`, '-cp', [...cp, classes].join(':'),
+    'PaimonJava', 'suite', wh, join(dir, 'model.json')], { stdio: ['ignore', 'ignore', 'ignore'] })
+  const model = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'))
+  return Object.entries(model.tables)
+    .map(([name, t]) => ({ name: `java_${name}`, path: join(wh, t.path), writer: 'java' }))
+    .filter((t) => !wasmLacksFormat(t.path))
+}
+
 function wasmLacksFormat (table) {
   const schema = JSON.parse(readFileSync(join(table, 'schema', 'schema-0'), 'utf8'))
   return /^(orc|avro)$/i.test(schema.options?.['file.format'] ?? '')
@@ -89,7 +118,8 @@ export function prepare (dir) {
   mkdirSync(join(dir, 'strata'), { recursive: true })
   const tables = [
     ...pypaimonTables(dir),
-    ...strataTables(join(dir, 'strata')).map((t) => ({ ...t, writer: 'strata' }))
+    ...strataTables(join(dir, 'strata')).map((t) => ({ ...t, writer: 'strata' })),
+    ...javaTables(join(dir, 'java'))
   ]
   writeFileSync(join(dir, 'fixtures.json'), JSON.stringify({ root: dir, tables }, null, 1))
   return tables
