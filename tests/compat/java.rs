@@ -468,3 +468,112 @@ fn java_and_strata_take_turns() {
     model.insert((20, "c".into()), json!([20, "s20", "c"]));
     both_read(&t, &model, "Strata's write after Java's compaction");
 }
+
+/// Tables Strata writes with `file.format = avro` (every type Avro holds, key-value and
+/// append, compacted, and Avro only at level 0 through `file.format.per.level`) read in Java
+/// and in Strata equal to the model, and their files are Avro.
+#[test]
+fn java_reads_the_avro_files_strata_writes() {
+    if java_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let avro = [("file.format", "avro")];
+    let t = create(
+        &wh,
+        "avro_types",
+        "id INT NOT NULL, b BOOLEAN, ti TINYINT, si SMALLINT, bi BIGINT, f FLOAT, d DOUBLE, \
+         c CHAR(3), s STRING, bin BYTES, dec DECIMAL(10, 2), big DECIMAL(38, 10), dt DATE, \
+         tm TIME, ts TIMESTAMP(3), ts6 TIMESTAMP(6), ltz TIMESTAMP_LTZ(6), arr ARRAY<INT>, \
+         m MAP<STRING, BIGINT>, r ROW<x INT, y ROW<z STRING>>",
+        &["id"],
+        &[],
+        2,
+        &avro,
+    );
+    let full = json!({"id": 1, "b": true, "ti": -128, "si": 32767, "bi": -9007199254740993i64,
+        "f": 1.5, "d": -0.1, "c": "abc", "s": "héllo 字", "bin": "AAEC",
+        "dec": "-12345678.91", "big": "1234567890123456789012345678.0123456789",
+        "dt": "1969-12-31", "tm": "12:34:56.789", "ts": "2024-02-29T23:59:59.123",
+        "ts6": "1960-01-01T00:00:00.000001", "ltz": "2024-01-01T00:00:00.5Z",
+        "arr": [1, null, 3], "m": {"k": 1, "z": null}, "r": {"x": 7, "y": {"z": "deep"}}});
+    strata_write(
+        &t,
+        &[full.clone(), json!({"id": 2}), json!({"id": 3, "s": "x"})],
+        None,
+    );
+    strata_write(&t, &[json!({"id": 3, "s": "y"})], None);
+    let expected = strata_rows(&t);
+    assert_eq!(expected.len(), 3);
+    java_reads(&wh, "avro_types", &t, expected.clone());
+    compact(&t, true);
+    java_reads(&wh, "avro_types", &t, expected);
+    let files: Vec<String> = live_entries(&t)
+        .iter()
+        .map(|e| e.file.file_name.clone())
+        .collect();
+    assert!(files.iter().all(|f| f.ends_with(".avro")), "{files:?}");
+
+    // An append table in Avro, partitioned.
+    let t = create(
+        &wh,
+        "avro_append",
+        "k INT, v STRING, p STRING",
+        &[],
+        &["p"],
+        -1,
+        &avro,
+    );
+    strata_write(
+        &t,
+        &[
+            json!({"k": 1, "v": "a", "p": "x"}),
+            json!({"k": 2, "v": null, "p": "y"}),
+        ],
+        None,
+    );
+    java_reads(
+        &wh,
+        "avro_append",
+        &t,
+        vec![json!([1, "a", "x"]), json!([2, null, "y"])],
+    );
+
+    // Avro at level 0 only: a full compaction rewrites the rows to Parquet.
+    let t = create(
+        &wh,
+        "avro_level0",
+        "id BIGINT, v STRING",
+        &["id"],
+        &[],
+        1,
+        &[("file.format.per.level", "0:avro")],
+    );
+    strata_write(
+        &t,
+        &[json!({"id": 1, "v": "a"}), json!({"id": 2, "v": "b"})],
+        None,
+    );
+    let level0: Vec<String> = live_entries(&t)
+        .iter()
+        .map(|e| e.file.file_name.clone())
+        .collect();
+    assert!(level0.iter().all(|f| f.ends_with(".avro")), "{level0:?}");
+    strata_write(&t, &[json!({"id": 2, "v": "b2"})], None);
+    compact(&t, true);
+    let compacted: Vec<String> = live_entries(&t)
+        .iter()
+        .map(|e| e.file.file_name.clone())
+        .collect();
+    assert!(
+        compacted.iter().all(|f| f.ends_with(".parquet")),
+        "{compacted:?}"
+    );
+    java_reads(
+        &wh,
+        "avro_level0",
+        &t,
+        vec![json!([1, "a"]), json!([2, "b2"])],
+    );
+}

@@ -336,7 +336,10 @@ fn notes_for_options_strata_keeps_but_does_not_act_on() {
         "{all}"
     );
     assert!(!all.contains("option bucket "), "{all}");
-    assert!(all.contains("Parquet"), "{all}");
+    assert!(
+        all.contains("writes Parquet ones (it does not write ORC yet)"),
+        "{all}"
+    );
     assert!(all.contains("file.compression = lzo"), "{all}");
     assert!(
         all.contains("fields.name.aggregate-function = collect"),

@@ -257,12 +257,20 @@ impl Check<'_> {
                 match value.to_ascii_lowercase().as_str() {
                     // Readers pick a data file's format by its extension, so a table whose
                     // files mix formats reads everywhere.
-                    "orc" | "avro" => format!(
-                        "Strata reads {value} data files but writes Parquet ones whatever \
-                     file.format says"
+                    "orc" => format!(
+                        "Strata reads {value} data files but writes Parquet ones (it does not \
+                         write ORC yet)"
                     ),
+                    "avro" => return,
                     _ => format!("Strata neither reads nor writes {value} data files"),
                 }
+            }
+            "file.format.per.level" | "changelog-file.format"
+                if value.to_ascii_lowercase().contains("orc") =>
+            {
+                format!(
+                    "Strata writes Parquet files where {key} says ORC (it does not write ORC yet)"
+                )
             }
             "file.compression" if super::FileCompression::parse(value, 1).is_none() => format!(
                 "Strata cannot write file.compression = {value} (it writes {}); Strata writes \

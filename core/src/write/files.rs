@@ -223,6 +223,73 @@ impl DataFileWriter {
         Ok(metas)
     }
 
+    /// Encodes the rows (of columns `types`) as data files of the format the table asks for
+    /// at `level` in `dir`, rolling over to a new file once one reaches the table's
+    /// `target-file-size`; returns each file's path, bytes and rows.
+    #[cfg_attr(not(feature = "avro"), allow(unused_variables))]
+    fn encode_files(
+        &self,
+        dir: &str,
+        prefix: &str,
+        level: i32,
+        schema: Arc<Schema>,
+        cols: Vec<ArrayRef>,
+        types: &[(&str, &DataType)],
+    ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
+        let s = self.table.schema();
+        match WrittenFormat::of(&TableOptions::new(&s.options), prefix, level)? {
+            WrittenFormat::Parquet => self.encode_parquet(dir, prefix, schema, cols),
+            #[cfg(feature = "avro")]
+            WrittenFormat::Avro => self.encode_avro(dir, prefix, schema, cols, types),
+        }
+    }
+
+    /// Encodes the rows as Avro files, each of about `target-file-size` bytes (estimated
+    /// from the first rows' encoded size).
+    #[cfg(feature = "avro")]
+    fn encode_avro(
+        &self,
+        dir: &str,
+        prefix: &str,
+        schema: Arc<Schema>,
+        cols: Vec<ArrayRef>,
+        types: &[(&str, &DataType)],
+    ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
+        use super::avro::{encode, AvroColumn};
+        let s = self.table.schema();
+        let options = TableOptions::new(&s.options);
+        let target = options.target_file_size(s.has_primary_key())?;
+        let compression = options.file_compression()?;
+        let columns: Vec<AvroColumn<'_>> = types
+            .iter()
+            .map(|(name, data_type)| AvroColumn { name, data_type })
+            .collect();
+        let batch =
+            RecordBatch::try_new(schema, cols).map_err(|e| Error::InvalidValue(e.to_string()))?;
+        let rows = batch.num_rows();
+        let probe = ROLL_CHECK_ROWS.min(rows);
+        let probed = encode(&columns, &batch.slice(0, probe), compression)?;
+        let per_row = (probed.len() / probe.max(1)).max(1) as u64;
+        let per_file = usize::try_from(target / per_row)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < rows || out.is_empty() {
+            let end = rows.min(start.saturating_add(per_file));
+            let bytes = if start == 0 && end == probe {
+                probed.clone()
+            } else {
+                encode(&columns, &batch.slice(start, end - start), compression)?
+            };
+            let n = self.counter.fetch_add(1, AtomicOrdering::Relaxed);
+            let name = file_name(prefix, &self.uuid, n, ".avro");
+            out.push((format!("{dir}/{name}"), Bytes::from(bytes), start..end));
+            start = end;
+        }
+        Ok(out)
+    }
+
     /// Encodes the rows as Parquet files in `dir`, rolling over to a new file once one reaches
     /// the table's `target-file-size`; returns each file's path, bytes and rows.
     fn encode_parquet(
@@ -304,7 +371,12 @@ impl DataFileWriter {
                 .collect::<Vec<_>>(),
         ));
         let types: Vec<DataType> = schema.fields.iter().map(|f| f.data_type.clone()).collect();
-        let files = self.encode_parquet(dir, "data-", arrow, cols.clone())?;
+        let named: Vec<(&str, &DataType)> = schema
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), &f.data_type))
+            .collect();
+        let files = self.encode_files(dir, "data-", 0, arrow, cols.clone(), &named)?;
         let mut out = Vec::with_capacity(files.len());
         for (path, bytes, range) in files {
             let part: Vec<ArrayRef> = cols
@@ -412,7 +484,39 @@ impl DataFileWriter {
             BinaryRow::encode(&key_types, &v)
         };
         let vtypes: Vec<DataType> = schema.fields.iter().map(|f| f.data_type.clone()).collect();
-        let files = self.encode_parquet(dir, file.prefix, Arc::new(Schema::new(fields)), all)?;
+        let key_names: Vec<String> = key_fields
+            .iter()
+            .map(|k| format!("{KEY_PREFIX}{}", k.name))
+            .collect();
+        let key_types: Vec<DataType> = key_fields
+            .iter()
+            .map(|k| k.data_type.with_nullable(false))
+            .collect();
+        let (seq_type, kind_type) = (
+            DataType::not_null(crate::types::TypeKind::BigInt),
+            DataType::not_null(crate::types::TypeKind::TinyInt),
+        );
+        let mut named: Vec<(&str, &DataType)> = key_names
+            .iter()
+            .map(String::as_str)
+            .zip(key_types.iter())
+            .collect();
+        named.push((SEQUENCE_NUMBER, &seq_type));
+        named.push((VALUE_KIND, &kind_type));
+        named.extend(
+            schema
+                .fields
+                .iter()
+                .map(|f| (f.name.as_str(), &f.data_type)),
+        );
+        let files = self.encode_files(
+            dir,
+            file.prefix,
+            file.level,
+            Arc::new(Schema::new(fields)),
+            all,
+            &named,
+        )?;
         let mut out = Vec::with_capacity(files.len());
         for (path, bytes, r) in files {
             let slice = |c: &ArrayRef| c.slice(r.start, r.len());
@@ -450,6 +554,40 @@ impl DataFileWriter {
             out.push(EncodedFile { path, bytes, meta });
         }
         Ok(out)
+    }
+}
+
+/// The format a data file is written in.
+enum WrittenFormat {
+    Parquet,
+    #[cfg(feature = "avro")]
+    Avro,
+}
+
+impl WrittenFormat {
+    /// The format for a file at `level` (`changelog-` files: `changelog-file.format` first):
+    /// `file.format.per.level`, else `file.format`. Avro when it says so (and this build
+    /// writes Avro); Parquet otherwise, ORC included (Strata does not write ORC yet; the
+    /// option validation says so).
+    fn of(options: &TableOptions<'_>, prefix: &str, level: i32) -> Result<Self> {
+        let per_level = options.get("file.format.per.level").and_then(|m| {
+            m.split(',').find_map(|pair| {
+                let (l, f) = pair.split_once(':')?;
+                (l.trim().parse::<i32>().ok()? == level).then(|| f.trim())
+            })
+        });
+        let changelog = (prefix == "changelog-")
+            .then(|| options.get("changelog-file.format"))
+            .flatten();
+        let name = changelog
+            .or(per_level)
+            .or(options.get("file.format"))
+            .unwrap_or("parquet");
+        Ok(match name.to_ascii_lowercase().as_str() {
+            #[cfg(feature = "avro")]
+            "avro" => WrittenFormat::Avro,
+            _ => WrittenFormat::Parquet,
+        })
     }
 }
 

@@ -12,6 +12,8 @@
 
 #[cfg(test)]
 mod append_compact_tests;
+#[cfg(feature = "avro")]
+mod avro;
 mod buffer;
 mod commit;
 #[cfg(test)]
