@@ -57,7 +57,7 @@ WASM="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/strata_wasm.wasm"
 rm -rf npm/pkg
 wasm-bindgen --target web --out-dir npm/pkg --out-name strata_wasm --no-typescript "$WASM"
 # Debian's binaryen (108) breaks wasm-bindgen's externref table; binaryen's npm build (a
-# Wasm port, slower) is current. Its output is cached by the input's hash.
+# Wasm port, slower) is current. Its output is cached by the hash of its input and flags.
 BINARYEN_VERSION=132.0.0
 BINARYEN="$INFRA/binaryen-npm"
 if [ "$(node -p "require('$BINARYEN/node_modules/binaryen/package.json').version" 2>/dev/null)" != "$BINARYEN_VERSION" ]; then
@@ -65,13 +65,19 @@ if [ "$(node -p "require('$BINARYEN/node_modules/binaryen/package.json').version
   [ -f "$BINARYEN/package.json" ] || echo '{"private": true}' > "$BINARYEN/package.json"
   (cd "$BINARYEN" && npm install --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION")
 fi
-key="$(sha256sum npm/pkg/strata_wasm_bg.wasm | cut -d' ' -f1)"
+# zstd-sys's C shim (malloc, memcpy, qsort, ... in Rust) is exported from the cdylib like any
+# `#[no_mangle]` function, which keeps its qsort (zstd's dictionary builder, never called
+# when decoding: 32 KB) alive; nothing outside the module calls the shim, so its exports go
+# before -Oz (the calls inside the module stay).
+WASM_OPT_FLAGS=(--remove-exports '--pass-arg=remove-exports@rust_zstd_wasm_shim_*'
+  -Oz --strip-producers --strip-target-features --enable-simd --enable-bulk-memory
+  --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
+  --enable-reference-types --enable-multivalue)
+key="$( (cat npm/pkg/strata_wasm_bg.wasm; printf '%s\n' "${WASM_OPT_FLAGS[@]}") | sha256sum | cut -d' ' -f1)"
 OPT="$CACHE/wasm-opt/$key.wasm"
 if [ ! -f "$OPT" ]; then
   mkdir -p "$CACHE/wasm-opt"
-  "$BINARYEN/node_modules/.bin/wasm-opt" -Oz --strip-producers --strip-target-features --enable-simd --enable-bulk-memory \
-    --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    --enable-reference-types --enable-multivalue -o "$OPT.tmp" npm/pkg/strata_wasm_bg.wasm
+  "$BINARYEN/node_modules/.bin/wasm-opt" "${WASM_OPT_FLAGS[@]}" -o "$OPT.tmp" npm/pkg/strata_wasm_bg.wasm
   mv "$OPT.tmp" "$OPT"
 fi
 cp "$OPT" npm/pkg/strata_wasm_bg.wasm
