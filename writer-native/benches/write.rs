@@ -5,7 +5,9 @@
 //! `strata write` (input decoding included), paimon-rust (PyPI `pypaimon-rust`) and pypaimon
 //! (input decoding excluded for both). Compaction: the same input written as 5 commits, then
 //! `strata compact --full`, against a plain arrow-rs Parquet rewrite of the same files
-//! (decode + encode, no merge). Medians of `STRATA_BENCH_RUNS` runs (default 3).
+//! (decode + encode, no merge). Avro: the first two input files into `file.format = avro`
+//! tables, by Strata and the peers (`STRATA_BENCH_ONLY=avro` runs only that part). Medians of
+//! `STRATA_BENCH_RUNS` runs (default 3).
 //!
 //! ```text
 //! cargo bench -p strata-writer --bench write
@@ -166,6 +168,10 @@ fn main() {
         .collect();
     files.sort();
     let work = std::env::temp_dir().join("strata-write-bench");
+    if std::env::var("STRATA_BENCH_ONLY").as_deref() == Ok("avro") {
+        avro_writes(runs, &files, &work);
+        return;
+    }
 
     let strata_write: Vec<f64> = (0..runs)
         .map(|_| {
@@ -251,4 +257,73 @@ fn main() {
         "| arrow-rs Parquet rewrite, no merge (floor) | {:.1} | {f:.2} |",
         mb / f
     );
+    avro_writes(runs, &files, &work);
+}
+
+/// The upsert write into a `file.format = avro` table: the first two input files (2 million
+/// rows at the default size), by Strata (Avro, and Parquet for reference) and the peers.
+fn avro_writes(runs: usize, files: &[String], work: &Path) {
+    let files = &files[..files.len().min(2)];
+    let rows: usize = files
+        .iter()
+        .map(|f| {
+            parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                std::fs::File::open(f).unwrap(),
+            )
+            .unwrap()
+            .metadata()
+            .file_metadata()
+            .num_rows() as usize
+        })
+        .sum();
+    let strata_runs = |format: &str| -> f64 {
+        median(
+            (0..runs)
+                .map(|_| {
+                    let option = format!("file.format={format}");
+                    let table = create_with(&work.join("avro"), &["--option", &option]);
+                    let started = Instant::now();
+                    let mut args = vec!["write", table.as_str()];
+                    args.extend(files.iter().map(String::as_str));
+                    strata(&args);
+                    started.elapsed().as_secs_f64()
+                })
+                .collect(),
+        )
+    };
+    let avro = strata_runs("avro");
+    let parquet = strata_runs("parquet");
+    let peer_avro = |python: PathBuf, mode: &str, runs: usize| -> Option<f64> {
+        let times: Vec<f64> = (0..runs)
+            .filter_map(|_| {
+                create_with(&work.join(mode), &["--option", "file.format=avro"]);
+                peer(&python, mode, &work.join(mode), files)
+            })
+            .collect();
+        (!times.is_empty()).then(|| median(times))
+    };
+    let rust_peer = peer_avro(cache().join("bench-venv/bin/python"), "pypaimon-rust", runs);
+    let py_peer = peer_avro(cache().join("venv/bin/python"), "pypaimon", 1);
+    println!("\nUpsert write into Avro data files: {rows} rows, 4 buckets\n");
+    println!("| writer | rows/s | seconds |");
+    println!("|---|---:|---:|");
+    let line = |name: &str, s: f64| {
+        println!("| {name} | {:.0} k | {s:.2} |", rows as f64 / s / 1e3);
+    };
+    line("strata write, Avro (input decoding included)", avro);
+    line("strata write, Parquet (same input, reference)", parquet);
+    match rust_peer {
+        Some(r) => line("paimon-rust (pypaimon-rust), Avro", r),
+        None => println!("| paimon-rust (pypaimon-rust), Avro | failed (see stderr) | |"),
+    }
+    match py_peer {
+        Some(p) => line("pypaimon, Avro", p),
+        None => println!("| pypaimon, Avro | failed (see stderr) | |"),
+    }
+    if let Some(p) = py_peer {
+        println!("\nStrata Avro / pypaimon Avro: {:.2}x", p / avro);
+    }
+    if let Some(r) = rust_peer {
+        println!("Strata Avro / paimon-rust Avro: {:.2}x", r / avro);
+    }
 }
