@@ -51,8 +51,10 @@ pub struct Moto {
 }
 
 impl Drop for Moto {
+    /// Closes the wrapper's stdin, so that it kills the server itself, and waits for it.
+    /// (Killing the wrapper instead left the server running, its parent gone.)
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        drop(self.child.stdin.take());
         let _ = self.child.wait();
     }
 }
