@@ -15,6 +15,7 @@ mod append_compact_tests;
 #[cfg(feature = "avro")]
 mod avro;
 mod buffer;
+mod column_stats;
 mod commit;
 #[cfg(test)]
 mod compact_stop_tests;
