@@ -120,6 +120,16 @@ impl<'a> Cursor<'a> {
             .map_err(|_| self.err(format!("expected {N} bytes, got {}", s.len())))
     }
 
+    /// Reads a union's branch index: the index and the branch's schema.
+    fn branch<'s>(&mut self, variants: &'s [AvroSchema]) -> Result<(i64, &'s AvroSchema)> {
+        let i = self.long()?;
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| variants.get(i))
+            .map(|v| (i, v))
+            .ok_or_else(|| self.err(format!("union index {i} out of range")))
+    }
+
     fn long(&mut self) -> Result<i64> {
         let mut v: u64 = 0;
         for shift in (0..70).step_by(7) {
@@ -387,11 +397,7 @@ fn decode(
             Value::Enum(i as u32, s.clone())
         }
         AvroSchema::Union(variants) => {
-            let i = c.long()?;
-            let v = usize::try_from(i)
-                .ok()
-                .and_then(|i| variants.get(i))
-                .ok_or_else(|| c.err(format!("union index {i} out of range")))?;
+            let (i, v) = c.branch(variants)?;
             Value::Union(i as u32, Box::new(decode(v, named, c, depth + 1)?))
         }
         AvroSchema::Record(fields) => Value::Record(

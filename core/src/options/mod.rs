@@ -257,6 +257,27 @@ impl<'a> TableOptions<'a> {
     pub fn partition_legacy_name(&self) -> bool {
         self.bool_or_default("partition.legacy-name")
     }
+
+    /// The format named for a data file at LSM `level` (a changelog file when `changelog`):
+    /// `changelog-file.format` for changelog files, then `file.format.per.level`, then
+    /// `file.format` (default `parquet`).
+    pub fn file_format(&self, level: i32, changelog: bool) -> &'a str {
+        let per_level = self
+            .get("file.format.per.level")
+            .and_then(|m| parse::parse_map(m).ok())
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(l, _)| l.parse::<i32>().ok() == Some(level))
+                    .map(|(_, f)| f)
+            });
+        changelog
+            .then(|| self.get("changelog-file.format"))
+            .flatten()
+            .or(per_level)
+            .or(self.get("file.format"))
+            .unwrap_or("parquet")
+    }
 }
 
 /// `value` of option `key` as a memory size in bytes.

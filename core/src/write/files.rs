@@ -94,7 +94,7 @@ impl DataFileWriter {
         types: &[(&str, &DataType)],
     ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
         let s = self.table.schema();
-        match WrittenFormat::of(&TableOptions::new(&s.options), prefix, level)? {
+        match WrittenFormat::of(&TableOptions::new(&s.options), prefix, level) {
             WrittenFormat::Parquet => self.encode_parquet(dir, prefix, schema, cols),
             #[cfg(feature = "avro")]
             WrittenFormat::Avro => self.encode_avro(dir, prefix, schema, cols, types),
@@ -422,29 +422,16 @@ enum WrittenFormat {
 }
 
 impl WrittenFormat {
-    /// The format for a file at `level` (`changelog-` files: `changelog-file.format` first):
-    /// `file.format.per.level`, else `file.format`. Avro when it says so (and this build
-    /// writes Avro); Parquet otherwise, ORC included (Strata does not write ORC yet; the
-    /// option validation says so).
-    fn of(options: &TableOptions<'_>, prefix: &str, level: i32) -> Result<Self> {
-        let per_level = options.get("file.format.per.level").and_then(|m| {
-            m.split(',').find_map(|pair| {
-                let (l, f) = pair.split_once(':')?;
-                (l.trim().parse::<i32>().ok()? == level).then(|| f.trim())
-            })
-        });
-        let changelog = (prefix == "changelog-")
-            .then(|| options.get("changelog-file.format"))
-            .flatten();
-        let name = changelog
-            .or(per_level)
-            .or(options.get("file.format"))
-            .unwrap_or("parquet");
-        Ok(match name.to_ascii_lowercase().as_str() {
+    /// The format for a file at `level` ([`TableOptions::file_format`]): Avro when it says
+    /// so (and this build writes Avro); Parquet otherwise, ORC included (Strata does not
+    /// write ORC yet; the option validation says so).
+    fn of(options: &TableOptions<'_>, prefix: &str, level: i32) -> Self {
+        let name = options.file_format(level, prefix == "changelog-");
+        match name.to_ascii_lowercase().as_str() {
             #[cfg(feature = "avro")]
             "avro" => WrittenFormat::Avro,
             _ => WrittenFormat::Parquet,
-        })
+        }
     }
 }
 

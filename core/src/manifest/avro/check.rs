@@ -139,11 +139,7 @@ fn skip(schema: &AvroSchema, named: &[AvroSchema], c: &mut Cursor<'_>, depth: us
             c.take(*n)?;
         }
         AvroSchema::Union(variants) => {
-            let i = c.long()?;
-            let v = usize::try_from(i)
-                .ok()
-                .and_then(|i| variants.get(i))
-                .ok_or_else(|| c.err(format!("union index {i} out of range")))?;
+            let (_, v) = c.branch(variants)?;
             skip(v, named, c, depth + 1)?;
         }
         AvroSchema::Record(fields) => {
