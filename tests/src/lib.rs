@@ -258,6 +258,7 @@ pub fn rows_json(batches: &[RecordBatch], types: &[DataType]) -> Vec<Value> {
 }
 pub mod azure;
 pub mod cdc;
+pub mod gcs;
 pub mod java;
 pub mod kafka;
 pub mod s3;

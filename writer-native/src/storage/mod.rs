@@ -242,13 +242,27 @@ impl ObjectStoreStorage {
                  `aws_conditional_put` is not disabled, or, if only one process ever writes \
                  this table at a time, pass --storage-option single-writer=true",
             ),
-            E::Generic { .. } if self.remote.is_some() => Error::OutcomeUnknown {
-                path: format!("{}/{rel}", self.location),
-                message: e.to_string(),
-            },
+            E::Generic { .. } if self.remote.is_some() && !refused_outright(&e.to_string()) => {
+                Error::OutcomeUnknown {
+                    path: format!("{}/{rel}", self.location),
+                    message: e.to_string(),
+                }
+            }
             other => self.err(rel, other),
         }
     }
+}
+
+/// Whether a store's error text reports an answer that refuses the request itself (a client
+/// error, 4xx, other than 408 Request Timeout and 429 Too Many Requests): the server took no
+/// action, so the write certainly did not happen. object_store keeps the status only in the
+/// text of its generic error (its retry error type is private).
+fn refused_outright(text: &str) -> bool {
+    const MARK: &str = "status code: ";
+    text.match_indices(MARK).any(|(i, _)| {
+        let code = text.get(i + MARK.len()..i + MARK.len() + 3);
+        matches!(code.and_then(|c| c.parse::<u16>().ok()), Some(c) if (400..500).contains(&c) && c != 408 && c != 429)
+    })
 }
 
 impl ObjectStoreStorage {
@@ -491,6 +505,24 @@ mod tests {
             assert!(e.to_string().contains("read-only"), "{e}");
         }
         assert!(matches!(s.list("").await, Err(Error::Unsupported { .. })));
+    }
+
+    #[test]
+    fn only_client_errors_other_than_timeouts_and_throttling_refuse_a_put_outright() {
+        let put = |status: &str| {
+            format!(
+                "Generic GCS error: Error performing PUT http://h/b/o in 1ms - Server returned \
+                 non-2xx status code: {status}: body"
+            )
+        };
+        assert!(refused_outright(&put("400 Bad Request")));
+        assert!(refused_outright(&put("404 Not Found")));
+        assert!(!refused_outright(&put("408 Request Timeout")));
+        assert!(!refused_outright(&put("429 Too Many Requests")));
+        assert!(!refused_outright(&put("500 Internal Server Error")));
+        assert!(!refused_outright(&put("503 Service Unavailable")));
+        assert!(!refused_outright("error sending request: connection reset"));
+        assert!(!refused_outright("status code: 4"));
     }
 
     #[test]
