@@ -3,14 +3,14 @@
 //! Containers are created with a request signed by the emulator's well-known account key
 //! (object_store cannot create them).
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use base64::Engine;
 use strata_writer::storage::StorageOptions;
+
+use crate::server::{self, free_port, peer_bin, peer_missing, Server};
 
 /// The emulator's account.
 pub const ACCOUNT: &str = "devstoreaccount1";
@@ -22,85 +22,36 @@ pub const ACCOUNT_KEY: &str =
 /// `$HOME/.cache/strata/azurite/node_modules/.bin/azurite-blob` (what `scripts/test.sh`
 /// installs).
 pub fn azurite_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STRATA_AZURITE") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    PathBuf::from(home).join(".cache/strata/azurite/node_modules/.bin/azurite-blob")
+    peer_bin("STRATA_AZURITE", "azurite/node_modules/.bin/azurite-blob")
 }
 
-/// Whether this test must skip because Azurite is missing: it says why and passes under a
-/// bare `cargo test`, and fails under `STRATA_REQUIRE_ALL=1`.
+/// Whether this test must skip because Azurite is missing ([`peer_missing`]).
 pub fn azurite_missing() -> bool {
-    let bin = azurite_bin();
-    if bin.exists() {
-        return false;
-    }
-    assert!(
-        std::env::var_os("STRATA_REQUIRE_ALL").is_none(),
-        "{} not found, and STRATA_REQUIRE_ALL is set: scripts/test.sh installs Azurite",
-        bin.display()
-    );
-    eprintln!(
-        "skipped: the Azure server Azurite ({}) is missing; scripts/test.sh installs it and runs this suite",
-        bin.display()
-    );
-    true
+    peer_missing(&azurite_bin(), "the Azure server Azurite")
 }
 
-/// A running Azurite, killed when dropped (the process's one is never dropped: it dies with
-/// the test process, as moto does).
+/// A running Azurite.
 pub struct Azurite {
-    child: Child,
+    _server: Server,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
 }
 
-impl Drop for Azurite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The process's Azurite, started on first use.
+/// The process's Azurite, started on first use (it dies with the test process).
 pub fn azurite() -> &'static Azurite {
     static A: OnceLock<Azurite> = OnceLock::new();
-    A.get_or_init(start)
-}
-
-fn start() -> Azurite {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port");
-    let log = std::env::temp_dir().join(format!("strata-azurite-{port}.log"));
-    let log_file = std::fs::File::create(&log).expect("azurite log file");
-    // Dies with this process: `sh` waits for its stdin (a pipe we hold) to close.
-    let script = format!(
-        "\"{}\" --inMemoryPersistence --blobHost 127.0.0.1 --blobPort {port} --skipApiVersionCheck --silent & pid=$!; cat >/dev/null; kill $pid",
-        azurite_bin().display()
-    );
-    let child = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::piped())
-        .stdout(log_file.try_clone().expect("log"))
-        .stderr(log_file)
-        .spawn()
-        .expect("start azurite");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "azurite did not start within 60 s; its log: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+    A.get_or_init(|| {
+        let port = free_port();
+        let command = format!(
+            "\"{}\" --inMemoryPersistence --blobHost 127.0.0.1 --blobPort {port} --skipApiVersionCheck --silent",
+            azurite_bin().display()
         );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Azurite {
-        child,
-        endpoint: format!("http://127.0.0.1:{port}"),
-    }
+        let server = server::spawn("azurite", &command, port, &[]);
+        Azurite {
+            endpoint: server.endpoint.clone(),
+            _server: server,
+        }
+    })
 }
 
 impl Azurite {

@@ -9,98 +9,50 @@
 //! therefore put on the server by its JSON upload API, file by file, and the suite checks
 //! every read command there.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use strata_writer::storage::StorageOptions;
+
+use crate::server::{self, free_port, peer_bin, peer_missing, Server};
 
 /// The fake-gcs-server binary: `$STRATA_FAKE_GCS`, else
 /// `$HOME/.cache/strata/fake-gcs/fake-gcs-server-0.1.1` (what `scripts/test.sh` installs).
 pub fn fake_gcs_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STRATA_FAKE_GCS") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    PathBuf::from(home).join(".cache/strata/fake-gcs/fake-gcs-server-0.1.1")
+    peer_bin("STRATA_FAKE_GCS", "fake-gcs/fake-gcs-server-0.1.1")
 }
 
-/// Whether this test must skip because fake-gcs-server is missing: it says why and passes
-/// under a bare `cargo test`, and fails under `STRATA_REQUIRE_ALL=1`.
+/// Whether this test must skip because fake-gcs-server is missing ([`peer_missing`]).
 pub fn fake_gcs_missing() -> bool {
-    let bin = fake_gcs_bin();
-    if bin.exists() {
-        return false;
-    }
-    assert!(
-        std::env::var_os("STRATA_REQUIRE_ALL").is_none(),
-        "{} not found, and STRATA_REQUIRE_ALL is set: scripts/test.sh installs fake-gcs-server",
-        bin.display()
-    );
-    eprintln!(
-        "skipped: the GCS server fake-gcs-server ({}) is missing; scripts/test.sh installs it and runs this suite",
-        bin.display()
-    );
-    true
+    peer_missing(&fake_gcs_bin(), "the GCS server fake-gcs-server")
 }
 
-/// A running fake-gcs-server, killed when dropped (the process's one is never dropped: it
-/// dies with the test process, through the `sh` wrapper waiting on our stdin pipe).
+/// A running fake-gcs-server.
 pub struct FakeGcs {
-    child: Child,
+    _server: Server,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
 }
 
-impl Drop for FakeGcs {
-    fn drop(&mut self) {
-        // Closing the wrapper's stdin makes it kill the server.
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
-/// The process's fake-gcs-server, started on first use.
+/// The process's fake-gcs-server, started on first use (it dies with the test process).
 pub fn fake_gcs() -> &'static FakeGcs {
     static G: OnceLock<FakeGcs> = OnceLock::new();
-    G.get_or_init(start)
-}
-
-fn start() -> FakeGcs {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port");
-    let log = std::env::temp_dir().join(format!("strata-fake-gcs-{port}.log"));
-    let log_file = std::fs::File::create(&log).expect("fake-gcs-server log file");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    // The public host is the loopback address itself, so that path-style XML-API requests
-    // (`/BUCKET/OBJECT`, `/BUCKET?list-type=2`) are routed as GCS routes them.
-    let script = format!(
-        "\"{}\" -scheme http -backend memory -host 127.0.0.1 -port {port} \
-         -public-host 127.0.0.1:{port} -external-url {endpoint} -log-level warn & pid=$!; \
-         cat >/dev/null; kill $pid",
-        fake_gcs_bin().display()
-    );
-    let child = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(Stdio::piped())
-        .stdout(log_file.try_clone().expect("log"))
-        .stderr(log_file)
-        .spawn()
-        .expect("start fake-gcs-server");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "fake-gcs-server did not start within 30 s; its log: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
+    G.get_or_init(|| {
+        let port = free_port();
+        // The public host is the loopback address itself, so that path-style XML-API
+        // requests (`/BUCKET/OBJECT`, `/BUCKET?list-type=2`) are routed as GCS routes them.
+        let command = format!(
+            "\"{}\" -scheme http -backend memory -host 127.0.0.1 -port {port} \
+             -public-host 127.0.0.1:{port} -external-url http://127.0.0.1:{port} -log-level warn",
+            fake_gcs_bin().display()
         );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    FakeGcs { child, endpoint }
+        let server = server::spawn("fake-gcs-server", &command, port, &[]);
+        FakeGcs {
+            endpoint: server.endpoint.clone(),
+            _server: server,
+        }
+    })
 }
 
 fn curl(args: &[&str], what: &str) -> Vec<u8> {

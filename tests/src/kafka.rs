@@ -2,7 +2,6 @@
 //! on a free loopback port in a temporary directory, and a producer for CDC samples.
 
 use std::io::Read;
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -181,13 +180,7 @@ pub struct Broker {
     _dir: tempfile::TempDir,
 }
 
-/// A loopback port nothing listens on (one the system just handed out and took back).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
+pub use crate::server::free_port;
 
 impl Broker {
     /// Starts a broker, or says why the test skips and returns `None` when tansu is missing

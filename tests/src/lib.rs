@@ -262,4 +262,5 @@ pub mod gcs;
 pub mod java;
 pub mod kafka;
 pub mod s3;
+pub mod server;
 pub mod writes;

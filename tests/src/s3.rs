@@ -1,11 +1,11 @@
 //! An S3-protocol server for the object-store suites: moto (`moto_server`), started on a free
 //! loopback port for one test process, in memory, with one bucket per test.
 
-use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+
+use crate::server::{self, free_port, peer_bin, peer_missing, Server};
 
 use strata_writer::storage::StorageOptions;
 
@@ -17,60 +17,26 @@ pub const SECRET_KEY: &str = "strata-test-secret";
 /// The moto server binary: `$STRATA_MOTO`, else `$HOME/.cache/strata/moto/bin/moto_server`
 /// (what `scripts/test.sh` installs).
 pub fn moto_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("STRATA_MOTO") {
-        return PathBuf::from(p);
-    }
-    let home = std::env::var_os("HOME").expect("HOME is set");
-    PathBuf::from(home).join(".cache/strata/moto/bin/moto_server")
+    peer_bin("STRATA_MOTO", "moto/bin/moto_server")
 }
 
-/// Whether this test must skip because moto is missing: it says why and passes under a bare
-/// `cargo test`, and fails under `STRATA_REQUIRE_ALL=1` (scripts/test.sh installs moto).
+/// Whether this test must skip because moto is missing ([`peer_missing`]).
 pub fn moto_missing() -> bool {
-    let bin = moto_bin();
-    if bin.exists() {
-        return false;
-    }
-    assert!(
-        std::env::var_os("STRATA_REQUIRE_ALL").is_none(),
-        "{} not found, and STRATA_REQUIRE_ALL is set: scripts/test.sh installs moto",
-        bin.display()
-    );
-    eprintln!(
-        "skipped: the S3 server moto ({}) is missing; scripts/test.sh installs it and runs this suite",
-        bin.display()
-    );
-    true
+    peer_missing(&moto_bin(), "the S3 server moto")
 }
 
-/// A running moto server, killed when the test process's last handle goes.
+/// A running moto server.
 pub struct Moto {
-    child: Child,
+    _server: Server,
     /// `http://127.0.0.1:PORT`.
     pub endpoint: String,
 }
 
-impl Drop for Moto {
-    /// Closes the wrapper's stdin, so that it kills the server itself, and waits for it.
-    /// (Killing the wrapper instead left the server running, its parent gone.)
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
-/// The process's moto server, started on first use. Statics are not dropped: the server is
-/// started with its parent's death in mind (it exits when its stdin, a pipe we hold, closes).
+/// The process's moto server, started on first use. Statics are not dropped: the server dies
+/// with the test process (its wrapper's stdin, a pipe we hold, closes).
 pub fn moto() -> &'static Moto {
     static M: OnceLock<Moto> = OnceLock::new();
     M.get_or_init(start)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
 }
 
 /// Creates bucket `name` at `endpoint` with curl, `auth` its extra arguments.
@@ -189,33 +155,12 @@ impl AuthMoto {
 
 fn spawn(env: &[(&str, &str)]) -> Moto {
     let port = free_port();
-    let log = std::env::temp_dir().join(format!("strata-moto-{port}.log"));
-    let log_file = std::fs::File::create(&log).expect("moto log file");
-    // moto_server is a Python script; wrap it so that it dies with this process: `sh` waits
-    // for its stdin to close (when the test process exits) and kills the server then.
-    let script = format!(
-        "\"{}\" -H 127.0.0.1 -p {port} & pid=$!; cat >/dev/null; kill $pid",
-        moto_bin().display()
-    );
-    let child = Command::new("sh")
-        .args(["-c", &script])
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(log_file.try_clone().expect("log"))
-        .stderr(log_file)
-        .spawn()
-        .expect("start moto");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "moto did not start within 30 s; its log: {}",
-            std::fs::read_to_string(&log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
+    let command = format!("\"{}\" -H 127.0.0.1 -p {port}", moto_bin().display());
+    let server = server::spawn("moto", &command, port, env);
+    Moto {
+        endpoint: server.endpoint.clone(),
+        _server: server,
     }
-    Moto { child, endpoint }
 }
 
 impl Moto {
