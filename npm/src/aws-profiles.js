@@ -43,13 +43,12 @@ export function parseIni (text, file) {
     if (/^\s/.test(raw) && last) {
       // An indented line: a nested setting under `name =`, or the next line of a value.
       const [name, owner] = last
-      if (kv && (typeof owner[name] === 'object' || owner[name] === '')) {
+      if (typeof owner[name] === 'object' || owner[name] === '') {
+        if (!kv) throw invalid(`${at}: expected an indented name = value under "${name} ="`)
         if (owner[name] === '') owner[name] = {}
         owner[name][kv[1].toLowerCase()] = kv[2]
-      } else if (typeof owner[name] === 'string') {
-        owner[name] += '\n' + line
       } else {
-        throw invalid(`${at}: expected an indented name = value under "${name}"`)
+        owner[name] += '\n' + line
       }
       continue
     }

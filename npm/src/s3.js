@@ -33,6 +33,9 @@ export function s3Settings (options = {}, env = {}, shared = {}) {
     if (options[k] !== undefined && options[k] !== null && typeof options[k] !== 'string') throw invalid(`s3.${k} must be a string`)
   }
   if (options.pathStyle !== undefined && typeof options.pathStyle !== 'boolean') throw invalid('s3.pathStyle must be a boolean')
+  if (given(options.profile) && (given(options.accessKeyId) || given(options.secretAccessKey))) {
+    throw invalid('s3: give either profile or accessKeyId and secretAccessKey, not both')
+  }
   const pick = (k, ...names) => [options[k], ...names.map((n) => env[n]), shared[k]].find(given) ?? undefined
   const s = {
     region: pick('region', 'AWS_REGION', 'AWS_DEFAULT_REGION') ?? 'us-east-1',
@@ -68,7 +71,6 @@ export function givenCredentials (options = {}, env = {}) {
     if (!given(options.accessKeyId) || !given(options.secretAccessKey)) {
       throw invalid('s3: give both accessKeyId and secretAccessKey, or neither')
     }
-    if (given(options.profile)) throw invalid('s3: give either profile or accessKeyId and secretAccessKey, not both')
     return fixedCredentials(options, 'the s3 option')
   }
   if (given(options.sessionToken)) throw invalid('s3.sessionToken needs accessKeyId and secretAccessKey')

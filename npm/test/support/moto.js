@@ -71,8 +71,13 @@ export async function motoWithAuth () {
     const s3 = new AwsClient({ accessKeyId, secretAccessKey, region: 'us-east-1', service: 's3', retries: 0 })
     const signed = async (service, params) => {
       const client = new AwsClient({ accessKeyId, secretAccessKey, region: 'us-east-1', service, retries: 0 })
-      const body = new URLSearchParams({ ...params, Version: service === 'iam' ? '2010-05-08' : '2011-06-15' })
-      const r = await client.fetch(endpoint, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+      // The parameters in the query, encoded and ordered as the signature's canonical form
+      // (moto checks the query as sent), and the payload hash as a signed header (moto hashes
+      // the parameters it parsed otherwise, not the bytes that were signed).
+      const rfc3986 = (x) => encodeURIComponent(x).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+      const query = Object.entries({ ...params, Version: service === 'iam' ? '2010-05-08' : '2011-06-15' })
+        .sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`).join('&')
+      const r = await client.fetch(`${endpoint}/?${query}`, { headers: { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } })
       const text = await r.text()
       if (!r.ok) throw new Error(`${service} ${params.Action}: HTTP ${r.status}: ${text}`)
       return text
