@@ -4,6 +4,8 @@
 // Identity), then the EC2 instance metadata service (IMDSv2). Temporary credentials are
 // renewed before they expire. Messages name where credentials were looked for, never a
 // secret, a token, or a container endpoint's path (its path is a capability).
+// (Not @aws-sdk/credential-provider-node: dozens of packages for what is these two files, a
+// lenient INI reader that skips bad lines, and errors that are not this package's.)
 
 import { readFile } from 'node:fs/promises'
 import { strataError } from './errors.js'
