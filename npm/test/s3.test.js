@@ -89,11 +89,26 @@ test('a wrong secret or no credentials: STORAGE errors naming the table and what
     assert.ok(!e.message.includes(wrong) && !e.message.includes(moto.secretAccessKey), 'no secret in the message')
     return true
   })
-  await assert.rejects(openTable(s3Url(t), { s3: { endpoint: moto.endpoint } }), (e) => {
-    assert.equal(e.code, 'STORAGE', e.message)
-    assert.match(e.message, /no credentials were given/)
-    return true
-  })
+  // No credentials anywhere: not in this machine's ~/.aws files nor from its instance role.
+  const none = {
+    AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'strata-no-such-credentials'),
+    AWS_CONFIG_FILE: join(tmpdir(), 'strata-no-such-config'),
+    AWS_EC2_METADATA_DISABLED: 'true'
+  }
+  const saved = Object.fromEntries(Object.keys(none).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, none)
+  try {
+    await assert.rejects(openTable(s3Url(t), { s3: { endpoint: moto.endpoint } }), (e) => {
+      assert.equal(e.code, 'STORAGE', e.message)
+      assert.match(e.message, /no credentials were given/)
+      return true
+    })
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
 })
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
