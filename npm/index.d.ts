@@ -110,9 +110,17 @@ export interface OpenOptions {
   /**
    * Where and as whom to read an `s3://BUCKET/path` (or `s3a://`) table. Each request is
    * signed (AWS Signature Version 4) with the credentials; without any, requests go unsigned
-   * (a public bucket). In Node, unset fields come from `AWS_ACCESS_KEY_ID`,
-   * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`) and
-   * `AWS_ENDPOINT_URL_S3` (or `AWS_ENDPOINT_URL`).
+   * (a public bucket). In browsers, only these settings count. In Node, credentials are the
+   * first found of: this option's keys (or the profile `profile` names); `AWS_ACCESS_KEY_ID`,
+   * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; the profile `AWS_PROFILE` (or `default`)
+   * in `AWS_SHARED_CREDENTIALS_FILE` (`~/.aws/credentials`) and `AWS_CONFIG_FILE`
+   * (`~/.aws/config`); the container credentials endpoint
+   * (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI`, with
+   * `AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)`); the EC2 instance metadata service (IMDSv2;
+   * `AWS_EC2_METADATA_SERVICE_ENDPOINT`, off with `AWS_EC2_METADATA_DISABLED=true`).
+   * Temporary credentials are renewed before they expire. Unset `region` and `endpoint` come
+   * from `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL_S3` (or
+   * `AWS_ENDPOINT_URL`), then the config file's profile (`region`, `endpoint_url`).
    */
   s3?: S3Options
 }
@@ -123,9 +131,16 @@ export interface S3Options {
   region?: string
   /** An S3-compatible store's URL (`http://127.0.0.1:9000` for MinIO, say); AWS when absent. */
   endpoint?: string
+  /** With `secretAccessKey` (and `sessionToken` for temporary keys); not with `profile`. */
   accessKeyId?: string
   secretAccessKey?: string
   sessionToken?: string
+  /**
+   * Node only: the profile of the AWS shared files to take the credentials (and region and
+   * endpoint) from, ahead of the `AWS_*` keys in the environment (default: `AWS_PROFILE`,
+   * else `default`, after them). A profile that neither file has is `INVALID_ARGUMENT`.
+   */
+  profile?: string
   /** `https://endpoint/BUCKET/key` rather than `https://BUCKET.endpoint/key`; default: true where an endpoint is given. */
   pathStyle?: boolean
 }

@@ -2,6 +2,7 @@
 
 import init, * as glue from '../pkg/strata_wasm.js'
 import { checkLocation, openWith, s3Source, Table } from './table.js'
+import { optionS3 } from './s3.js'
 import { filterText } from './filter.js'
 import { jsonRows } from './json.js'
 import { scanPool } from './scan-pool.js'
@@ -69,23 +70,29 @@ function poison () {
 export async function openTable (source, options = {}) {
   checkLocation(source)
   const wasm = await load()
-  const s3 = await s3Source(source, options, {}, options.fetch ?? ((r) => fetch(r)))
+  const custom = options.fetch !== undefined
+  const s3 = await s3Source(source, options, optionS3, custom ? options.fetch : (r) => fetch(r))
+  const label = s3 ? String(source) : undefined
   if (s3) {
-    // Scan workers cannot resolve `aws4fetch` without the page's import map: one thread reads.
-    return openWith(wasm, poison, s3.url, { ...options, fetch: s3.fetch }, undefined, String(source), s3.hint)
-  }
-  if (typeof source === 'string' && !/^https?:\/\//i.test(source) && typeof location !== 'undefined') {
+    source = s3.url
+    options = { ...options, fetch: s3.fetch }
+  } else if (typeof source === 'string' && !/^https?:\/\//i.test(source) && typeof location !== 'undefined') {
     source = new URL(source, location.href).href
   }
-  // What a scan worker needs to open the same table: a URL read with the global fetch.
+  // What a scan worker needs to open the same table: a URL read with the global fetch, its
+  // requests signed by this page where the table is in S3 (the page holds the credentials).
   const url = source instanceof URL ? source.href : source
-  const workers = typeof url === 'string' && options.fetch === undefined && typeof Worker !== 'undefined'
+  const workers = typeof url === 'string' && !custom && typeof Worker !== 'undefined'
     ? {
         parallelism: () => navigator.hardwareConcurrency || 1,
-        scanParts: (scanOptions, n) => scans.scanParts({ url, headers: options.headers ? JSON.stringify(options.headers) : '' }, scanOptions, n)
+        scanParts: (scanOptions, n) => scans.scanParts({
+          url,
+          headers: options.headers ? JSON.stringify(options.headers) : '',
+          signed: Boolean(s3?.sign)
+        }, scanOptions, n, s3?.sign ?? undefined)
       }
     : undefined
-  return openWith(wasm, poison, source, options, workers)
+  return openWith(wasm, poison, source, options, workers, label, s3?.hint)
 }
 
 export { Table, filterText, jsonRows }

@@ -11,6 +11,7 @@ import { jsonRows } from './json.js'
 import { compiledModule, load, poison } from './node-wasm.js'
 import { scanPool } from './scan-pool.js'
 import { strataError } from './errors.js'
+import { nodeS3 } from './aws-credentials.js'
 
 export { fileReader, jsonRows }
 
@@ -111,15 +112,16 @@ export function workerFetch (request) {
 }
 
 /**
- * Opens a table: an `http(s)://` URL, an `s3://` location (requests signed with `options.s3`
- * or the conventional `AWS_*` environment), a local directory (path or `file:` URL), or an
+ * Opens a table: an `http(s)://` URL, an `s3://` location (requests signed with the
+ * credentials of `options.s3`, the `AWS_*` environment, the AWS shared files' profile, a
+ * container's credentials endpoint or the EC2 instance's role: see `nodeS3`), a local directory (path or `file:` URL), or an
  * object with an async `read(path, start?, end?)` (and optional `head`, `exists`, `list`).
  */
 export async function openTable (source, options = {}) {
   checkLocation(source)
   const wasm = await load()
   // Over HTTP(S), requests run in a worker thread unless the caller brings a `fetch`.
-  const s3 = await s3Source(source, options, process.env, options.fetch ?? workerFetch)
+  const s3 = await s3Source(source, options, (given) => nodeS3(given, process.env), options.fetch ?? workerFetch)
   if (source instanceof URL) source = source.protocol === 'file:' ? fileURLToPath(source) : source.href
   // What a scan worker needs to open the same table: a path, or a URL read with the
   // global fetch (a reader object or a caller's fetch cannot cross to another thread).
@@ -127,7 +129,9 @@ export async function openTable (source, options = {}) {
   let label
   if (s3) {
     label = source
-    if (options.fetch === undefined) shared = { url: s3.url, headers: '', s3: s3.settings }
+    if (options.fetch === undefined) {
+      shared = { url: s3.url, headers: options.headers ? JSON.stringify(options.headers) : '', signed: s3.sign !== null }
+    }
     source = s3.url
     options = { ...options, fetch: s3.fetch }
   } else if (typeof source === 'string' && !/^https?:\/\//i.test(source)) {
@@ -146,7 +150,7 @@ export async function openTable (source, options = {}) {
   }
   const workers = shared && {
     parallelism: () => availableParallelism(),
-    scanParts: (scanOptions, n) => scans.scanParts(shared, scanOptions, n)
+    scanParts: (scanOptions, n) => scans.scanParts(shared, scanOptions, n, s3?.sign ?? undefined)
   }
   return openWith(wasm, poison, source, { fetch: workerFetch, ...options }, workers, label, s3?.hint)
 }

@@ -4,7 +4,7 @@
 
 import { strataError } from './errors.js'
 
-const KNOWN = new Set(['region', 'endpoint', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'pathStyle'])
+const KNOWN = new Set(['region', 'endpoint', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'pathStyle', 'profile'])
 
 /** Whether `text` names an S3 location (`s3://` or `s3a://`). */
 export function isS3 (text) {
@@ -15,40 +15,86 @@ function invalid (message) {
   return strataError('INVALID_ARGUMENT', message)
 }
 
+const given = (v) => v !== undefined && v !== null && v !== ''
+
 /**
- * The settings of an S3 table: `given` (the `s3` open option) over `env` (Node's
- * `process.env`, or `{}` in browsers): `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
- * `AWS_SESSION_TOKEN`, `AWS_REGION` (or `AWS_DEFAULT_REGION`), `AWS_ENDPOINT_URL_S3` (or
- * `AWS_ENDPOINT_URL`). Plain data, so that scan workers can be handed it.
+ * Where an S3 table is: `{ region, endpoint, pathStyle }` from `options` (the `s3` open
+ * option) over `env` (Node's `process.env`, or `{}` in browsers: `AWS_REGION` or
+ * `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL`) over `shared` (what the
+ * AWS config file's profile says, in Node). Checks every setting of `options`, the
+ * credentials' too.
  */
-export function s3Settings (given = {}, env = {}) {
-  if (given === null || typeof given !== 'object') throw invalid('s3 must be an object of settings')
-  for (const k of Object.keys(given)) {
+export function s3Settings (options = {}, env = {}, shared = {}) {
+  if (options === null || typeof options !== 'object') throw invalid('s3 must be an object of settings')
+  for (const k of Object.keys(options)) {
     if (!KNOWN.has(k)) throw invalid(`unknown s3 setting ${JSON.stringify(k)} (known: ${[...KNOWN].join(', ')})`)
   }
-  const pick = (k, ...names) => {
-    const v = given[k] ?? names.map((n) => env[n]).find((x) => x !== undefined && x !== '')
-    if (v !== undefined && v !== null && typeof v !== 'string') throw invalid(`s3.${k} must be a string`)
-    return v ?? undefined
+  for (const k of ['region', 'endpoint', 'accessKeyId', 'secretAccessKey', 'sessionToken', 'profile']) {
+    if (options[k] !== undefined && options[k] !== null && typeof options[k] !== 'string') throw invalid(`s3.${k} must be a string`)
   }
+  if (options.pathStyle !== undefined && typeof options.pathStyle !== 'boolean') throw invalid('s3.pathStyle must be a boolean')
+  if (given(options.profile) && (given(options.accessKeyId) || given(options.secretAccessKey))) {
+    throw invalid('s3: give either profile or accessKeyId and secretAccessKey, not both')
+  }
+  const pick = (k, ...names) => [options[k], ...names.map((n) => env[n]), shared[k]].find(given) ?? undefined
   const s = {
     region: pick('region', 'AWS_REGION', 'AWS_DEFAULT_REGION') ?? 'us-east-1',
-    endpoint: pick('endpoint', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'),
-    accessKeyId: pick('accessKeyId', 'AWS_ACCESS_KEY_ID'),
-    secretAccessKey: pick('secretAccessKey', 'AWS_SECRET_ACCESS_KEY'),
-    sessionToken: pick('sessionToken', 'AWS_SESSION_TOKEN')
+    endpoint: pick('endpoint', 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL')
   }
-  if (given.pathStyle !== undefined && typeof given.pathStyle !== 'boolean') throw invalid('s3.pathStyle must be a boolean')
   // Path style where an endpoint is given (MinIO, moto, R2 and most S3-compatible stores
   // have no per-bucket host names); virtual-hosted style on AWS itself.
-  s.pathStyle = given.pathStyle ?? s.endpoint !== undefined
-  if ((s.accessKeyId === undefined) !== (s.secretAccessKey === undefined)) {
-    throw invalid('s3: give both accessKeyId and secretAccessKey (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or neither for a public bucket')
-  }
+  s.pathStyle = options.pathStyle ?? shared.pathStyle ?? s.endpoint !== undefined
   if (s.endpoint !== undefined && !/^https?:\/\/[^/?#]+\/?$/i.test(s.endpoint)) {
     throw invalid(`s3.endpoint must be an http(s) URL without a path, got ${JSON.stringify(s.endpoint)}`)
   }
   return s
+}
+
+/**
+ * Credentials that never change: `{ source, get(), last }`, the shape of every credentials
+ * provider here (`get` resolves to `{ accessKeyId, secretAccessKey, sessionToken? }`; `last`
+ * is what it last gave, for messages; `source` says where they come from).
+ */
+export function fixedCredentials (keys, source) {
+  const creds = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey, sessionToken: keys.sessionToken || undefined }
+  return { source, last: creds, get: async () => creds }
+}
+
+/**
+ * The keys given in `options` (the `s3` open option), or else in `env` (`AWS_ACCESS_KEY_ID`,
+ * `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`) unless `options.profile` names a profile, as
+ * a credentials provider; `null` where neither has keys.
+ */
+export function givenCredentials (options = {}, env = {}) {
+  const ownKeys = given(options.accessKeyId) || given(options.secretAccessKey)
+  if (ownKeys) {
+    if (!given(options.accessKeyId) || !given(options.secretAccessKey)) {
+      throw invalid('s3: give both accessKeyId and secretAccessKey, or neither')
+    }
+    return fixedCredentials(options, 'the s3 option')
+  }
+  if (given(options.sessionToken)) throw invalid('s3.sessionToken needs accessKeyId and secretAccessKey')
+  if (given(options.profile)) return null
+  const id = env.AWS_ACCESS_KEY_ID
+  const secret = env.AWS_SECRET_ACCESS_KEY
+  if (!given(id) && !given(secret)) return null
+  if (!given(id) || !given(secret)) {
+    throw invalid('s3: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together (or neither)')
+  }
+  return fixedCredentials({ accessKeyId: id, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN }, 'AWS_ACCESS_KEY_ID')
+}
+
+/**
+ * An `s3://` table's settings and credentials in browsers: the `s3` option only (profiles,
+ * instance roles and the environment are Node's).
+ */
+export async function optionS3 (options = {}) {
+  const settings = s3Settings(options)
+  if (given(options.profile)) {
+    throw strataError('UNSUPPORTED', 's3.profile: AWS profiles are read from files, in Node only; give accessKeyId and secretAccessKey')
+  }
+  const credentials = givenCredentials(options)
+  return { settings, credentials, looked: 'the s3 option' }
 }
 
 /** The HTTP(S) URL of the table directory at `location` (`s3://BUCKET/path`). */
@@ -82,42 +128,50 @@ function canonicalPath (path) {
 }
 
 /**
- * A `fetch` that signs each request with the settings' credentials before `base` sends it;
- * `base` itself where there are none (a public bucket).
+ * A signer for the settings' region (resolved once `aws4fetch` is loaded): `sign({ url,
+ * method, headers })` resolves to the signed
+ * `Request`, with the credentials the provider gives at that moment (temporary ones are
+ * renewed by their provider); `null` without credentials (a public bucket). Scan workers send
+ * their requests here to be signed, so the keys never leave this thread.
  */
-export async function s3Fetch (s, base) {
-  if (s.accessKeyId === undefined) return base
-  if (!client) client = import('aws4fetch').then((m) => m.AwsClient)
+export async function s3Signer (s, credentials) {
+  if (!credentials) return null
+  if (!client) {
+    client = import('aws4fetch').then((m) => m.AwsClient)
+    client.catch(() => { client = null })
+  }
   const AwsClient = await client
-  const aws = new AwsClient({
-    accessKeyId: s.accessKeyId,
-    secretAccessKey: s.secretAccessKey,
-    sessionToken: s.sessionToken,
-    region: s.region,
-    service: 's3',
-    retries: 0
-  })
-  return async (request) => {
-    const url = new URL(request.url)
-    url.pathname = canonicalPath(url.pathname)
-    const signed = await aws.sign(url.href, {
-      method: request.method,
-      headers: request.headers,
-      cache: request.cache
-    })
-    return base(signed)
+  let signing = null
+  let signingWith = null
+  return async ({ url, method, headers, cache }) => {
+    const keys = await credentials.get()
+    if (signingWith !== keys) {
+      signing = new AwsClient({ ...keys, region: s.region, service: 's3', retries: 0 })
+      signingWith = keys
+    }
+    const u = new URL(url)
+    u.pathname = canonicalPath(u.pathname)
+    return signing.sign(u.href, { method, headers, cache })
   }
 }
 
+/** A `fetch` that signs each request with `sign` (see `s3Signer`) before `base` sends it. */
+export function s3Fetch (sign, base) {
+  if (!sign) return base
+  return async (request) => base(await sign(request))
+}
+
 /**
- * The hint for an S3 answer of 401 or 403 (in `message`): which settings to check. Never
- * names a secret.
+ * The hint for an S3 answer of 401 or 403 (in `message`): which settings to check, with
+ * `credentials` (a provider, or null) and where credentials were `looked` for. Never names a
+ * secret.
  */
-export function s3Hint (message, s) {
+export function s3Hint (message, s, credentials, looked) {
   if (!/HTTP 40[13]\b/.test(message) || message.includes('the store refused the request')) return message
-  const who = s.accessKeyId === undefined
-    ? 'no credentials were given (the bucket is not public): set s3.accessKeyId and s3.secretAccessKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY'
-    : `check the credentials (access key ${s.accessKeyId}, its secret${s.sessionToken ? ' and session token' : ''}), the region (${s.region}) and the bucket's policy`
+  const keys = credentials?.last
+  const who = !credentials
+    ? `no credentials were given (the bucket is not public; looked in ${looked}): set s3.accessKeyId and s3.secretAccessKey, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`
+    : `check the credentials (access key ${keys?.accessKeyId ?? 'unknown'} from ${credentials.source}, its secret${keys?.sessionToken ? ' and session token' : ''}), the region (${s.region}) and the bucket's policy`
   return `${message}; the store refused the request: ${who}`
 }
 

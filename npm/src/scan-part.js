@@ -1,7 +1,39 @@
 // The work of a scan worker (scan-worker.js in Node, scan-worker-browser.js in browsers): read
 // one part of a scan with this worker's instance of the module, as Arrow IPC bytes.
 
-import { s3Fetch } from './s3.js'
+import { strataError } from './errors.js'
+
+const asked = new Map() // sign request number -> { resolve, reject }
+let nextSign = 0
+
+/**
+ * A `fetch` whose requests the calling thread signs first (scan-pool.js): the worker posts
+ * `{ id, sign, request }` and `signed` delivers the answer. The keys never reach the worker.
+ */
+function signedFetch (id, post) {
+  return async (request) => {
+    const sign = nextSign++
+    const answer = new Promise((resolve, reject) => asked.set(sign, { resolve, reject }))
+    post({ id, sign, request: { url: request.url, method: request.method, headers: [...request.headers] } })
+    const { url, headers } = await answer
+    return fetch(new Request(url, { method: request.method, headers, cache: request.cache }))
+  }
+}
+
+/**
+ * Delivers a message of the calling thread: a signed request (`{ signed, url, headers }` or
+ * `{ signed, error }`), returning true; false for any other message.
+ */
+export function signed (m) {
+  if (m.signed === undefined) return false
+  const p = asked.get(m.signed)
+  if (p) {
+    asked.delete(m.signed)
+    if (m.error) p.reject(strataError(m.error.code, m.error.message))
+    else p.resolve(m)
+  }
+  return true
+}
 
 /**
  * Answers one request `{ id, source, options }` through `post(message, transfer)`: the part's
@@ -12,7 +44,7 @@ export async function answer (wasm, { id, source, options }, post, openPath) {
   try {
     const table = source.path !== undefined
       ? await openPath(wasm, source.path)
-      : await wasm.openHttp(source.url, source.headers, source.s3 ? await s3Fetch(source.s3, fetch) : undefined)
+      : await wasm.openHttp(source.url, source.headers, source.signed ? signedFetch(id, post) : undefined)
     let bytes
     try {
       const reader = await table.scan(options)

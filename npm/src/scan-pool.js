@@ -2,6 +2,9 @@
 // of the Wasm module (all share the compiled code) and reads one part of a scan:
 // `TableReader::partition`'s k-th of n, of the same pinned snapshot. The parts come back as
 // Arrow IPC bytes, transferred, not copied. The entry points say how to start a worker.
+// Requests to an `s3://` table are signed on this thread: a worker sends each one here
+// (`{ id, sign, request }`) and gets back the signed URL and headers (`{ signed, url,
+// headers }`), so the credentials, their renewal and `aws4fetch` stay with the caller.
 
 import { strataError } from './errors.js'
 
@@ -27,6 +30,10 @@ export function scanPool (spawn, compiledModule) {
     const onMessage = (m) => {
       answered = true
       const p = entry.pending.get(m.id)
+      if (m.sign !== undefined) {
+        signFor(entry, p, m)
+        return
+      }
       if (!p) return
       entry.pending.delete(m.id)
       if (m.error?.trapped) {
@@ -57,6 +64,16 @@ export function scanPool (spawn, compiledModule) {
     return entry
   }
 
+  // Signs a worker's request with its scan's signer, and answers with the signed URL and
+  // headers (or the error: a renewal of the credentials may fail).
+  function signFor (entry, p, { sign, request }) {
+    const answer = p?.sign ? p.sign(request) : Promise.reject(strataError('INTERNAL', 'a scan worker asked to sign a request of a scan without credentials'))
+    answer.then(
+      (signed) => entry.worker.post({ signed: sign, url: signed.url, headers: [...signed.headers] }),
+      (e) => entry.worker.post({ signed: sign, error: { code: typeof e?.code === 'string' ? e.code : 'STORAGE', message: String(e?.message ?? e) } })
+    )
+  }
+
   // An idle worker does not hold the process open, and ends after IDLE_MS.
   function rest (entry) {
     entry.worker.hold(false)
@@ -68,12 +85,12 @@ export function scanPool (spawn, compiledModule) {
     entry.idle.unref?.()
   }
 
-  function run (entry, module, source, options) {
+  function run (entry, module, source, options, sign) {
     const id = nextId++
     return new Promise((resolve, reject) => {
       clearTimeout(entry.idle)
       if (entry.pending.size === 0) entry.worker.hold(true)
-      entry.pending.set(id, { resolve, reject })
+      entry.pending.set(id, { resolve, reject, sign })
       entry.worker.post({ id, module: entry.hasModule ? undefined : module, source, options })
       entry.hasModule = true
     })
@@ -82,10 +99,11 @@ export function scanPool (spawn, compiledModule) {
   /**
    * Reads a scan in `n` parts on `n` workers: `options` (the binding's scan options, with a
    * pinned snapshot) plus `part: [k, n]` for worker k, of the table at `source` (`{ path }`
-   * or `{ url, headers }`). Resolves to the parts' IPC bytes in order; rejects with an error
-   * whose `unavailable` is true where workers cannot run.
+   * or `{ url, headers, signed }`; `signed`: the workers' requests are signed by `sign`, see
+   * `s3Signer`). Resolves to the parts' IPC bytes in order; rejects with an error whose
+   * `unavailable` is true where workers cannot run.
    */
-  async function scanParts (source, options, n) {
+  async function scanParts (source, options, n, sign = undefined) {
     if (unavailable) throw unavailableError('an earlier worker failed to start')
     const module = await compiledModule()
     try {
@@ -95,7 +113,7 @@ export function scanPool (spawn, compiledModule) {
       throw unavailableError(e?.message ?? String(e))
     }
     return Promise.all(pool.slice(0, n).map((entry, k) =>
-      run(entry, module, source, JSON.stringify({ ...options, part: [k, n] }))))
+      run(entry, module, source, JSON.stringify({ ...options, part: [k, n] }), sign)))
   }
 
   return { scanParts }

@@ -3,11 +3,12 @@
 import { parentPort } from 'node:worker_threads'
 import { fileReader } from './files.js'
 import { load, useModule } from './node-wasm.js'
-import { answer } from './scan-part.js'
+import { answer, signed } from './scan-part.js'
 
 const openPath = (wasm, path) => wasm.openReader(fileReader(path))
 
 parentPort.on('message', async (m) => {
+  if (signed(m)) return
   if (m.module) useModule(m.module)
   let wasm
   try {

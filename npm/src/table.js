@@ -3,7 +3,7 @@
 import { tableFromIPC, Table as ArrowTable, RecordBatchReader } from 'apache-arrow'
 import { filterText } from './filter.js'
 import { strataError } from './errors.js'
-import { isS3, s3Fetch, s3Hint, s3HttpUrl, s3Settings, unsupportedScheme } from './s3.js'
+import { isS3, s3Fetch, s3Hint, s3HttpUrl, s3Signer, unsupportedScheme } from './s3.js'
 
 /** Turns anything thrown inside the bindings into a JS Error with a stable `code`. */
 function wrapError (e, poison) {
@@ -61,18 +61,21 @@ export function checkLocation (source) {
 
 /**
  * Where and how to read an `s3://` table: its HTTP(S) URL, the signing `fetch` over `base`,
- * the settings (for scan workers) and the hint its errors get; `null` for other sources.
- * `env` holds the conventional AWS variables (Node's `process.env`; `{}` in browsers).
+ * the signer itself (`sign`, null for a public bucket: scan workers send their requests to
+ * it) and the hint its errors get; `null` for other sources. `resolveS3(options.s3)` finds
+ * the settings and credentials (the entry point's: the option alone in browsers, the AWS
+ * chain in Node).
  */
-export async function s3Source (source, options, env, base) {
+export async function s3Source (source, options, resolveS3, base) {
   const text = source instanceof URL ? source.href : source
   if (!isS3(text)) return null
-  const settings = s3Settings(options.s3, env)
+  const { settings, credentials, looked } = await resolveS3(options.s3 ?? {})
+  const sign = await s3Signer(settings, credentials)
   return {
     url: s3HttpUrl(text, settings),
-    fetch: await s3Fetch(settings, base),
-    settings,
-    hint: (message) => s3Hint(message, settings)
+    fetch: s3Fetch(sign, base),
+    sign,
+    hint: (message) => s3Hint(message, settings, credentials, looked)
   }
 }
 

@@ -2,19 +2,19 @@
 // signature (moto with its authentication on, test/support/moto.js): every test table reads
 // like `strata scan` in Node (one thread and worker threads, credentials from the options and
 // from the environment) and in Chromium (through a same-origin proxy, as a CDN would put the
-// bucket); tags list through signed ListObjectsV2; wrong, missing and unknown settings fail
+// bucket; one thread and the Web Worker pool, whose requests the page signs); tags list through signed ListObjectsV2; wrong, missing and unknown settings fail
 // with errors that say what to check and never show a secret.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openTable } from 'strata-reader'
 import { fixtures, native } from './support/native.js'
 import { jsonRows, sorted } from './support/rows.js'
-import { motoWithAuth } from './support/moto.js'
+import { motoWithAuth, putTables } from './support/moto.js'
 import { serve } from './support/server.js'
 
 const BUCKET = 'strata-auth'
@@ -26,19 +26,7 @@ let moto
 
 before(async () => {
   moto = await motoWithAuth()
-  const put = async (key, body) => {
-    const path = key.split('/').map(encodeURIComponent).join('/')
-    const r = await moto.s3.fetch(`${moto.endpoint}/${path}`, { method: 'PUT', body })
-    assert.ok(r.ok, `PUT ${key}: HTTP ${r.status} ${await r.text()}`)
-  }
-  await put(BUCKET, undefined)
-  for (const t of tables) {
-    for (const d of readdirSync(t.path, { recursive: true, withFileTypes: true })) {
-      if (!d.isFile()) continue
-      const file = join(d.parentPath ?? d.path, d.name)
-      await put(`${BUCKET}/${keyOf(t)}/${relative(t.path, file).split('\\').join('/')}`, readFileSync(file))
-    }
-  }
+  await putTables(moto, BUCKET, tables, keyOf)
   // The server checks signatures: an unsigned read is refused.
   const anon = await fetch(`${moto.endpoint}/${BUCKET}/${keyOf(tables[0])}/snapshot/LATEST`)
   assert.equal(anon.status, 403, 'moto runs with its authentication on')
@@ -101,11 +89,26 @@ test('a wrong secret or no credentials: STORAGE errors naming the table and what
     assert.ok(!e.message.includes(wrong) && !e.message.includes(moto.secretAccessKey), 'no secret in the message')
     return true
   })
-  await assert.rejects(openTable(s3Url(t), { s3: { endpoint: moto.endpoint } }), (e) => {
-    assert.equal(e.code, 'STORAGE', e.message)
-    assert.match(e.message, /no credentials were given/)
-    return true
-  })
+  // No credentials anywhere: not in this machine's ~/.aws files nor from its instance role.
+  const none = {
+    AWS_SHARED_CREDENTIALS_FILE: join(tmpdir(), 'strata-no-such-credentials'),
+    AWS_CONFIG_FILE: join(tmpdir(), 'strata-no-such-config'),
+    AWS_EC2_METADATA_DISABLED: 'true'
+  }
+  const saved = Object.fromEntries(Object.keys(none).map((k) => [k, process.env[k]]))
+  Object.assign(process.env, none)
+  try {
+    await assert.rejects(openTable(s3Url(t), { s3: { endpoint: moto.endpoint } }), (e) => {
+      assert.equal(e.code, 'STORAGE', e.message)
+      assert.match(e.message, /no credentials were given/)
+      return true
+    })
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+    }
+  }
 })
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium'
@@ -129,6 +132,7 @@ test('Chromium reads the tables with signed requests', { skip }, async () => {
     // The example page brings the import map (apache-arrow, aws4fetch).
     await page.goto(`${server.url}/npm/examples/browser.html?table=/nowhere`)
     await page.waitForFunction(() => !document.getElementById('status').textContent.startsWith('loading'))
+    const from = server.log.length
     for (const t of tables) {
       const got = await page.evaluate(async ([url, s3]) => {
         const { openTable } = await import('/npm/src/browser.js')
@@ -136,11 +140,25 @@ test('Chromium reads the tables with signed requests', { skip }, async () => {
         const table = await openTable(url, { s3 })
         const rows = jsonRows(await table.scan())
         const tags = (x) => x.tags().then((x) => x.map((y) => y.name), (e) => e.code)
-        return { rows, tags: await tags(table) }
+        // On the worker pool: the workers fetch the data files (this page's instance only
+        // pins the snapshot), with requests this page signs.
+        const parquet = () => table.fetchLog().filter((r) => r.path.endsWith('.parquet')).length
+        const before = parquet()
+        const inWorkers = jsonRows(await table.scan({ workers: 3 }))
+        return { rows, inWorkers, pageRead: parquet() - before, tags: await tags(table) }
       }, [s3Url(t), { ...settings(), endpoint: server.url }])
-      assert.deepEqual(sorted(got.rows), sorted(native('scan', t.path)), `${t.name} in Chromium`)
+      const want = sorted(native('scan', t.path))
+      assert.deepEqual(sorted(got.rows), want, `${t.name} in Chromium`)
+      assert.deepEqual(sorted(got.inWorkers), want, `${t.name} in Chromium's scan workers`)
+      assert.equal(got.pageRead, 0, `${t.name}: the page read data files itself in a scan on workers`)
       if (t.name === 's_pk') assert.deepEqual(got.tags, ['second'])
     }
+    const log = server.log.slice(from)
+    assert.ok(log.some((e) => e.path?.endsWith('/src/scan-worker-browser.js')), 'the page started scan workers')
+    const proxied = log.filter((e) => e.proxied)
+    assert.ok(proxied.filter((e) => /\.parquet$/.test(e.url)).length >= tables.length, 'data files were read through the proxy')
+    assert.ok(proxied.every((e) => e.authorization?.startsWith('AWS4-HMAC-SHA256 ')), 'every request to the bucket is signed')
+    assert.ok(proxied.every((e) => !/x-amz-/i.test(e.url) && !e.url.includes(moto.secretAccessKey)), 'no signature or secret in a URL')
     const refused = await page.evaluate(async ([url, s3]) => {
       const { openTable } = await import('/npm/src/browser.js')
       try {

@@ -9,13 +9,15 @@ import { join, resolve, sep } from 'node:path'
  * Serves `root` on 127.0.0.1. `ranges: false` answers every GET with the whole file (a server
  * that ignores Range). `proxy: { prefix, target }` forwards requests under `prefix` to the
  * server at `target` unchanged, `Host` included (an object store behind the page's origin, as
- * a CDN puts it, so signed requests still verify). Resolves to `{ url, log, close }`.
+ * a CDN puts it, so signed requests still verify; logged as `{ method, url, proxied,
+ * authorization }`). Resolves to `{ url, log, close }`.
  */
 export async function serve (root, { ranges = true, cors = true, logPath = null, proxy = null } = {}) {
   const base = resolve(root)
   const log = []
   const server = createServer(async (req, res) => {
     if (proxy && req.url.startsWith(proxy.prefix)) {
+      log.push({ method: req.method, url: req.url, proxied: true, authorization: req.headers.authorization ?? null })
       const target = new URL(proxy.target)
       const out = forward({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode, answer.headers)
