@@ -391,6 +391,9 @@ impl Storage for HttpStorage {
     async fn delete(&self, _path: &str) -> Result<()> {
         Err(unsupported("delete"))
     }
+    fn coalesce_gap(&self) -> u64 {
+        strata_core::storage::REMOTE_COALESCE_GAP
+    }
 }
 
 impl HttpStorage {

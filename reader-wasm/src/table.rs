@@ -158,6 +158,9 @@ impl Storage for SharedHttp {
     async fn delete(&self, path: &str) -> strata_core::Result<()> {
         self.0.delete(path).await
     }
+    fn coalesce_gap(&self) -> u64 {
+        self.0.coalesce_gap()
+    }
 }
 
 #[wasm_bindgen]

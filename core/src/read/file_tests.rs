@@ -24,11 +24,14 @@ use crate::Result;
 
 const ROWS: i64 = 50_000;
 
-/// Counts the bytes read through it.
+/// Counts the bytes and range requests read through it, with a [`Storage::coalesce_gap`]
+/// of `gap`.
 #[derive(Debug, Default)]
 struct Counting {
     inner: MemoryStorage,
     bytes: AtomicU64,
+    ranges: AtomicU64,
+    gap: u64,
 }
 
 #[async_trait::async_trait]
@@ -41,6 +44,7 @@ impl Storage for Counting {
     async fn get_range(&self, path: &str, range: Range<u64>) -> Result<Bytes> {
         let b = self.inner.get_range(path, range).await?;
         self.bytes.fetch_add(b.len() as u64, Ordering::Relaxed);
+        self.ranges.fetch_add(1, Ordering::Relaxed);
         Ok(b)
     }
     async fn head(&self, path: &str) -> Result<Option<ObjectMeta>> {
@@ -57,6 +61,9 @@ impl Storage for Counting {
     }
     async fn delete(&self, path: &str) -> Result<()> {
         self.inner.delete(path).await
+    }
+    fn coalesce_gap(&self) -> u64 {
+        self.gap
     }
 }
 
@@ -177,6 +184,29 @@ fn a_lookup_reads_one_page_per_column() {
     );
     assert!(ids.len() <= 2_000 && (31234..=31235).all(|i| ids.contains(&i)));
     assert!(read_ids(&storage, &schema, &file, "id > 99999999", None, None).is_empty());
+}
+
+#[test]
+fn ranges_within_the_storages_gap_are_fetched_in_one_request() {
+    let (mut storage, schema, file) = table_file(true);
+    let mut seen = Vec::new();
+    for gap in [0, 1 << 20] {
+        storage.gap = gap;
+        storage.bytes.store(0, Ordering::Relaxed);
+        storage.ranges.store(0, Ordering::Relaxed);
+        let ids = read_ids(&storage, &schema, &file, "id = 31234", None, None);
+        seen.push((
+            ids,
+            storage.ranges.load(Ordering::Relaxed),
+            storage.bytes.load(Ordering::Relaxed),
+        ));
+    }
+    let (near, far) = (&seen[1], &seen[0]);
+    assert_eq!(near.0, far.0, "the same rows");
+    // The page of `id` and the page of `v` (one column chunk apart, well within 1 MiB): two
+    // requests on a local disk, one on a remote store, which reads the gap between them.
+    assert_eq!(near.1 + 1, far.1, "{seen:?}");
+    assert!(far.2 < near.2 && near.2 <= far.2 + (1 << 20), "{seen:?}");
 }
 
 #[test]

@@ -200,13 +200,15 @@ impl ParquetFile {
     /// Byte ranges a read of row group `rg` needs: every projected column chunk whole, or
     /// with `rows` only the pages holding those rows, and each chunk's dictionary page unless
     /// none of those pages is dictionary-encoded (then the chunk's leaf index is returned
-    /// too). Adjacent ranges are joined. Validated against the file and its chunks.
+    /// too). Ranges at most `gap` bytes apart are joined ([`Storage::coalesce_gap`]).
+    /// Validated against the file and its chunks.
     fn read_ranges(
         &self,
         index: usize,
         rg: &RowGroupMetaData,
         mask: &ProjectionMask,
         rows: Option<&[Range<usize>]>,
+        gap: u64,
     ) -> Result<(Vec<Range<u64>>, Vec<usize>)> {
         let mut out: Vec<Range<u64>> = Vec::new();
         let mut no_dictionary = Vec::new();
@@ -278,7 +280,9 @@ impl ParquetFile {
         let mut joined: Vec<Range<u64>> = Vec::with_capacity(out.len());
         for r in out {
             match joined.last_mut() {
-                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                Some(last) if r.start <= last.end.saturating_add(gap) => {
+                    last.end = last.end.max(r.end)
+                }
                 _ => joined.push(r),
             }
         }
@@ -383,7 +387,8 @@ async fn open_row_group(
             )),
         })
         .collect::<Result<Vec<_>>>()?;
-    let (ranges, no_dictionary) = f.read_ranges(rg, meta, mask, g.rows.as_deref())?;
+    let (ranges, no_dictionary) =
+        f.read_ranges(rg, meta, mask, g.rows.as_deref(), storage.coalesce_gap())?;
     let fetched =
         futures::future::try_join_all(ranges.iter().map(|r| storage.get_range(&f.path, r.clone())))
             .await?;

@@ -28,6 +28,10 @@ pub struct ObjectMeta {
     pub last_modified: Option<i64>,
 }
 
+/// The [`Storage::coalesce_gap`] of storages that reach files over a network: 1 MiB, about
+/// what a link moves in one request's round trip (object_store's own default too).
+pub const REMOTE_COALESCE_GAP: u64 = 1 << 20;
+
 /// Async object storage rooted at a table directory.
 #[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
 #[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
@@ -51,6 +55,13 @@ pub trait Storage: std::fmt::Debug + MaybeSendSync {
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>>;
     /// Deletes an object; deleting an absent object is not an error.
     async fn delete(&self, path: &str) -> Result<()>;
+    /// The widest gap between two byte ranges of one file that a reader should fetch in one
+    /// request, reading the gap and dropping it: where each request costs a round trip (object
+    /// stores, HTTP), about what the link moves in that time. 0, the default, joins only
+    /// touching ranges (a local disk, where a request costs no more than its bytes).
+    fn coalesce_gap(&self) -> u64 {
+        0
+    }
 }
 
 /// `Send + Sync` on native targets, nothing on `wasm32`.

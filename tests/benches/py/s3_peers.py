@@ -1,6 +1,7 @@
 """Reads or writes a table on an S3-protocol server with paimon-rust (PyPI `pypaimon-rust`).
 
 usage: s3_peers.py read  ENDPOINT WAREHOUSE DB.TABLE
+       s3_peers.py read-projected ENDPOINT WAREHOUSE DB.TABLE     (columns id, v2, s)
        s3_peers.py write ENDPOINT WAREHOUSE DB.TABLE FILE...
 ENDPOINT is `http://HOST:PORT` (path-style, plain HTTP, any keys: a loopback test server).
 prints one JSON object: {"seconds": ..., "rows": ..., "peak_kb": ...}
@@ -29,10 +30,12 @@ def catalog(endpoint, warehouse):
     })
 
 
-def read(endpoint, warehouse, ident):
+def read(endpoint, warehouse, ident, columns=None):
     started = time.perf_counter()
     table = catalog(endpoint, warehouse).get_table(ident)
     builder = table.new_read_builder()
+    if columns is not None:
+        builder = builder.with_projection(columns)
     splits = builder.new_scan().plan().splits()
     rows = 0
     for batch in builder.new_read().read_arrow(splits):
@@ -63,6 +66,8 @@ def main():
     mode, endpoint, warehouse, ident = sys.argv[1:5]
     if mode == "read":
         seconds, rows = read(endpoint, warehouse, ident)
+    elif mode == "read-projected":
+        seconds, rows = read(endpoint, warehouse, ident, ["id", "v2", "s"])
     else:
         seconds, rows = write(endpoint, warehouse, ident, sys.argv[5:])
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

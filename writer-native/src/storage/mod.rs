@@ -466,6 +466,14 @@ impl Storage for ObjectStoreStorage {
             .collect())
     }
 
+    fn coalesce_gap(&self) -> u64 {
+        if self.local.is_some() {
+            0
+        } else {
+            strata_core::storage::REMOTE_COALESCE_GAP
+        }
+    }
+
     async fn delete(&self, path: &str) -> Result<()> {
         self.writable(path)?;
         let p = self.path(path)?;
