@@ -31,18 +31,18 @@ pub struct DeletionFile {
     pub length: u64,
 }
 
-/// Deletion files by (partition bytes, bucket) and data file name, from a snapshot's index
-/// manifest. Empty when the snapshot has none.
-pub async fn deletion_files(
+/// The live `DELETION_VECTORS` entries of a snapshot's index manifest (none without one).
+/// Index files outside the table are refused; file names are checked.
+pub async fn deletion_index(
     storage: &dyn Storage,
     snapshot: &Snapshot,
-) -> Result<HashMap<BucketKey, HashMap<String, DeletionFile>>> {
-    let mut out: HashMap<BucketKey, HashMap<String, DeletionFile>> = HashMap::new();
+) -> Result<Vec<IndexManifestEntry>> {
     let Some(name) = &snapshot.index_manifest else {
-        return Ok(out);
+        return Ok(Vec::new());
     };
     let path = manifest_path(name)?;
     let bytes = storage.get(&path).await?;
+    let mut out = Vec::new();
     for e in IndexManifestEntry::read_index_manifest(&bytes, &path)? {
         if e.kind != FileKind::Add || e.index_type != DELETION_VECTORS {
             continue;
@@ -54,6 +54,19 @@ pub async fn deletion_files(
             ));
         }
         crate::path::check_file_name(&e.file_name, &path)?;
+        out.push(e);
+    }
+    Ok(out)
+}
+
+/// Deletion files by (partition bytes, bucket) and data file name, from a snapshot's index
+/// manifest. Empty when the snapshot has none.
+pub async fn deletion_files(
+    storage: &dyn Storage,
+    snapshot: &Snapshot,
+) -> Result<HashMap<BucketKey, HashMap<String, DeletionFile>>> {
+    let mut out: HashMap<BucketKey, HashMap<String, DeletionFile>> = HashMap::new();
+    for e in deletion_index(storage, snapshot).await? {
         let group = out
             .entry(BucketKey::new(&e.partition, e.bucket))
             .or_default();
@@ -154,9 +167,75 @@ pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
     out
 }
 
+/// One bucket's deletion vectors as a DV index file, as Paimon writes it: the version byte,
+/// then each vector's entry ([`encode`]) back to back in the order of the ranges returned
+/// (by data file name), which say where each entry starts and its size. Paimon 0.9 reads the
+/// entries in that order without seeking, so nothing lies between them. Empty vectors are
+/// left out. A file past 2 GiB (the ranges are 32-bit) is refused.
+pub fn write_index_file(
+    vectors: &std::collections::BTreeMap<String, RoaringBitmap>,
+) -> Result<(Vec<u8>, Vec<crate::manifest::DeletionVectorMeta>)> {
+    let mut out = vec![1u8];
+    let mut ranges = Vec::new();
+    for (name, bitmap) in vectors.iter().filter(|(_, b)| !b.is_empty()) {
+        let offset = i32::try_from(out.len());
+        let entry = encode(bitmap);
+        let length = i32::try_from(entry.len() - 8);
+        let (Ok(offset), Ok(length)) = (offset, length) else {
+            return Err(Error::InvalidValue(
+                "a deletion-vector index file would pass 2 GiB".into(),
+            ));
+        };
+        out.extend_from_slice(&entry);
+        ranges.push(crate::manifest::DeletionVectorMeta {
+            data_file_name: name.clone(),
+            offset,
+            length,
+            cardinality: Some(bitmap.len() as i64),
+        });
+    }
+    Ok((out, ranges))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_files_hold_their_entries_back_to_back() {
+        let a: RoaringBitmap = [0u32, 7].into_iter().collect();
+        let b: RoaringBitmap = (100u32..200).collect();
+        let vectors = [
+            ("data-b.parquet".to_string(), b.clone()),
+            ("data-a.parquet".to_string(), a.clone()),
+            ("data-c.parquet".to_string(), RoaringBitmap::new()),
+        ]
+        .into_iter()
+        .collect();
+        let (bytes, ranges) = write_index_file(&vectors).unwrap();
+        assert_eq!(bytes[0], 1);
+        let names: Vec<&str> = ranges.iter().map(|r| r.data_file_name.as_str()).collect();
+        assert_eq!(names, ["data-a.parquet", "data-b.parquet"]);
+        assert_eq!(ranges[0].offset, 1);
+        assert_eq!(
+            ranges[1].offset,
+            ranges[0].offset + 8 + ranges[0].length,
+            "no gap between entries"
+        );
+        let last = &ranges[1];
+        assert_eq!(bytes.len() as i32, last.offset + 8 + last.length);
+        assert_eq!(
+            &bytes[5..9],
+            &[0x5e, 0x43, 0xf2, 0xd0],
+            "the magic, big-endian"
+        );
+        for (r, want) in ranges.iter().zip([&a, &b]) {
+            let at = r.offset as usize;
+            let got = decode(&bytes[at..at + 8 + r.length as usize], "index/x").unwrap();
+            assert_eq!(&got, want);
+            assert_eq!(r.cardinality, Some(want.len() as i64));
+        }
+    }
 
     #[test]
     fn round_trips_and_rejects_corruption() {

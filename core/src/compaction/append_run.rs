@@ -141,5 +141,13 @@ pub(super) async fn compact_append(
         ms = clock.ms(),
         "append compaction merged small files; committing"
     );
-    commit_compaction(&table, &latest, entries, Vec::new(), env.as_ref()).await
+    commit_compaction(
+        &table,
+        &latest,
+        entries,
+        Vec::new(),
+        Vec::new(),
+        env.as_ref(),
+    )
+    .await
 }

@@ -12,6 +12,8 @@ pub mod append;
 mod append_run;
 #[cfg(test)]
 mod append_tests;
+#[cfg(feature = "write")]
+mod dv;
 mod plan;
 mod policy;
 #[cfg(feature = "write")]
@@ -168,6 +170,17 @@ pub fn pick_universal(runs: &[SortedRun], o: &CompactionOptions) -> Option<Compa
         return pick_by_ratio(runs, o, runs.len() - o.trigger + 1, true);
     }
     None
+}
+
+/// Paimon's forced level-0 pick (`ForceUpLevel0Compaction`), for tables whose batch reads
+/// skip level 0: the leading level-0 runs, with the runs the size ratio lets in after them,
+/// into the level below the next run left out (never level 0). `None` without level-0 runs.
+pub fn pick_level0(runs: &[SortedRun], o: &CompactionOptions) -> Option<CompactUnit> {
+    let level0 = runs.iter().take_while(|r| r.level == 0).count();
+    if level0 == 0 {
+        return None;
+    }
+    pick_by_ratio(runs, o, level0, true)
 }
 
 fn pick_by_ratio(

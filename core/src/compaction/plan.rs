@@ -3,11 +3,14 @@
 //! to, whether retractions drop, which files a changelog producer diffs against). Drivers
 //! run the tasks; they decide only *when* to plan.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use super::{drops_deletes, pick_universal, sorted_runs, CompactUnit, CompactionOptions};
+use super::{
+    drops_deletes, pick_level0, pick_universal, sorted_runs, CompactUnit, CompactionOptions,
+};
 use crate::binary_row::BinaryRow;
 use crate::bucket::BucketKey;
+use crate::deletion_vector::DeletionFile;
 use crate::manifest::{DataFileMeta, ManifestEntry};
 use crate::options::{ChangelogProducer, MergeEngine, TableOptions};
 use crate::Result;
@@ -30,18 +33,30 @@ pub struct CompactTask {
     /// For the `lookup` and `full-compaction` changelog producers: the files whose merged
     /// rows are the bucket's state before the task (the changelog is after minus before).
     pub changelog_before: Option<Vec<DataFileMeta>>,
+    /// Deletion-vector tables: the bucket's other files, all above the output level, where
+    /// the unit's keys are looked up (each key's older row there gets marked deleted).
+    pub lookup: Vec<DataFileMeta>,
+    /// Deletion-vector tables: the bucket's deletion vectors, by data file name.
+    pub vectors: HashMap<String, DeletionFile>,
 }
 
 /// Plans the compaction of `live` (a snapshot's live data files): Paimon's universal pick per
 /// bucket, or everything into the highest level with `full`. Buckets of append tables
 /// (negative bucket ids) and those `in_scope` rejects are left alone.
+///
+/// Deletion-vector tables (`vectors`: the snapshot's, by bucket) never keep level-0 files,
+/// whose rows batch reads skip: each bucket with one is compacted, by the universal pick or
+/// else its level-0 runs into the level below the next run (Paimon's forced level-0 pick).
+/// A full compaction also rewrites a bucket whose only deletes are deletion vectors.
 pub fn plan_compaction(
     live: &[ManifestEntry],
     options: &TableOptions<'_>,
     full: bool,
+    vectors: &HashMap<BucketKey, HashMap<String, DeletionFile>>,
     in_scope: impl Fn(&BinaryRow) -> Result<bool>,
 ) -> Result<Vec<CompactTask>> {
     let copts = CompactionOptions::from(options);
+    let dv = options.deletion_vectors();
     let producer = options.changelog_producer()?;
     let first_row = options.merge_engine()? == MergeEngine::FirstRow;
     let mut buckets: BTreeMap<BucketKey, Vec<&ManifestEntry>> = BTreeMap::new();
@@ -49,7 +64,9 @@ pub fn plan_compaction(
         buckets.entry(e.bucket_key()).or_default().push(e);
     }
     let mut tasks = Vec::new();
-    for (BucketKey { bucket, .. }, entries) in buckets {
+    for (key, entries) in buckets {
+        let bucket = key.bucket;
+        let bucket_vectors = vectors.get(&key).cloned().unwrap_or_default();
         let first = entries[0];
         if !in_scope(&first.partition)? {
             continue;
@@ -60,18 +77,29 @@ pub fn plan_compaction(
         // skip level 0) leaves no level-0 file behind, as Paimon's lookup strategy does.
         let lookup = (producer == ChangelogProducer::Lookup || first_row)
             && files.iter().any(|f| f.level == 0);
-        let unit = if full || lookup {
+        let unit = if full || (lookup && !dv) {
             let done = runs.len() == 1
                 && runs[0].level == copts.max_level()
-                && files.iter().all(|f| f.delete_row_count == Some(0));
+                && files.iter().all(|f| f.delete_row_count == Some(0))
+                && bucket_vectors.is_empty();
             (!done).then(|| CompactUnit {
                 output_level: copts.max_level(),
                 files: files.clone(),
             })
+        } else if dv {
+            pick_universal(&runs, &copts).or_else(|| pick_level0(&runs, &copts))
         } else {
             pick_universal(&runs, &copts)
         };
         let Some(unit) = unit else { continue };
+        // A single file already at its output level is left where it is.
+        if unit.files.len() == 1
+            && unit.files[0].level == unit.output_level
+            && !(full && bucket_vectors.contains_key(&unit.files[0].file_name))
+            && unit.files[0].delete_row_count == Some(0)
+        {
+            continue;
+        }
         let drop_deletes = drops_deletes(unit.output_level, &runs, options.deletion_vectors());
         let whole = unit.output_level == copts.max_level() && unit.files.len() == files.len();
         let changelog_before = match producer {
@@ -87,6 +115,19 @@ pub fn plan_compaction(
             ),
             _ => None,
         };
+        let lookup = if dv {
+            let inputs: std::collections::HashSet<&str> =
+                unit.files.iter().map(|f| f.file_name.as_str()).collect();
+            files
+                .iter()
+                .filter(|f| !inputs.contains(f.file_name.as_str()))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // With deletion vectors the bucket's state before is what the task reads itself.
+        let changelog_before = if dv { None } else { changelog_before };
         tasks.push(CompactTask {
             partition: first.partition.clone(),
             bucket,
@@ -95,6 +136,8 @@ pub fn plan_compaction(
             drop_deletes,
             full: whole,
             changelog_before,
+            lookup,
+            vectors: bucket_vectors,
         });
     }
     Ok(tasks)
@@ -135,7 +178,10 @@ mod tests {
 
     fn plan(live: &[ManifestEntry], opts: &[(&str, &str)], full: bool) -> Vec<CompactTask> {
         let o = options(opts);
-        plan_compaction(live, &TableOptions::new(&o), full, |_| Ok(true)).unwrap()
+        plan_compaction(live, &TableOptions::new(&o), full, &HashMap::new(), |_| {
+            Ok(true)
+        })
+        .unwrap()
     }
 
     #[test]
@@ -174,7 +220,10 @@ mod tests {
         assert!(plan(&live, &[], true).is_empty());
         let live: Vec<_> = (1..=6).map(|s| entry(0, 0, 10, s)).collect();
         let o = options(&[]);
-        let none = plan_compaction(&live, &TableOptions::new(&o), true, |_| Ok(false)).unwrap();
+        let none = plan_compaction(&live, &TableOptions::new(&o), true, &HashMap::new(), |_| {
+            Ok(false)
+        })
+        .unwrap();
         assert!(none.is_empty());
     }
 

@@ -29,9 +29,10 @@ impl CompactionPolicy {
                 .stop_trigger
                 .saturating_sub(triggers.trigger)
                 .clamp(1, u32::MAX as usize) as u32,
-            at_end: options
-                .changelog_producer()
-                .is_ok_and(|p| p == ChangelogProducer::Lookup),
+            at_end: options.deletion_vectors()
+                || options
+                    .changelog_producer()
+                    .is_ok_and(|p| p == ChangelogProducer::Lookup),
         }
     }
 
@@ -48,7 +49,8 @@ impl CompactionPolicy {
     }
 
     /// Whether a writer stopping after `commits` uncompacted commits compacts once more: with
-    /// the `lookup` changelog producer, so its last commits' changes reach the changelog.
+    /// the `lookup` changelog producer, so its last commits' changes reach the changelog, and
+    /// on deletion-vector tables, whose batch reads skip level 0.
     pub fn before_stop(&self, commits: u32) -> bool {
         self.enabled && self.at_end && commits > 0
     }

@@ -4,10 +4,14 @@
 
 use std::sync::Arc;
 
+use std::collections::{HashMap, HashSet};
+
+use super::dv;
 use crate::compaction::plan_compaction;
-use crate::manifest::{FileKind, FileSource, ManifestEntry};
+use crate::deletion_vector::{deletion_files, deletion_index, DeletionFile};
+use crate::manifest::{FileKind, FileSource, IndexManifestEntry, ManifestEntry};
 use crate::merge::row_kind;
-use crate::options::TableOptions;
+use crate::options::{ChangelogProducer, TableOptions};
 use crate::path::bucket_dir;
 use crate::read::{SplitContext, SplitReader};
 use crate::scan::{resolve_snapshot, SnapshotSpec, Split};
@@ -61,10 +65,21 @@ pub async fn compact_until(
     let Some((latest, live)) = latest_live(&table).await? else {
         return Ok(None);
     };
+    let with_vectors = options.deletion_vectors();
+    let (vectors, vector_index) = if with_vectors {
+        (
+            deletion_files(table.storage(), &latest).await?,
+            deletion_index(table.storage(), &latest).await?,
+        )
+    } else {
+        Default::default()
+    };
+    let lookup_changelog = options.changelog_producer()? == ChangelogProducer::Lookup;
     let tasks = plan_compaction(
         &live,
         &options,
         opts.full,
+        &vectors,
         in_partitions(&schema, &opts.partition)?,
     )?;
     if tasks.is_empty() {
@@ -75,6 +90,9 @@ pub async fn compact_until(
     let writer = DataFileWriter::new(table.clone(), env.clone());
     let mut entries = Vec::new();
     let mut changelog = Vec::new();
+    let mut index = Vec::new();
+    let mut index_files = Vec::new();
+    let index_uuid = env.unique_id();
     // Files written for buckets before a failure are unused: remove them on the way out.
     let written: Result<()> = async {
         for (done, task) in tasks.into_iter().enumerate() {
@@ -89,35 +107,71 @@ pub async fn compact_until(
             }
             let (partition, bucket) = (task.partition.clone(), task.bucket);
             let dir = bucket_dir(&schema, &partition, bucket)?;
-            let merged = read_bucket(
-                &table,
-                &partition,
-                bucket,
-                task.unit.files.clone(),
-                &dir,
-                &ctx,
-                task.drop_deletes,
-            )
-            .await?;
-            // Changelog producers that compaction feeds diff the bucket's values before and
-            // after.
-            if let Some(bf) = task.changelog_before {
-                let before = read_bucket(&table, &partition, bucket, bf, &dir, &ctx, true).await?;
-                let live_after = if task.drop_deletes {
-                    None
+            let inputs: HashSet<&str> = task
+                .unit
+                .files
+                .iter()
+                .map(|f| f.file_name.as_str())
+                .collect();
+            let unit_vectors: HashMap<String, DeletionFile> = task
+                .vectors
+                .iter()
+                .filter(|(name, _)| inputs.contains(name.as_str()))
+                .map(|(n, f)| (n.clone(), f.clone()))
+                .collect();
+            let read = |files: Vec<crate::manifest::DataFileMeta>, live_only: bool| {
+                let vectors = unit_vectors.clone();
+                let (table, partition, dir, ctx) = (&table, &partition, &dir, &ctx);
+                async move {
+                    read_bucket(
+                        table, partition, bucket, files, dir, ctx, live_only, vectors,
+                    )
+                    .await
+                }
+            };
+            let (merged, before) = if with_vectors {
+                // Lookup compaction: older rows of the unit's keys are merged in and marked.
+                let unit = read(task.unit.files.clone(), false).await?;
+                let bitmaps = dv::load_vectors(&table, &task).await?;
+                let found = dv::look_up(&table, &dir, &ctx, &task, &bitmaps, &unit).await?;
+                let before = if lookup_changelog {
+                    let upper = task.unit.files.iter().filter(|f| f.level > 0).cloned();
+                    Some(read(upper.collect(), true).await?.concat(&found.old)?)
                 } else {
-                    Some(
-                        read_bucket(
+                    None
+                };
+                let merged = dv::merge_old(&ctx, unit, found.old)?;
+                if let Some(next) = dv::next_vectors(&bitmaps, &inputs, &found.marks) {
+                    let name = format!("index-{index_uuid}-{}", index_files.len());
+                    index.extend(
+                        dv::write_vectors(
                             &table,
-                            &partition,
-                            bucket,
-                            task.unit.files.clone(),
-                            &dir,
-                            &ctx,
-                            true,
+                            &task,
+                            &vector_index,
+                            &next,
+                            name,
+                            &mut index_files,
                         )
                         .await?,
-                    )
+                    );
+                }
+                (merged, before)
+            } else {
+                let merged = read(task.unit.files.clone(), task.drop_deletes).await?;
+                let before = match task.changelog_before.clone() {
+                    Some(files) => Some(read(files, true).await?),
+                    None => None,
+                };
+                (merged, before)
+            };
+            // Changelog producers that compaction feeds diff the bucket's values before and
+            // after.
+            if let Some(before) = before {
+                // With deletion vectors `merged` is already the keys' live rows after.
+                let live_after = if task.drop_deletes || with_vectors {
+                    None
+                } else {
+                    Some(read(task.unit.files.clone(), true).await?)
                 };
                 if let Some((c, k, q)) = diff_changelog(
                     &before,
@@ -154,12 +208,6 @@ pub async fn compact_until(
                     merged.seq,
                 )
                 .await?;
-            let inputs: std::collections::HashSet<&str> = task
-                .unit
-                .files
-                .iter()
-                .map(|f| f.file_name.as_str())
-                .collect();
             entries.extend(
                 live.iter()
                     .filter(|e| {
@@ -185,9 +233,10 @@ pub async fn compact_until(
     .await;
     if let Err(e) = written {
         remove_outputs(&table, &schema, &entries, &changelog).await;
+        remove_index_files(&table, &index_files).await;
         return Err(e);
     }
-    if entries.is_empty() {
+    if entries.is_empty() && index.is_empty() {
         return Ok(None);
     }
     tracing::info!(
@@ -201,7 +250,19 @@ pub async fn compact_until(
         ms = clock.ms(),
         "compaction rewrote its buckets; committing"
     );
-    commit_compaction(&table, &latest, entries, changelog, env.as_ref()).await
+    let committed =
+        commit_compaction(&table, &latest, entries, changelog, index, env.as_ref()).await;
+    if committed.as_ref().is_err_and(Error::is_unpublished) {
+        remove_index_files(&table, &index_files).await;
+    }
+    committed
+}
+
+/// Deletes index files a compaction wrote (best effort), for one that will not commit.
+async fn remove_index_files(table: &Table, paths: &[String]) {
+    for p in paths {
+        let _ = table.storage().delete(p).await;
+    }
 }
 
 /// The latest snapshot and its live data files; `None` for a table without snapshots.
@@ -233,6 +294,7 @@ pub(super) async fn commit_compaction(
     latest: &Snapshot,
     entries: Vec<ManifestEntry>,
     changelog: Vec<ManifestEntry>,
+    index: Vec<IndexManifestEntry>,
     env: &dyn WriteEnv,
 ) -> Result<Option<Snapshot>> {
     let changes = CommitChanges {
@@ -241,7 +303,7 @@ pub(super) async fn commit_compaction(
         changelog,
         properties: None,
         offsets: Vec::new(),
-        index: Vec::new(),
+        index,
         index_base: Vec::new(),
     };
     let user = env.unique_id();
@@ -282,13 +344,35 @@ pub(super) async fn remove_outputs(
 }
 
 /// Merged rows of a bucket: columns, kinds, sequence numbers.
-struct Rows3 {
-    cols: Vec<ArrayRef>,
-    kinds: Vec<i8>,
-    seq: Vec<i64>,
+pub(super) struct Rows3 {
+    pub(super) cols: Vec<ArrayRef>,
+    pub(super) kinds: Vec<i8>,
+    pub(super) seq: Vec<i64>,
 }
 
-/// Reads `files` of a bucket merged, without retractions when `live_only`.
+impl Rows3 {
+    /// These rows followed by `other`'s.
+    fn concat(self, other: &Rows3) -> Result<Rows3> {
+        let cols = self
+            .cols
+            .iter()
+            .zip(&other.cols)
+            .map(|(a, b)| {
+                arrow_select::concat::concat(&[a.as_ref(), b.as_ref()])
+                    .map_err(|e| Error::InvalidValue(e.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        let mut kinds = self.kinds;
+        kinds.extend_from_slice(&other.kinds);
+        let mut seq = self.seq;
+        seq.extend_from_slice(&other.seq);
+        Ok(Rows3 { cols, kinds, seq })
+    }
+}
+
+/// Reads `files` of a bucket merged, without retractions when `live_only`, skipping the rows
+/// `deletion_files` delete.
+#[allow(clippy::too_many_arguments)]
 async fn read_bucket(
     table: &Arc<Table>,
     partition: &crate::binary_row::BinaryRow,
@@ -297,13 +381,14 @@ async fn read_bucket(
     dir: &str,
     ctx: &Arc<SplitContext>,
     live_only: bool,
+    deletion_files: HashMap<String, DeletionFile>,
 ) -> Result<Rows3> {
     let split = Split {
         partition: partition.clone(),
         bucket,
         files,
         raw_convertible: false,
-        deletion_files: Default::default(),
+        deletion_files,
     };
     let mut reader = SplitReader::new(split, dir.to_string(), ctx.clone())?;
     let mut parts: Vec<Vec<ArrayRef>> = vec![Vec::new(); ctx.fields.len()];

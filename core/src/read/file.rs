@@ -128,7 +128,41 @@ impl DataFileReader {
             batch = arrow_select::filter::filter_record_batch(&batch, &keep)
                 .map_err(|e| Error::corrupt(&self.path, e))?;
         }
-        let cols = self.mapping.columns(&batch, &self.path)?;
+        self.key_values(&batch).map(Some)
+    }
+
+    /// [`next`](Self::next), with each row's position in the file (what a deletion vector
+    /// marks).
+    #[cfg(feature = "write")]
+    pub async fn next_positioned(
+        &mut self,
+        storage: &dyn Storage,
+    ) -> Result<Option<(KvBatch, Vec<u64>)>> {
+        let Some((mut batch, positions)) = self.stream.next(storage).await? else {
+            return Ok(None);
+        };
+        let mut kept: Vec<u64> = positions.into_iter().flatten().collect();
+        if let Some(deleted) = &self.deleted {
+            let keep: BooleanArray = kept
+                .iter()
+                .map(|&p| Some(u32::try_from(p).map_or(true, |p| !deleted.contains(p))))
+                .collect();
+            batch = arrow_select::filter::filter_record_batch(&batch, &keep)
+                .map_err(|e| Error::corrupt(&self.path, e))?;
+            kept.retain(|&p| u32::try_from(p).map_or(true, |p| !deleted.contains(p)));
+        }
+        if kept.len() != batch.num_rows() {
+            return Err(Error::corrupt(
+                &self.path,
+                format!("{} rows at {} positions", batch.num_rows(), kept.len()),
+            ));
+        }
+        Ok(Some((self.key_values(&batch)?, kept)))
+    }
+
+    /// A decoded batch as the read fields' columns with sequence numbers and row kinds.
+    fn key_values(&self, batch: &arrow_array::RecordBatch) -> Result<KvBatch> {
+        let cols = self.mapping.columns(batch, &self.path)?;
         let (seq, kind) = if self.key_value {
             let col = |name: &str| {
                 batch.column_by_name(name).ok_or_else(|| {
@@ -159,7 +193,7 @@ impl DataFileReader {
                 Int8Array::from(vec![0i8; batch.num_rows()]),
             )
         };
-        Ok(Some(KvBatch { cols, seq, kind }))
+        Ok(KvBatch { cols, seq, kind })
     }
 }
 

@@ -32,6 +32,34 @@ pub(super) struct Layout {
     /// Dynamic-bucket mode: rows are routed by their key hash through the bucket index.
     pub(super) dynamic_bucket: bool,
     pub(super) dynamic: bool,
+    /// Deletion-vector table: compaction marks replaced rows; overwrites drop the vectors.
+    pub(super) deletion_vectors: bool,
+}
+
+/// The deletion-vector tables Strata does not write yet: append tables (Paimon's vectors there
+/// come from DELETE statements, and their compaction would have to honour them), 64-bit
+/// vectors, the first-row engine and the full-compaction changelog producer (Paimon rejects
+/// those two with vectors).
+fn refuse_deletion_vectors(pk: bool, options: &TableOptions<'_>) -> Result<()> {
+    let refuse = |feature: &str| {
+        Err(Error::unsupported(
+            "deletion-vectors.enabled",
+            format!("writing deletion-vector tables {feature}"),
+        ))
+    };
+    if !pk {
+        return refuse("without a primary key");
+    }
+    if options.bool("deletion-vectors.bitmap64", false) {
+        return refuse("with 64-bit vectors (deletion-vectors.bitmap64)");
+    }
+    if options.merge_engine()? == crate::options::MergeEngine::FirstRow {
+        return refuse("with the first-row merge engine");
+    }
+    if options.changelog_producer()? == crate::options::ChangelogProducer::FullCompaction {
+        return refuse("with the full-compaction changelog producer");
+    }
+    Ok(())
 }
 
 impl Layout {
@@ -61,11 +89,9 @@ impl Layout {
                  (cross-partition upserts)",
             ));
         }
-        if options.deletion_vectors() {
-            return Err(Error::unsupported(
-                "deletion-vectors.enabled",
-                "writing deletion-vector tables",
-            ));
+        let deletion_vectors = options.deletion_vectors();
+        if deletion_vectors {
+            refuse_deletion_vectors(pk, options)?;
         }
         let nfields = schema.fields.len();
         let kind_col = opts
@@ -118,6 +144,7 @@ impl Layout {
             bidx: positions(schema, &bfields)?,
             dynamic_bucket,
             dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
+            deletion_vectors,
             pfields,
         })
     }

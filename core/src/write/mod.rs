@@ -21,6 +21,8 @@ mod commit;
 mod compact_stop_tests;
 #[cfg(test)]
 mod delete_tests;
+#[cfg(test)]
+mod deletion_vector_tests;
 mod dynamic;
 mod env;
 pub mod files;
@@ -381,6 +383,17 @@ impl TableWriter {
             .as_ref()
             .map(DynamicBuckets::base_entries)
             .unwrap_or_default();
+        // The deletion vectors of replaced partitions go with their files.
+        let vectors = self.layout.deletion_vectors;
+        if vectors {
+            match self.vector_entries(self.latest.as_ref()).await {
+                Ok(v) => hashes.extend(v),
+                Err(e) => {
+                    self.abort().await;
+                    return Err(e);
+                }
+            }
+        }
         let env = self.env.clone();
         let mut backoff = Backoff::new(env.as_ref());
         loop {
@@ -411,9 +424,22 @@ impl TableWriter {
                 Some(s) => crate::manifest::live_files(storage, s).await?,
                 None => Vec::new(),
             };
-            if self.dynamic.is_some() {
-                hashes = hash_entries(storage, latest.as_ref()).await?;
+            hashes = if self.dynamic.is_some() {
+                hash_entries(storage, latest.as_ref()).await?
+            } else {
+                Vec::new()
+            };
+            if vectors {
+                hashes.extend(self.vector_entries(latest.as_ref()).await?);
             }
+        }
+    }
+
+    /// The live deletion-vector index entries of `snapshot`.
+    async fn vector_entries(&self, snapshot: Option<&Snapshot>) -> Result<Vec<IndexManifestEntry>> {
+        match snapshot {
+            Some(s) => crate::deletion_vector::deletion_index(self.table.storage(), s).await,
+            None => Ok(Vec::new()),
         }
     }
 
@@ -436,7 +462,7 @@ impl TableWriter {
     }
 
     /// The commit's changes; for an overwrite, deleting the files of `live` (and the HASH
-    /// indexes of `hashes`) it replaces. `None` when there is nothing to commit.
+    /// indexes and deletion vectors of `hashes`) it replaces. `None` when there is nothing to commit.
     fn changes(
         &self,
         live: &[ManifestEntry],

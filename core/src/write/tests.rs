@@ -50,7 +50,7 @@ pub(super) async fn table(pk: bool, partitioned: bool, options: &[(&str, &str)])
 }
 
 /// Rows `(k, v, dt)` with optional kinds (`+I`, `-D`, ...), as one input.
-fn input(rows: &[(i32, i32, &str)], kinds: Option<&[&str]>) -> Input {
+pub(super) fn input(rows: &[(i32, i32, &str)], kinds: Option<&[&str]>) -> Input {
     let mut fields = vec![
         Field::new("k", A::Int32, false),
         Field::new("v", A::Int32, true),
