@@ -577,3 +577,94 @@ fn java_reads_the_avro_files_strata_writes() {
         vec![json!([1, "a"]), json!([2, "b2"])],
     );
 }
+
+/// A deletion-vector table Strata writes (each write then a compaction, as `strata write`
+/// does) reads in Java, Java's own writes and compactions into it read in Strata, and each
+/// side's deletion vectors survive the other's next compaction.
+#[test]
+fn java_and_strata_take_turns_on_a_deletion_vector_table() {
+    if java_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let wh = dir.path().join("wh");
+    let t = dt_table(&wh, "dv", 1, &[("deletion-vectors.enabled", "true")]);
+    let path = wh.join("db.db/dv");
+    let mut model: BTreeMap<(i64, String), Value> = BTreeMap::new();
+    let dt = |i: i64| if i % 2 == 0 { "a" } else { "b" };
+    let both_read = |t: &Arc<Table>, model: &BTreeMap<(i64, String), Value>, step: &str| {
+        let m = sorted(model.values().cloned().collect());
+        assert_eq!(strata_rows(t), m, "after {step}: Strata vs model");
+        assert_eq!(peer().read(&path).1, m, "after {step}: Java vs model");
+    };
+    let index_files = || files_under(&path.join("index")).len();
+
+    // A big first write, so later small ones are looked up rather than rewritten with it.
+    let rows: Vec<Value> = (0..3000)
+        .map(|i| json!({"id": i, "v": format!("s{i}"), "dt": dt(i)}))
+        .collect();
+    strata_write(&t, &rows, None);
+    assert_eq!(
+        peer().read(&path).1,
+        Vec::<Value>::new(),
+        "level 0 is unread"
+    );
+    compact(&t, false);
+    for r in &rows {
+        let id = r["id"].as_i64().unwrap();
+        model.insert((id, dt(id).into()), json!([id, r["v"], dt(id)]));
+    }
+    both_read(&t, &model, "Strata's first write");
+
+    // Strata updates and deletes: its compaction writes deletion vectors Java honours.
+    strata_write(
+        &t,
+        &[
+            json!({"id": 4, "v": "s4'", "dt": "a", "op": "+U"}),
+            json!({"id": 7, "v": "", "dt": "b", "op": "-D"}),
+            json!({"id": 5000, "v": "new", "dt": "a", "op": "+I"}),
+        ],
+        Some("op"),
+    );
+    compact(&t, false);
+    model.insert((4, "a".into()), json!([4, "s4'", "a"]));
+    model.remove(&(7, "b".into()));
+    model.insert((5000, "a".into()), json!([5000, "new", "a"]));
+    assert!(index_files() > 0, "Strata wrote no deletion-vector index");
+    both_read(&t, &model, "Strata's deletion vectors");
+
+    // Java upserts and deletes (its commit compacts, writing its own vectors).
+    peer().write(
+        &path,
+        &[
+            json!([6, "j6", "a"]),
+            json!([9, "", "b"]),
+            json!([4, "j4", "a"]),
+        ],
+        Some(&["+U", "-D", "+U"]),
+    );
+    model.insert((6, "a".into()), json!([6, "j6", "a"]));
+    model.remove(&(9, "b".into()));
+    model.insert((4, "a".into()), json!([4, "j4", "a"]));
+    both_read(&t, &model, "Java's write");
+
+    // Strata again, over Java's vectors.
+    strata_write(
+        &t,
+        &[
+            json!({"id": 6, "v": "s6''", "dt": "a"}),
+            json!({"id": 11, "v": "s11'", "dt": "b"}),
+        ],
+        None,
+    );
+    compact(&t, false);
+    model.insert((6, "a".into()), json!([6, "s6''", "a"]));
+    model.insert((11, "b".into()), json!([11, "s11'", "b"]));
+    both_read(&t, &model, "Strata's write over Java's vectors");
+
+    // Java compacts; Strata's full compaction leaves no vector behind.
+    peer().compact(&path);
+    both_read(&t, &model, "Java's compaction");
+    compact(&t, true);
+    both_read(&t, &model, "Strata's full compaction");
+}
