@@ -5,6 +5,7 @@
 //! at most once among the live rows of levels 1 and up. Batch reads then read those files
 //! without merging. The bucket's vectors are rewritten as one index file when they change.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -15,9 +16,11 @@ use roaring::RoaringBitmap;
 
 use super::run::Rows3;
 use super::CompactTask;
+use crate::binary_row::Datum;
 use crate::deletion_vector::{read_deletion_vector, write_index_file, DELETION_VECTORS};
-use crate::manifest::{FileKind, IndexManifestEntry};
+use crate::manifest::{DataFileMeta, FileKind, IndexManifestEntry};
 use crate::merge::{row_kind, KvBatch, MergeReader};
+use crate::predicate::compare_datum_rows;
 use crate::read::file::DataFileReader;
 use crate::read::SplitContext;
 use crate::table::Table;
@@ -93,7 +96,7 @@ pub(super) async fn look_up(
     unit: &Rows3,
 ) -> Result<Found> {
     let keys = UnitKeys::new(unit, ctx)?;
-    let mut files = task.lookup.clone();
+    let mut files = overlapping(task, &ctx.key_types)?;
     files.sort_by_key(|f| f.level);
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     let mut parts: Vec<KvBatch> = Vec::new();
@@ -133,6 +136,49 @@ pub(super) async fn look_up(
         old: sorted(parts, ctx, &keys)?,
         marks,
     })
+}
+
+/// The task's lookup files whose key range meets the unit's: no other file can hold one of
+/// the unit's keys.
+fn overlapping(
+    task: &CompactTask,
+    key_types: &[crate::types::DataType],
+) -> Result<Vec<DataFileMeta>> {
+    let range = |f: &DataFileMeta| -> Result<(Vec<Datum>, Vec<Datum>)> {
+        let min = f
+            .min_key
+            .decode(key_types)
+            .map_err(|e| e.in_file(&f.file_name))?;
+        let max = f
+            .max_key
+            .decode(key_types)
+            .map_err(|e| e.in_file(&f.file_name))?;
+        Ok((min, max))
+    };
+    let mut unit: Option<(Vec<Datum>, Vec<Datum>)> = None;
+    for f in &task.unit.files {
+        let (min, max) = range(f)?;
+        unit = Some(match unit {
+            None => (min, max),
+            Some((lo, hi)) => (
+                std::cmp::min_by(lo, min, |a, b| compare_datum_rows(a, b)),
+                std::cmp::max_by(hi, max, |a, b| compare_datum_rows(a, b)),
+            ),
+        });
+    }
+    let Some((lo, hi)) = unit else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for f in &task.lookup {
+        let (min, max) = range(f)?;
+        let apart = compare_datum_rows(&max, &lo) == Ordering::Less
+            || compare_datum_rows(&min, &hi) == Ordering::Greater;
+        if !apart {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
 }
 
 fn take_rows(b: &KvBatch, idx: &[u32]) -> Result<KvBatch> {

@@ -267,3 +267,43 @@ async fn deletion_vector_tables_strata_does_not_write_are_refused_by_name() {
         assert!(e.to_string().contains("deletion-vectors.enabled"), "{e}");
     }
 }
+
+#[tokio::test]
+async fn compaction_reads_only_the_files_whose_key_range_meets_the_units() {
+    let t = table(true, false, &[DV, ("bucket", "1")]).await;
+    write_rows(&t, &base(2000), None, Default::default()).await;
+    compacted(&t, false).await;
+    // The big file (keys 1..=2000) is made unreadable: a compaction of keys past its range
+    // must not open it.
+    let latest = resolve_snapshot(t.storage(), &SnapshotSpec::Latest)
+        .await
+        .unwrap()
+        .unwrap();
+    let live = live_files(t.storage(), &latest).await.unwrap();
+    assert_eq!(live.len(), 1);
+    let name = &live[0].file.file_name;
+    let path = super::tests::data_files(&t)
+        .await
+        .into_iter()
+        .find(|p| p.ends_with(name.as_str()))
+        .unwrap();
+    t.storage()
+        .put(&path, bytes::Bytes::from_static(b"not parquet"))
+        .await
+        .unwrap();
+    write_rows(
+        &t,
+        &[(5000, 1, "a"), (5001, 2, "a")],
+        None,
+        Default::default(),
+    )
+    .await;
+    compacted(&t, false).await;
+    assert!(vectors(&t).await.is_empty());
+    // A key inside its range does read it, and the corruption is reported.
+    write_rows(&t, &[(7, 1, "a")], None, Default::default()).await;
+    let e = compact(t.clone(), CompactOptions::default(), env())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains(name.as_str()), "{e}");
+}
