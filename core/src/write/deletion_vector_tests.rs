@@ -307,3 +307,39 @@ async fn compaction_reads_only_the_files_whose_key_range_meets_the_units() {
         .unwrap_err();
     assert!(e.to_string().contains(name.as_str()), "{e}");
 }
+
+#[tokio::test]
+async fn the_lookup_changelog_producer_diffs_against_the_rows_found() {
+    use crate::read::ChangeStream;
+    use crate::scan::StartMode;
+    let opts = [DV, ("bucket", "1"), ("changelog-producer", "lookup")];
+    let t = table(true, false, &opts).await;
+    write_rows(&t, &base(2000), None, Default::default()).await;
+    compacted(&t, false).await;
+    let mut s = ChangeStream::start(t.clone(), StartMode::FromSnapshot(3), None, None, None)
+        .await
+        .unwrap();
+    write_rows(
+        &t,
+        &[(2, 21, "a"), (3, 30, "a"), (4000, 1, "a")],
+        Some(&["+U", "-D", "+I"]),
+        kinds_opts(),
+    )
+    .await;
+    compacted(&t, false).await;
+    let mut changes = Vec::new();
+    while let Some(b) = s.next().await.unwrap() {
+        changes.extend(super::tests::changes_of(&b));
+    }
+    changes.sort();
+    let kind = |k: &str| k.to_string();
+    assert_eq!(
+        changes,
+        vec![
+            (2, 20, kind("-U")),
+            (2, 21, kind("+U")),
+            (3, 30, kind("-D")),
+            (4000, 1, kind("+I")),
+        ]
+    );
+}

@@ -370,7 +370,7 @@ async fn the_input_changelog_producer_keeps_every_record() {
 }
 
 /// Rows of a change batch: `(k, v, kind)`.
-fn changes_of(b: &RecordBatch) -> Vec<(i32, i32, String)> {
+pub(super) fn changes_of(b: &RecordBatch) -> Vec<(i32, i32, String)> {
     let (k, v) = (
         b.column(0).as_primitive::<Int32Type>(),
         b.column(1).as_primitive::<Int32Type>(),
