@@ -19,6 +19,8 @@ use crate::{Error, Result};
 /// Index type of deletion-vector files.
 pub const DELETION_VECTORS: &str = "DELETION_VECTORS";
 const MAGIC: i32 = 1_581_511_376;
+/// Magic of Paimon's 64-bit vectors (`deletion-vectors.bitmap64`), written little-endian.
+const MAGIC64: i32 = 1_681_511_377;
 
 /// Where one data file's deletion vector lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +29,11 @@ pub struct DeletionFile {
     pub path: String,
     /// Offset of the size int.
     pub offset: u64,
-    /// The size (magic + bitmap bytes).
+    /// The index manifest's length: the size (magic + bitmap bytes) of a 32-bit vector, the
+    /// whole entry (size + magic + bitmap + CRC) of a 64-bit one, as Paimon records them.
     pub length: u64,
+    /// The index file's size, when known: bounds the read.
+    pub file_size: Option<u64>,
 }
 
 /// The live `DELETION_VECTORS` entries of a snapshot's index manifest (none without one).
@@ -77,6 +82,7 @@ pub async fn deletion_files(
                     path: format!("index/{}", e.file_name),
                     offset: r.offset as u64,
                     length: r.length as u64,
+                    file_size: u64::try_from(e.file_size).ok(),
                 },
             );
         }
@@ -84,17 +90,35 @@ pub async fn deletion_files(
     Ok(out)
 }
 
-/// Reads one deletion vector.
+/// Reads one deletion vector, 32- or 64-bit.
 pub async fn read_deletion_vector(
     storage: &dyn Storage,
     f: &DeletionFile,
 ) -> Result<RoaringBitmap> {
-    let end = f.offset + 4 + f.length + 4;
+    // The manifest's length is the size field of a 32-bit entry but the whole of a 64-bit
+    // one: read enough for the first, within the file, and cut the second to its length.
+    let mut end = f.offset.saturating_add(f.length).saturating_add(8);
+    if let Some(size) = f.file_size {
+        end = end.min(size.max(f.offset));
+    }
     let bytes = storage.get_range(&f.path, f.offset..end).await?;
-    decode(&bytes, &f.path)
+    let wide = bytes
+        .get(4..8)
+        .is_some_and(|m| i32::from_le_bytes([m[0], m[1], m[2], m[3]]) == MAGIC64);
+    let take = if wide {
+        bytes
+            .len()
+            .min(usize::try_from(f.length).unwrap_or(usize::MAX))
+    } else {
+        bytes.len()
+    };
+    decode(&bytes[..take], &f.path)
 }
 
-/// Decodes `size | magic | bitmap | crc`.
+/// Decodes `size | magic | bitmap | crc`, a 32-bit vector (big-endian magic, the portable
+/// 32-bit bitmap) or a 64-bit one (little-endian magic, the portable 64-bit bitmap: a
+/// little-endian count, then each 32-bit bitmap after its key, the high 32 bits). Positions
+/// past 2^32 (a data file of more than four billion rows) are refused.
 pub fn decode(bytes: &[u8], file: &str) -> Result<RoaringBitmap> {
     let bad = |w: String| Error::corrupt(file, format!("deletion vector: {w}"));
     if bytes.len() < 12 {
@@ -115,9 +139,10 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<RoaringBitmap> {
         )));
     }
     let magic = int(4)?;
-    if magic != MAGIC {
+    let wide = magic.swap_bytes() == MAGIC64;
+    if magic != MAGIC && !wide {
         return Err(bad(format!(
-            "magic {magic} (64-bit vectors are not supported yet)"
+            "magic {magic} is neither a 32-bit ({MAGIC}) nor a 64-bit ({MAGIC64}) vector's"
         )));
     }
     let body = &bytes[4..4 + size as usize];
@@ -125,9 +150,46 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<RoaringBitmap> {
     if crc32fast::hash(body) != crc {
         return Err(bad("CRC mismatch".into()));
     }
+    if wide {
+        return decode64(&body[4..]).map_err(bad);
+    }
     let bitmap = &body[4..];
     check_portable_header(bitmap).map_err(bad)?;
     RoaringBitmap::deserialize_from(bitmap).map_err(|e| bad(e.to_string()))
+}
+
+/// The portable 64-bit format, whose every bitmap must have key 0 (positions below 2^32).
+fn decode64(mut b: &[u8]) -> std::result::Result<RoaringBitmap, String> {
+    let count = b
+        .first_chunk::<8>()
+        .map(|c| u64::from_le_bytes(*c))
+        .ok_or("a 64-bit bitmap shorter than its count")?;
+    b = &b[8..];
+    // Every bitmap takes at least its key and a cookie.
+    if count.saturating_mul(8) > b.len() as u64 {
+        return Err(format!("{count} bitmaps in {} bytes", b.len()));
+    }
+    let mut out = RoaringBitmap::new();
+    for _ in 0..count {
+        let key = b
+            .first_chunk::<4>()
+            .map(|c| u32::from_le_bytes(*c))
+            .ok_or("a 64-bit bitmap cut inside a key")?;
+        b = &b[4..];
+        check_portable_header(b)?;
+        let part = RoaringBitmap::deserialize_from(&mut b).map_err(|e| e.to_string())?;
+        if key != 0 && !part.is_empty() {
+            return Err(format!(
+                "row positions from {} on (past 2^32) are not supported",
+                u64::from(key) << 32
+            ));
+        }
+        out |= part;
+    }
+    if !b.is_empty() {
+        return Err(format!("{} bytes after the last bitmap", b.len()));
+    }
+    Ok(out)
 }
 
 /// Bounds the container count by the bytes present before the bitmap crate allocates for it.
@@ -167,20 +229,50 @@ pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
     out
 }
 
+/// Encodes a deletion vector as a 64-bit entry (`deletion-vectors.bitmap64`): the size and
+/// CRC big-endian around a little-endian magic and the portable 64-bit bitmap (one bitmap,
+/// key 0, when any row is deleted).
+#[allow(
+    clippy::expect_used,
+    reason = "serializing into a Vec does no I/O that can fail"
+)]
+pub fn encode64(bitmap: &RoaringBitmap) -> Vec<u8> {
+    let mut body = MAGIC64.to_le_bytes().to_vec();
+    let count: u64 = if bitmap.is_empty() { 0 } else { 1 };
+    body.extend_from_slice(&count.to_le_bytes());
+    if count == 1 {
+        body.extend_from_slice(&0u32.to_le_bytes());
+        bitmap
+            .serialize_into(&mut body)
+            .expect("writing to a Vec cannot fail");
+    }
+    let mut out = (body.len() as i32).to_be_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    out
+}
+
 /// One bucket's deletion vectors as a DV index file, as Paimon writes it: the version byte,
-/// then each vector's entry ([`encode`]) back to back in the order of the ranges returned
-/// (by data file name), which say where each entry starts and its size. Paimon 0.9 reads the
-/// entries in that order without seeking, so nothing lies between them. Empty vectors are
-/// left out. A file past 2 GiB (the ranges are 32-bit) is refused.
+/// then each vector's entry ([`encode`], or [`encode64`] when `wide`) back to back in the
+/// order of the ranges returned (by data file name), which say where each entry starts and
+/// its length (the size field of a 32-bit entry, the whole of a 64-bit one, as Paimon
+/// records them). Paimon 0.9 reads the entries in that order without seeking, so nothing
+/// lies between them. Empty vectors are left out. A file past 2 GiB (the ranges are 32-bit)
+/// is refused.
 pub fn write_index_file(
     vectors: &std::collections::BTreeMap<String, RoaringBitmap>,
+    wide: bool,
 ) -> Result<(Vec<u8>, Vec<crate::manifest::DeletionVectorMeta>)> {
     let mut out = vec![1u8];
     let mut ranges = Vec::new();
     for (name, bitmap) in vectors.iter().filter(|(_, b)| !b.is_empty()) {
         let offset = i32::try_from(out.len());
-        let entry = encode(bitmap);
-        let length = i32::try_from(entry.len() - 8);
+        let entry = if wide {
+            encode64(bitmap)
+        } else {
+            encode(bitmap)
+        };
+        let length = i32::try_from(if wide { entry.len() } else { entry.len() - 8 });
         let (Ok(offset), Ok(length)) = (offset, length) else {
             return Err(Error::InvalidValue(
                 "a deletion-vector index file would pass 2 GiB".into(),
@@ -212,7 +304,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let (bytes, ranges) = write_index_file(&vectors).unwrap();
+        let (bytes, ranges) = write_index_file(&vectors, false).unwrap();
         assert_eq!(bytes[0], 1);
         let names: Vec<&str> = ranges.iter().map(|r| r.data_file_name.as_str()).collect();
         assert_eq!(names, ["data-a.parquet", "data-b.parquet"]);
@@ -235,6 +327,54 @@ mod tests {
             assert_eq!(&got, want);
             assert_eq!(r.cardinality, Some(want.len() as i64));
         }
+    }
+
+    #[test]
+    fn wide_index_files_record_whole_entries_and_read_back() {
+        let a: RoaringBitmap = [3u32, 70_000, u32::MAX].into_iter().collect();
+        let b: RoaringBitmap = (0u32..5000).collect();
+        let vectors = [("a".to_string(), a.clone()), ("b".to_string(), b.clone())]
+            .into_iter()
+            .collect();
+        let (bytes, ranges) = write_index_file(&vectors, true).unwrap();
+        assert_eq!(ranges[1].offset, ranges[0].offset + ranges[0].length);
+        assert_eq!(bytes.len() as i32, ranges[1].offset + ranges[1].length);
+        // The magic is little-endian, after a big-endian size.
+        assert_eq!(&bytes[5..9], &MAGIC64.to_le_bytes());
+        for (r, want) in ranges.iter().zip([&a, &b]) {
+            let at = r.offset as usize;
+            let got = decode(&bytes[at..at + r.length as usize], "index/x").unwrap();
+            assert_eq!(&got, want);
+        }
+        let empty = decode(&encode64(&RoaringBitmap::new()), "index/x").unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn wide_vectors_past_two_to_the_32_and_trailing_bytes_are_refused() {
+        // count 1, key 1: positions from 2^32 on.
+        let mut body = MAGIC64.to_le_bytes().to_vec();
+        body.extend_from_slice(&1u64.to_le_bytes());
+        body.extend_from_slice(&1u32.to_le_bytes());
+        let one: RoaringBitmap = [5u32].into_iter().collect();
+        one.serialize_into(&mut body).unwrap();
+        let entry = |body: &[u8]| {
+            let mut out = (body.len() as i32).to_be_bytes().to_vec();
+            out.extend_from_slice(body);
+            out.extend_from_slice(&crc32fast::hash(body).to_be_bytes());
+            out
+        };
+        let e = decode(&entry(&body), "index/x").unwrap_err().to_string();
+        assert!(e.contains("past 2^32") && e.contains("index/x"), "{e}");
+        let mut ok = MAGIC64.to_le_bytes().to_vec();
+        ok.extend_from_slice(&0u64.to_le_bytes());
+        ok.push(9);
+        let e = decode(&entry(&ok), "index/x").unwrap_err().to_string();
+        assert!(e.contains("after the last bitmap"), "{e}");
+        let mut huge = MAGIC64.to_le_bytes().to_vec();
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        let e = decode(&entry(&huge), "index/x").unwrap_err().to_string();
+        assert!(e.contains("bitmaps in"), "{e}");
     }
 
     #[test]

@@ -69,12 +69,13 @@ fn corrupt_entries_name_the_file_and_the_fault() {
     let (_, what) = corrupt(decode(&negative, "f").unwrap_err());
     assert!(what.contains("size -1 does not match"), "{what}");
 
-    let mut wide = good.clone();
-    wide[4..8].copy_from_slice(&1_581_511_377i32.to_be_bytes());
-    let (_, what) = corrupt(decode(&reseal(wide), "f").unwrap_err());
+    let mut unknown = good.clone();
+    unknown[4..8].copy_from_slice(&1_581_511_377i32.to_be_bytes());
+    let (_, what) = corrupt(decode(&reseal(unknown), "f").unwrap_err());
     assert_eq!(
         what,
-        "deletion vector: magic 1581511377 (64-bit vectors are not supported yet)"
+        "deletion vector: magic 1581511377 is neither a 32-bit (1581511376) nor a 64-bit \
+         (1681511377) vector's"
     );
 
     let mut flipped = good.clone();
@@ -115,6 +116,7 @@ async fn entries_are_read_at_their_offsets_in_an_index_file() {
         path: "index/dv-0".into(),
         offset: offset as u64,
         length: (entry.len() - 8) as u64,
+        file_size: None,
     };
     assert_eq!(
         read_deletion_vector(&storage, &at(1, &ea)).await.unwrap(),
@@ -130,6 +132,7 @@ async fn entries_are_read_at_their_offsets_in_an_index_file() {
         path: "index/none".into(),
         offset: 0,
         length: 4,
+        file_size: None,
     };
     assert!(matches!(
         read_deletion_vector(&storage, &missing).await.unwrap_err(),
@@ -206,7 +209,8 @@ async fn the_index_manifest_maps_data_files_to_their_vectors() {
         DeletionFile {
             path: "index/dv-1".into(),
             offset: 29,
-            length: 30
+            length: 30,
+            file_size: Some(100),
         }
     );
     assert_eq!(files["data-a.parquet"].offset, 1);

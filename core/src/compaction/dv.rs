@@ -20,6 +20,7 @@ use crate::binary_row::Datum;
 use crate::deletion_vector::{read_deletion_vector, write_index_file, DELETION_VECTORS};
 use crate::manifest::{DataFileMeta, FileKind, IndexManifestEntry};
 use crate::merge::{row_kind, KvBatch, MergeReader};
+use crate::options::TableOptions;
 use crate::predicate::compare_datum_rows;
 use crate::read::file::DataFileReader;
 use crate::read::SplitContext;
@@ -340,7 +341,8 @@ pub(super) async fn write_vectors(
     if next.is_empty() {
         return Ok(out);
     }
-    let (bytes, ranges) = write_index_file(next)?;
+    let wide = TableOptions::new(&table.schema().options).bool("deletion-vectors.bitmap64", false);
+    let (bytes, ranges) = write_index_file(next, wide)?;
     let path = format!("index/{name}");
     let file_size = bytes.len() as i64;
     table

@@ -147,6 +147,7 @@ fn deletion_vectors_go_to_the_split_of_their_bucket() {
         path: "index/index-1".into(),
         offset: 4,
         length: 20,
+        file_size: None,
     };
     let other = BucketKey::new(&files[0].partition, 7);
     let by_bucket = HashMap::from([

@@ -239,13 +239,8 @@ type Refused = (bool, &'static [(&'static str, &'static str)], &'static str);
 
 #[tokio::test]
 async fn deletion_vector_tables_strata_does_not_write_are_refused_by_name() {
-    let cases: [Refused; 4] = [
+    let cases: [Refused; 3] = [
         (false, &[DV, ("bucket", "-1")], "without a primary key"),
-        (
-            true,
-            &[DV, ("deletion-vectors.bitmap64", "true")],
-            "bitmap64",
-        ),
         (true, &[DV, ("merge-engine", "first-row")], "first-row"),
         (
             true,
@@ -342,4 +337,37 @@ async fn the_lookup_changelog_producer_diffs_against_the_rows_found() {
             (4000, 1, kind("+I")),
         ]
     );
+}
+
+#[tokio::test]
+async fn bitmap64_tables_get_64_bit_vectors() {
+    let opts = [DV, ("bucket", "1"), ("deletion-vectors.bitmap64", "true")];
+    let t = table(true, false, &opts).await;
+    let mut want = base(2000);
+    write_rows(&t, &want, None, Default::default()).await;
+    compacted(&t, false).await;
+    write_rows(&t, &[(5, 1, "a"), (9, 2, "a")], None, Default::default()).await;
+    compacted(&t, false).await;
+    want[4].1 = 1;
+    want[8].1 = 2;
+    assert_eq!(rows_of(&t).await, expect(&want));
+    assert_eq!(vectors(&t).await[0].1, vec![4, 8]);
+    let latest = resolve_snapshot(t.storage(), &SnapshotSpec::Latest)
+        .await
+        .unwrap()
+        .unwrap();
+    let index = deletion_index(t.storage(), &latest).await.unwrap();
+    let range = &index[0].dv_ranges.as_ref().unwrap()[0];
+    let bytes = t
+        .storage()
+        .get(&format!("index/{}", index[0].file_name))
+        .await
+        .unwrap();
+    assert_eq!(
+        range.offset + range.length,
+        bytes.len() as i32,
+        "whole entries"
+    );
+    let magic = &bytes[range.offset as usize + 4..range.offset as usize + 8];
+    assert_eq!(magic, 1_681_511_377i32.to_le_bytes());
 }

@@ -37,8 +37,8 @@ pub(super) struct Layout {
 }
 
 /// The deletion-vector tables Strata does not write yet: append tables (Paimon's vectors there
-/// come from DELETE statements, and their compaction would have to honour them), 64-bit
-/// vectors, the first-row engine and the full-compaction changelog producer (Paimon rejects
+/// come from DELETE statements, and their compaction would have to honour them), the
+/// first-row engine and the full-compaction changelog producer (Paimon rejects
 /// those two with vectors).
 fn refuse_deletion_vectors(pk: bool, options: &TableOptions<'_>) -> Result<()> {
     let refuse = |feature: &str| {
@@ -49,9 +49,6 @@ fn refuse_deletion_vectors(pk: bool, options: &TableOptions<'_>) -> Result<()> {
     };
     if !pk {
         return refuse("without a primary key");
-    }
-    if options.bool("deletion-vectors.bitmap64", false) {
-        return refuse("with 64-bit vectors (deletion-vectors.bitmap64)");
     }
     if options.merge_engine()? == crate::options::MergeEngine::FirstRow {
         return refuse("with the first-row merge engine");
