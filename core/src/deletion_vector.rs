@@ -213,6 +213,15 @@ fn check_portable_header(b: &[u8]) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// One index-file entry around its body (magic and bitmap): the body's size before it and
+/// its CRC-32 after it, both big-endian.
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = (body.len() as i32).to_be_bytes().to_vec();
+    out.extend_from_slice(body);
+    out.extend_from_slice(&crc32fast::hash(body).to_be_bytes());
+    out
+}
+
 /// Encodes a deletion vector as one entry of a DV index file (`size | magic | bitmap | crc`).
 #[allow(
     clippy::expect_used,
@@ -223,10 +232,7 @@ pub fn encode(bitmap: &RoaringBitmap) -> Vec<u8> {
     bitmap
         .serialize_into(&mut body)
         .expect("writing to a Vec cannot fail");
-    let mut out = (body.len() as i32).to_be_bytes().to_vec();
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
-    out
+    framed(&body)
 }
 
 /// Encodes a deletion vector as a 64-bit entry (`deletion-vectors.bitmap64`): the size and
@@ -246,10 +252,7 @@ pub fn encode64(bitmap: &RoaringBitmap) -> Vec<u8> {
             .serialize_into(&mut body)
             .expect("writing to a Vec cannot fail");
     }
-    let mut out = (body.len() as i32).to_be_bytes().to_vec();
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
-    out
+    framed(&body)
 }
 
 /// One bucket's deletion vectors as a DV index file, as Paimon writes it: the version byte,
