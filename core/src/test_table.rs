@@ -63,6 +63,7 @@ pub(crate) async fn table(steps: &[(&[&str], &[&str])]) -> Arc<MemoryStorage> {
             offsets: vec![],
             index: vec![],
             index_base: vec![],
+            keys_read_at: None,
         };
         let at = 1000 * (i as i64 + 1);
         match c
@@ -153,6 +154,7 @@ impl Builder {
             offsets: vec![],
             index: vec![],
             index_base: vec![],
+            keys_read_at: None,
         };
         self.commits += 1;
         let uuid = format!("b{}", self.commits);

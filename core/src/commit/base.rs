@@ -45,6 +45,9 @@ impl CommitBase {
             Some(id) => Some(Snapshot::load(storage, id).await?),
             None => None,
         };
+        if let (Some(read_at), Some(l)) = (changes.keys_read_at, &latest) {
+            rows_added_since(storage, read_at, l).await?;
+        }
         let schema = TableSchema::load_latest(storage).await?;
         let manifests = match &latest {
             Some(l) => snapshot_manifests(storage, l).await?,
@@ -100,4 +103,32 @@ impl CommitBase {
             index,
         })
     }
+}
+
+/// A conflict when a snapshot after `read_at` up to `latest` added rows (see
+/// [`CommitChanges::keys_read_at`]); an expired one counts as one, as it cannot be checked.
+async fn rows_added_since(storage: &dyn Storage, read_at: i64, latest: &Snapshot) -> Result<()> {
+    for id in read_at.saturating_add(1)..=latest.id {
+        let s = if id == latest.id {
+            latest.clone()
+        } else {
+            match Snapshot::load(storage, id).await {
+                Ok(s) => s,
+                Err(crate::Error::NotFound { .. }) => {
+                    return Err(crate::Error::Conflict(format!(
+                        "snapshot {id} expired while this cross-partition upsert ran; write again"
+                    )))
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        if s.commit_kind != crate::snapshot::CommitKind::Compact {
+            return Err(crate::Error::Conflict(format!(
+                "snapshot {id} ({:?}) added rows after this write read the table's keys; a \
+                 table with cross-partition upserts takes one writer at a time: write again",
+                s.commit_kind
+            )));
+        }
+    }
+    Ok(())
 }

@@ -218,6 +218,7 @@ async fn committer_run(table: Arc<Table>, user: String, commits: i64) -> Vec<Rep
             offsets: Vec::new(),
             index: Vec::new(),
             index_base: Vec::new(),
+            keys_read_at: None,
         };
         // The latest id when the commit was prepared: its own success is looked for after it.
         let mut since = None;
@@ -402,6 +403,7 @@ fn an_unsettled_put_keeps_its_files_and_a_retry_finds_the_commit() {
             offsets: Vec::new(),
             index: Vec::new(),
             index_base: Vec::new(),
+            keys_read_at: None,
         };
         let e = c.try_commit(&changes, 7, "x1", 0, None).await.unwrap_err();
         assert!(matches!(e, Error::OutcomeUnknown { .. }), "{e}");

@@ -283,6 +283,7 @@ mod tests {
                     offsets: Vec::new(),
                     index: Vec::new(),
                     index_base: Vec::new(),
+                    keys_read_at: None,
                 };
                 let s = match committer
                     .try_commit(&changes, i, &format!("u{i}"), 0, since)

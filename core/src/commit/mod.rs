@@ -78,6 +78,10 @@ pub struct CommitChanges {
     /// partition's live HASH files differ, since another writer may have put the same new key
     /// in another bucket.
     pub index_base: Vec<(Vec<u8>, Vec<String>)>,
+    /// Cross-partition upserts: the snapshot id (0 for an empty table) whose keys routed the
+    /// write. A later snapshot that adds rows (APPEND or OVERWRITE) is a conflict, since a
+    /// key it wrote may now live in two partitions; compactions move no key.
+    pub keys_read_at: Option<i64>,
 }
 
 /// The outcome of one commit attempt.

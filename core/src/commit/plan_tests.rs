@@ -51,6 +51,7 @@ fn changes(kind: CommitKind, entries: Vec<ManifestEntry>) -> CommitChanges {
         offsets: Vec::new(),
         index: Vec::new(),
         index_base: Vec::new(),
+        keys_read_at: None,
     }
 }
 

@@ -22,6 +22,7 @@ fn changes(entries: Vec<ManifestEntry>) -> CommitChanges {
         offsets: Vec::new(),
         index: Vec::new(),
         index_base: Vec::new(),
+        keys_read_at: None,
     }
 }
 

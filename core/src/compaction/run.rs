@@ -305,6 +305,7 @@ pub(super) async fn commit_compaction(
         offsets: Vec::new(),
         index,
         index_base: Vec::new(),
+        keys_read_at: None,
     };
     let user = env.unique_id();
     let committed = commit_with_retries(

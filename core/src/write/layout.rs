@@ -31,6 +31,9 @@ pub(super) struct Layout {
     pub(super) bidx: Vec<usize>,
     /// Dynamic-bucket mode: rows are routed by their key hash through the bucket index.
     pub(super) dynamic_bucket: bool,
+    /// Cross-partition upserts: a dynamic-bucket table whose key lacks a partition column;
+    /// rows are routed through the table-wide key index.
+    pub(super) cross_partition: bool,
     pub(super) dynamic: bool,
     /// Deletion-vector table: compaction marks replaced rows; overwrites drop the vectors.
     pub(super) deletion_vectors: bool,
@@ -74,21 +77,28 @@ impl Layout {
             ));
         }
         let dynamic_bucket = pk && buckets == -1;
-        if dynamic_bucket
+        let cross_partition = dynamic_bucket
             && !schema
                 .partition_keys
                 .iter()
-                .all(|p| schema.primary_keys.contains(p))
-        {
-            return Err(Error::unsupported(
-                "bucket",
-                "dynamic-bucket tables whose primary key lacks a partition column \
-                 (cross-partition upserts)",
-            ));
-        }
+                .all(|p| schema.primary_keys.contains(p));
         let deletion_vectors = options.deletion_vectors();
         if deletion_vectors {
             refuse_deletion_vectors(pk, options)?;
+            if cross_partition {
+                return Err(Error::unsupported(
+                    "deletion-vectors.enabled",
+                    "writing deletion-vector tables with cross-partition upserts",
+                ));
+            }
+        }
+        if cross_partition && opts.overwrite.is_some() {
+            return Err(Error::unsupported(
+                "bucket",
+                "overwriting a table with cross-partition upserts (a dynamic-bucket table \
+                 whose primary key lacks a partition column): a replaced key may live in \
+                 another partition",
+            ));
         }
         let nfields = schema.fields.len();
         let kind_col = opts
@@ -140,6 +150,7 @@ impl Layout {
             btypes: bfields.iter().map(|f| f.data_type.clone()).collect(),
             bidx: positions(schema, &bfields)?,
             dynamic_bucket,
+            cross_partition,
             dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
             deletion_vectors,
             pfields,
@@ -273,7 +284,7 @@ impl Layout {
 }
 
 /// Where each of `fields` (columns of `schema`) sits among the schema's columns.
-fn positions(
+pub(super) fn positions(
     schema: &crate::schema::TableSchema,
     fields: &[crate::types::DataField],
 ) -> Result<Vec<usize>> {

@@ -19,6 +19,9 @@ mod column_stats;
 mod commit;
 #[cfg(test)]
 mod compact_stop_tests;
+mod cross_partition;
+#[cfg(test)]
+mod cross_partition_tests;
 #[cfg(test)]
 mod delete_tests;
 #[cfg(test)]
@@ -37,6 +40,7 @@ use std::sync::Arc;
 use crate::binary_row::{BinaryRow, Datum};
 use crate::bucket::BucketKey;
 use crate::commit::{Attempt, CommitChanges, Committer};
+use crate::dynamic_bucket::DynamicBucketOptions;
 use crate::key_value::RowKind;
 use crate::manifest::{FileKind, IndexManifestEntry, ManifestEntry};
 use crate::options::{ChangelogProducer, TableOptions};
@@ -51,6 +55,7 @@ use buffer::{BucketBuffer, FlushRules, Flushed};
 pub use crate::path::partition_matches;
 pub use commit::commit_with_retries;
 pub(crate) use commit::Backoff;
+use cross_partition::GlobalIndex;
 use dynamic::{hash_entries, DynamicBuckets, IndexChanges};
 pub use env::{FixedEnv, Progress, WriteEnv};
 pub use files::DataFileWriter;
@@ -121,6 +126,8 @@ pub struct TableWriter {
     changelog: Vec<ManifestEntry>,
     written: Vec<String>,
     dynamic: Option<DynamicBuckets>,
+    /// Cross-partition upserts: where every key of the table lives.
+    global: Option<GlobalIndex>,
     index_changes: IndexChanges,
     env: Arc<dyn WriteEnv>,
 }
@@ -160,7 +167,26 @@ impl TableWriter {
             changelog: layout.pk && options.changelog_producer()? == ChangelogProducer::Input,
         };
         let budget = options.write_buffer_size()?.min(usize::MAX as u64) as usize;
-        let dynamic = if layout.dynamic_bucket {
+        let global = if layout.cross_partition {
+            let clock = crate::log::Stopwatch::start();
+            let index = GlobalIndex::bootstrap(
+                &table,
+                latest.as_ref(),
+                &live,
+                DynamicBucketOptions::new(&options)?.target_rows,
+                options.merge_engine()?,
+            )
+            .await?;
+            tracing::info!(
+                keys = index.len(),
+                ms = clock.ms(),
+                "read the table's keys for cross-partition upserts"
+            );
+            Some(index)
+        } else {
+            None
+        };
+        let dynamic = if layout.dynamic_bucket && !layout.cross_partition {
             let entries = hash_entries(table.storage(), latest.as_ref()).await?;
             Some(DynamicBuckets::new(
                 &options,
@@ -188,6 +214,7 @@ impl TableWriter {
             changelog: Vec::new(),
             written: Vec::new(),
             dynamic,
+            global,
             index_changes: IndexChanges::default(),
             env,
         })
@@ -197,18 +224,24 @@ impl TableWriter {
     /// buffered rows exceed the write buffer.
     pub async fn push(&mut self, input: Input) -> Result<()> {
         let schema = self.table.schema().clone();
-        let kinds = self.layout.check(&schema, &input)?;
-        let (parts, of_row, mut buckets) = self.layout.route(&input)?;
-        if let Some(d) = &mut self.dynamic {
+        let mut kinds = self.layout.check(&schema, &input)?;
+        let (mut parts, mut of_row, mut buckets) = self.layout.route(&input)?;
+        let mut input = input;
+        if let Some(g) = &mut self.global {
+            let routed = g.route(&self.layout, input, kinds, &mut parts, of_row)?;
+            (input, kinds, of_row, buckets) =
+                (routed.input, routed.kinds, routed.of_row, routed.buckets);
+        } else if let Some(d) = &mut self.dynamic {
             for (_, partition) in &parts {
                 d.load(self.table.storage(), partition).await?;
             }
             let rows: Vec<BinaryRow> = parts.iter().map(|(_, p)| p.clone()).collect();
             buckets = d.assign(&rows, &of_row, &buckets)?;
         }
-        let nb = match self.dynamic {
-            Some(_) => buckets.iter().max().map_or(1, |m| *m as usize + 1),
-            None => self.layout.buckets.max(1) as usize,
+        let nb = if self.layout.dynamic_bucket {
+            buckets.iter().max().map_or(1, |m| *m as usize + 1)
+        } else {
+            self.layout.buckets.max(1) as usize
         };
         let mut groups: Vec<Vec<u32>> = vec![Vec::new(); parts.len() * nb];
         for (r, (&p, &b)) in of_row.iter().zip(&buckets).enumerate() {
@@ -523,6 +556,10 @@ impl TableWriter {
             offsets: self.opts.offsets.clone(),
             index,
             index_base: self.index_changes.base.clone(),
+            keys_read_at: self
+                .global
+                .is_some()
+                .then(|| self.latest.as_ref().map_or(0, |s| s.id)),
         }))
     }
 }
