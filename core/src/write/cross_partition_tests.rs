@@ -183,16 +183,30 @@ async fn a_write_racing_another_writer_is_a_conflict_but_not_a_compaction() {
 }
 
 #[tokio::test]
-async fn overwrites_and_deletion_vectors_are_refused_by_name() {
+async fn overwrites_with_rows_and_deletion_vectors_are_refused_by_name() {
     let t = table(&[]).await;
     let opts = WriteOptions {
         overwrite: Some(Overwrite::default()),
         ..Default::default()
     };
-    let e = super::write(t, vec![input(&[(1, 1, "a")], None)], opts, env())
+    let e = super::write(t.clone(), vec![input(&[(1, 1, "a")], None)], opts, env())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("cross-partition upserts"), "{e}");
+    // Dropping a partition (an overwrite without rows) is fine.
+    write_rows(&t, &[(1, 1, "a"), (2, 2, "b")], None, Default::default()).await;
+    let drop_a = WriteOptions {
+        overwrite: Some(Overwrite {
+            partition: vec![("dt".into(), "a".into())],
+        }),
+        ..Default::default()
+    };
+    super::write(t.clone(), vec![], drop_a, env())
+        .await
+        .unwrap();
+    assert_eq!(rows_of(&t).await, vec![r(2, 2, "b")]);
+    write_rows(&t, &[(1, 3, "b")], None, Default::default()).await;
+    assert_eq!(rows_of(&t).await, vec![r(1, 3, "b"), r(2, 2, "b")]);
 
     let t = table(&[("deletion-vectors.enabled", "true")]).await;
     let e = super::write(

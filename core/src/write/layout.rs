@@ -92,14 +92,6 @@ impl Layout {
                 ));
             }
         }
-        if cross_partition && opts.overwrite.is_some() {
-            return Err(Error::unsupported(
-                "bucket",
-                "overwriting a table with cross-partition upserts (a dynamic-bucket table \
-                 whose primary key lacks a partition column): a replaced key may live in \
-                 another partition",
-            ));
-        }
         let nfields = schema.fields.len();
         let kind_col = opts
             .row_kind_column

@@ -167,7 +167,7 @@ impl TableWriter {
             changelog: layout.pk && options.changelog_producer()? == ChangelogProducer::Input,
         };
         let budget = options.write_buffer_size()?.min(usize::MAX as u64) as usize;
-        let global = if layout.cross_partition {
+        let global = if layout.cross_partition && opts.overwrite.is_none() {
             let clock = crate::log::Stopwatch::start();
             let index = GlobalIndex::bootstrap(
                 &table,
@@ -227,6 +227,15 @@ impl TableWriter {
         let mut kinds = self.layout.check(&schema, &input)?;
         let (mut parts, mut of_row, mut buckets) = self.layout.route(&input)?;
         let mut input = input;
+        if self.layout.cross_partition && self.opts.overwrite.is_some() {
+            // Dropping partitions is fine; rows would need their keys looked up elsewhere.
+            return Err(Error::unsupported(
+                "bucket",
+                "overwriting a table with cross-partition upserts (a dynamic-bucket table \
+                 whose primary key lacks a partition column) with rows: a replaced key may \
+                 live in another partition",
+            ));
+        }
         if let Some(g) = &mut self.global {
             let routed = g.route(&self.layout, input, kinds, &mut parts, of_row)?;
             (input, kinds, of_row, buckets) =
