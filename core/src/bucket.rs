@@ -15,6 +15,10 @@ use crate::binary_row::hash::murmur_hash_words;
 use crate::binary_row::BinaryRow;
 use crate::{Error, Result};
 
+/// The bucket id of Paimon's postpone bucket (`bucket = -2`): rows wait there, unread, until
+/// a compaction gives them real buckets; its directory is `bucket-postpone`.
+pub const POSTPONE_BUCKET: i32 = -2;
+
 /// A (partition, bucket): the unit that owns an LSM tree, a write buffer, sequence numbers,
 /// deletion vectors and a HASH index. Ordered by the partition's bytes, then the bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

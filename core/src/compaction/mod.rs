@@ -17,6 +17,8 @@ mod dv;
 mod plan;
 mod policy;
 #[cfg(feature = "write")]
+mod postpone;
+#[cfg(feature = "write")]
 mod run;
 pub use append::{plan_append_compaction, AppendTask};
 pub use plan::{plan_compaction, CompactTask};

@@ -62,6 +62,13 @@ pub async fn compact_until(
         return super::append_run::compact_append(table, opts, env, stop).await;
     }
     let options = TableOptions::new(&schema.options);
+    // A postpone-bucket table's waiting rows get their buckets first; then the buckets are
+    // compacted as any others.
+    let assigned = if schema.bucket_count()? == crate::bucket::POSTPONE_BUCKET {
+        super::postpone::assign_postponed(&table, &opts, env.clone()).await?
+    } else {
+        None
+    };
     let Some((latest, live)) = latest_live(&table).await? else {
         return Ok(None);
     };
@@ -83,7 +90,7 @@ pub async fn compact_until(
         in_partitions(&schema, &opts.partition)?,
     )?;
     if tasks.is_empty() {
-        return Ok(None);
+        return Ok(assigned);
     }
     let (clock, buckets) = (crate::log::Stopwatch::start(), tasks.len());
     let ctx = Arc::new(SplitContext::new(&schema, schema.fields.clone(), None)?);

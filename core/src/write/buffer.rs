@@ -3,7 +3,7 @@
 //! Rows are buffered as they arrive (each with the next sequence number of the bucket). A
 //! flush sorts them by key, merges each key's records with the merge engine and encodes one
 //! sorted run of level-0 files (plus, with `changelog-producer=input`, the unmerged records as
-//! changelog files). Flushing is synchronous CPU work: the writer hands the flushes of several
+//! changelog files); the postpone bucket's rows are written as they came. Flushing is synchronous CPU work: the writer hands the flushes of several
 //! buckets to the driver's [`WriteEnv::run_all`], which may run them on threads at once.
 
 use crate::binary_row::BinaryRow;
@@ -42,6 +42,8 @@ pub(crate) struct Pending {
     seq_start: i64,
     /// Index of the buffer the rows came from.
     pub buffer: usize,
+    /// Postpone bucket: written as they came, neither sorted nor merged.
+    arrival_order: bool,
 }
 
 /// Files a flush produced.
@@ -120,6 +122,7 @@ impl BucketBuffer {
             kinds,
             seq_start,
             buffer,
+            arrival_order: self.bucket == crate::bucket::POSTPONE_BUCKET,
         })
     }
 }
@@ -139,6 +142,20 @@ pub(crate) fn flush(
         });
     };
     let n = p.kinds.len() as i64;
+    if p.arrival_order {
+        // The postpone bucket keeps the rows as they came; compaction replays them in order.
+        let file = KvFile {
+            prefix: "data-",
+            level: 0,
+            source: FileSource::Append,
+        };
+        let seq = (p.seq_start..p.seq_start + n).collect();
+        return Ok(Flushed {
+            buffer: p.buffer,
+            data: writer.encode_key_value(dir, file, p.cols, p.kinds, seq)?,
+            changelog: Vec::new(),
+        });
+    }
     let seq = ScalarBuffer::from((p.seq_start..p.seq_start + n).collect::<Vec<i64>>());
     let mut sorted = sort_by_key(&p.cols, &rules.key_idx)?;
     order_by_sequence_fields(&mut sorted, &p.cols, &rules.seq_cols, rules.seq_descending)?;

@@ -39,6 +39,8 @@ pub struct DataFileWriter {
     env: Arc<dyn WriteEnv>,
     uuid: String,
     counter: AtomicU64,
+    /// Postpone-bucket writes: the data file name prefix (`data-u-<user>-s-<id>-w-`).
+    postpone_prefix: Option<String>,
 }
 
 /// A data file encoded in memory, not yet stored.
@@ -67,7 +69,21 @@ impl DataFileWriter {
             uuid: env.unique_id(),
             env,
             counter: AtomicU64::new(0),
+            postpone_prefix: None,
         }
+    }
+
+    /// A writer of postpone-bucket files, as Paimon writes them: Avro (where this build
+    /// writes it), named `data-u-<commit user>-s-<write id>-w-<uuid>-<n>`, the write id a
+    /// number of this writer's own.
+    pub fn postponed(mut self, commit_user: &str) -> Self {
+        let id = self
+            .uuid
+            .bytes()
+            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+            & 0x7fff_ffff;
+        self.postpone_prefix = Some(format!("data-u-{commit_user}-s-{id}-w-"));
+        self
     }
 
     /// Stores encoded files; returns their metadata.
@@ -94,6 +110,12 @@ impl DataFileWriter {
         types: &[(&str, &DataType)],
     ) -> Result<Vec<(String, Bytes, Range<usize>)>> {
         let s = self.table.schema();
+        if let (Some(postponed), "data-") = (&self.postpone_prefix, prefix) {
+            #[cfg(feature = "avro")]
+            return self.encode_avro(dir, postponed, schema, cols, types);
+            #[cfg(not(feature = "avro"))]
+            return self.encode_parquet(dir, postponed, schema, cols);
+        }
         match WrittenFormat::of(&TableOptions::new(&s.options), prefix, level) {
             WrittenFormat::Parquet => self.encode_parquet(dir, prefix, schema, cols),
             #[cfg(feature = "avro")]

@@ -34,6 +34,9 @@ pub(super) struct Layout {
     /// Cross-partition upserts: a dynamic-bucket table whose key lacks a partition column;
     /// rows are routed through the table-wide key index.
     pub(super) cross_partition: bool,
+    /// Postpone bucket (`bucket = -2`): rows wait in `bucket-postpone` for a compaction to
+    /// give them buckets (by their bucket-key hash, as fixed buckets).
+    pub(super) postpone: bool,
     pub(super) dynamic: bool,
     /// Deletion-vector table: compaction marks replaced rows; overwrites drop the vectors.
     pub(super) deletion_vectors: bool,
@@ -70,10 +73,10 @@ impl Layout {
     ) -> Result<Self> {
         let pk = schema.has_primary_key();
         let buckets = schema.bucket_count()?;
-        if buckets == -2 {
-            return Err(Error::unsupported(
-                "bucket",
-                "writing postpone-bucket tables (bucket = -2)",
+        let postpone = buckets == crate::bucket::POSTPONE_BUCKET;
+        if postpone && !pk {
+            return Err(Error::InvalidValue(
+                "bucket = -2 (postpone bucket) needs a primary key".into(),
             ));
         }
         let dynamic_bucket = pk && buckets == -1;
@@ -85,10 +88,14 @@ impl Layout {
         let deletion_vectors = options.deletion_vectors();
         if deletion_vectors {
             refuse_deletion_vectors(pk, options)?;
-            if cross_partition {
+            if cross_partition || postpone {
                 return Err(Error::unsupported(
                     "deletion-vectors.enabled",
-                    "writing deletion-vector tables with cross-partition upserts",
+                    if postpone {
+                        "writing deletion-vector tables with a postpone bucket (bucket = -2)"
+                    } else {
+                        "writing deletion-vector tables with cross-partition upserts"
+                    },
                 ));
             }
         }
@@ -143,6 +150,7 @@ impl Layout {
             bidx: positions(schema, &bfields)?,
             dynamic_bucket,
             cross_partition,
+            postpone,
             dynamic: options.bool("dynamic-partition-overwrite", true) && !pfields.is_empty(),
             deletion_vectors,
             pfields,
@@ -211,7 +219,7 @@ impl Layout {
     }
 
     /// Each row's partition (an index into the returned partitions: values, encoded row) and
-    /// bucket (fixed buckets) or key hash (dynamic buckets).
+    /// bucket (fixed buckets) or key hash (dynamic buckets, the postpone bucket).
     #[allow(clippy::type_complexity)]
     pub(super) fn route(
         &self,
@@ -219,7 +227,7 @@ impl Layout {
     ) -> Result<(Vec<(Vec<Datum>, BinaryRow)>, Vec<u32>, Vec<i32>)> {
         let b = &input.batch;
         let n = b.num_rows();
-        let buckets = if self.dynamic_bucket {
+        let buckets = if self.dynamic_bucket || self.postpone {
             let cols: Vec<ArrayRef> = self.bidx.iter().map(|&c| b.column(c).clone()).collect();
             hashes_of_columns(&cols, &self.btypes)?
         } else if self.buckets > 0 {

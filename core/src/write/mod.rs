@@ -30,6 +30,8 @@ mod dynamic;
 mod env;
 pub mod files;
 mod layout;
+#[cfg(test)]
+mod postpone_tests;
 mod sort;
 #[cfg(test)]
 mod tests;
@@ -38,7 +40,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::binary_row::{BinaryRow, Datum};
-use crate::bucket::BucketKey;
+use crate::bucket::{BucketKey, POSTPONE_BUCKET};
 use crate::commit::{Attempt, CommitChanges, Committer};
 use crate::dynamic_bucket::DynamicBucketOptions;
 use crate::key_value::RowKind;
@@ -128,8 +130,22 @@ pub struct TableWriter {
     dynamic: Option<DynamicBuckets>,
     /// Cross-partition upserts: where every key of the table lives.
     global: Option<GlobalIndex>,
+    /// A compaction giving the postpone bucket's rows real buckets.
+    assigning: Option<Assignment>,
     index_changes: IndexChanges,
+    /// The commit user (postpone-bucket file names carry it).
+    user: String,
     env: Arc<dyn WriteEnv>,
+}
+
+/// What a compaction of the postpone bucket ([`TableWriter::assigning`]) writes: the rows it
+/// pushes go to real buckets, each partition's count given, and its commit (COMPACT) deletes
+/// the postpone files the rows came from.
+pub(crate) struct Assignment {
+    /// Bucket count by partition (serialized partition row).
+    pub buckets: HashMap<Vec<u8>, i32>,
+    /// The postpone files replaced.
+    pub replaced: Vec<ManifestEntry>,
 }
 
 impl TableWriter {
@@ -140,6 +156,26 @@ impl TableWriter {
         table: Arc<Table>,
         opts: WriteOptions,
         env: Arc<dyn WriteEnv>,
+    ) -> Result<Self> {
+        Self::start(table, opts, env, None).await
+    }
+
+    /// A compaction of a postpone-bucket table's waiting rows, which it is then given
+    /// ([`push`](Self::push), in the order they were written): each goes to its real bucket
+    /// as a write would put it, after that bucket's rows.
+    pub(crate) async fn assigning(
+        table: Arc<Table>,
+        env: Arc<dyn WriteEnv>,
+        assignment: Assignment,
+    ) -> Result<Self> {
+        Self::start(table, WriteOptions::default(), env, Some(assignment)).await
+    }
+
+    async fn start(
+        table: Arc<Table>,
+        opts: WriteOptions,
+        env: Arc<dyn WriteEnv>,
+        assigning: Option<Assignment>,
     ) -> Result<Self> {
         let schema = table.schema().clone();
         let options = TableOptions::new(&schema.options);
@@ -196,7 +232,11 @@ impl TableWriter {
         } else {
             None
         };
-        let writer = DataFileWriter::new(table.clone(), env.clone());
+        let mut writer = DataFileWriter::new(table.clone(), env.clone());
+        let user = opts.commit_user.clone().unwrap_or_else(|| env.unique_id());
+        if layout.postpone && assigning.is_none() {
+            writer = writer.postponed(&user);
+        }
         Ok(TableWriter {
             table,
             opts,
@@ -215,7 +255,9 @@ impl TableWriter {
             written: Vec::new(),
             dynamic,
             global,
+            assigning,
             index_changes: IndexChanges::default(),
+            user,
             env,
         })
     }
@@ -240,6 +282,8 @@ impl TableWriter {
             let routed = g.route(&self.layout, input, kinds, &mut parts, of_row)?;
             (input, kinds, of_row, buckets) =
                 (routed.input, routed.kinds, routed.of_row, routed.buckets);
+        } else if self.layout.postpone {
+            buckets = self.postpone_buckets(&input, &parts, &of_row, &buckets)?;
         } else if let Some(d) = &mut self.dynamic {
             for (_, partition) in &parts {
                 d.load(self.table.storage(), partition).await?;
@@ -247,14 +291,17 @@ impl TableWriter {
             let rows: Vec<BinaryRow> = parts.iter().map(|(_, p)| p.clone()).collect();
             buckets = d.assign(&rows, &of_row, &buckets)?;
         }
-        let nb = if self.layout.dynamic_bucket {
-            buckets.iter().max().map_or(1, |m| *m as usize + 1)
+        // Buffers are grouped by bucket; the postpone bucket is the only one of its write.
+        let postponed = self.layout.postpone && self.assigning.is_none();
+        let slot = |b: i32| if postponed { 0 } else { b as usize };
+        let nb = if self.layout.dynamic_bucket || self.layout.postpone {
+            buckets.iter().map(|&b| slot(b)).max().map_or(1, |m| m + 1)
         } else {
             self.layout.buckets.max(1) as usize
         };
         let mut groups: Vec<Vec<u32>> = vec![Vec::new(); parts.len() * nb];
         for (r, (&p, &b)) in of_row.iter().zip(&buckets).enumerate() {
-            groups[p as usize * nb + b as usize].push(r as u32);
+            groups[p as usize * nb + slot(b)].push(r as u32);
         }
         let b = &input.batch;
         let nfields = schema.fields.len();
@@ -263,7 +310,11 @@ impl TableWriter {
                 continue;
             }
             let (values, partition) = &parts[g / nb];
-            let bucket = (g % nb) as i32;
+            let bucket = if postponed {
+                POSTPONE_BUCKET
+            } else {
+                (g % nb) as i32
+            };
             let slot = self.buffer_for(partition, values, bucket)?;
             let (cols, k): (Vec<ArrayRef>, Vec<i8>) = if rows.len() == b.num_rows() {
                 (b.columns()[..nfields].to_vec(), kinds.clone())
@@ -321,7 +372,12 @@ impl TableWriter {
                 )));
             }
         }
-        let next_seq = self.max_seq.get(&key).copied().unwrap_or(-1) + 1;
+        // A postpone writer numbers its rows from 0, as Paimon's does; compaction renumbers.
+        let next_seq = if bucket == POSTPONE_BUCKET {
+            0
+        } else {
+            self.max_seq.get(&key).copied().unwrap_or(-1) + 1
+        };
         let dir = crate::path::bucket_dir(schema, partition, bucket)?;
         self.buffers
             .push(BucketBuffer::new(partition.clone(), bucket, dir, next_seq));
@@ -329,15 +385,57 @@ impl TableWriter {
         Ok(self.buffers.len() - 1)
     }
 
+    /// The bucket of each row of a postpone-bucket table (`hashes`: their bucket-key
+    /// hashes): the postpone bucket, or, when assigning, the real bucket among the
+    /// partition's count.
+    fn postpone_buckets(
+        &self,
+        input: &Input,
+        parts: &[(Vec<Datum>, BinaryRow)],
+        of_row: &[u32],
+        hashes: &[i32],
+    ) -> Result<Vec<i32>> {
+        let Some(a) = &self.assigning else {
+            if self.opts.overwrite.is_some() {
+                return Err(Error::unsupported(
+                    "bucket",
+                    "overwriting a postpone-bucket table (bucket = -2) with rows",
+                ));
+            }
+            return Ok(vec![POSTPONE_BUCKET; input.batch.num_rows()]);
+        };
+        let counts: Vec<i32> = parts
+            .iter()
+            .map(|(_, p)| {
+                a.buckets.get(&p.serialize()).copied().ok_or_else(|| {
+                    Error::InvalidValue(format!(
+                        "{}: a postponed row of a partition without a bucket count",
+                        input.path
+                    ))
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(of_row
+            .iter()
+            .zip(hashes)
+            .map(|(&p, &h)| crate::bucket::bucket_of_hash(h, counts[p as usize]))
+            .collect())
+    }
+
     /// Stores flushed files and records their manifest entries.
     async fn store(&mut self, flushed: Vec<Flushed>) -> Result<()> {
-        let total_buckets = if self.layout.buckets > 0 {
-            self.layout.buckets
-        } else {
-            -1
-        };
         for f in flushed {
             let b = &self.buffers[f.buffer];
+            let total_buckets = match &self.assigning {
+                _ if self.layout.buckets > 0 => self.layout.buckets,
+                Some(a) => a
+                    .buckets
+                    .get(&b.partition.serialize())
+                    .copied()
+                    .unwrap_or(-1),
+                None if self.layout.postpone => POSTPONE_BUCKET,
+                None => -1,
+            };
             let entry = |file| ManifestEntry {
                 kind: FileKind::Add,
                 partition: b.partition.clone(),
@@ -389,11 +487,7 @@ impl TableWriter {
                 }
             }
         }
-        let user = self
-            .opts
-            .commit_user
-            .clone()
-            .unwrap_or_else(|| self.env.unique_id());
+        let user = self.user.clone();
         let identifier = self
             .opts
             .commit_identifier
@@ -514,6 +608,10 @@ impl TableWriter {
         let static_spec = overwrite.is_some_and(|o| !o.partition.is_empty());
         if self.entries.is_empty()
             && self.opts.offsets.is_empty()
+            && self
+                .assigning
+                .as_ref()
+                .is_none_or(|a| a.replaced.is_empty())
             && (overwrite.is_none() || (self.layout.dynamic && !static_spec))
         {
             return Ok(None);
@@ -537,7 +635,7 @@ impl TableWriter {
                 })
             };
             for e in live {
-                if e.bucket >= 0 && replaced(&e.partition)? {
+                if (e.bucket >= 0 || e.bucket == POSTPONE_BUCKET) && replaced(&e.partition)? {
                     entries.push(ManifestEntry {
                         kind: FileKind::Delete,
                         ..e.clone()
@@ -554,6 +652,12 @@ impl TableWriter {
             }
             changelog.clear(); // Paimon drops changelog produced by overwrites
             CommitKind::Overwrite
+        } else if let Some(a) = &self.assigning {
+            entries.extend(a.replaced.iter().map(|e| ManifestEntry {
+                kind: FileKind::Delete,
+                ..e.clone()
+            }));
+            CommitKind::Compact
         } else {
             CommitKind::Append
         };
