@@ -15,16 +15,6 @@ fn strata_alter(t: &std::sync::Arc<strata_core::table::Table>, changes: &[Schema
     rt().block_on(alter_table(t.storage(), changes, 1)).unwrap();
 }
 
-fn pypaimon_write(wh: &Path, name: &str, rows: &[Value]) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rows.json");
-    std::fs::write(&path, serde_json::to_vec(rows).unwrap()).unwrap();
-    run_py(
-        "pypaimon_write.py",
-        &[wh, Path::new(&format!("db.{name}")), &path],
-    );
-}
-
 fn pypaimon_alter(wh: &Path, name: &str, changes: Value) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("changes.json");

@@ -15,7 +15,6 @@ use strata_core::dynamic_bucket::HASH_INDEX;
 use strata_core::manifest::{read_hash_index, FileKind, IndexManifestEntry};
 use strata_core::table::Table;
 use strata_core::write::{Overwrite, TableWriter, WriteOptions};
-use strata_tests::run_py;
 use strata_tests::writes::*;
 
 type Model = BTreeMap<(i64, String), Value>;
@@ -40,16 +39,6 @@ fn apply(model: &mut Model, rows: &[Value]) {
             model.insert(key, json!([r["id"], r["v"], r["dt"]]));
         }
     }
-}
-
-fn pypaimon_write(wh: &Path, name: &str, rows: &[Value]) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("rows.json");
-    std::fs::write(&path, serde_json::to_vec(rows).unwrap()).unwrap();
-    run_py(
-        "pypaimon_write.py",
-        &[wh, Path::new(&format!("db.{name}")), &path],
-    );
 }
 
 /// Every live data file's keys are in its bucket's live HASH index, each bucket with data has

@@ -250,3 +250,15 @@ pub fn pypaimon_changes(wh: &Path, name: &str, from: i64, to: i64) -> Value {
     let t = pypaimon_table(wh, name);
     t["incremental"][format!("{from}-{to}")]["rows"].clone()
 }
+
+/// Writes JSON rows (objects keyed by column name) into `db.<name>` of warehouse `wh` with
+/// pypaimon's batch writer, one commit.
+pub fn pypaimon_write(wh: &Path, name: &str, rows: &[Value]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rows.json");
+    std::fs::write(&path, serde_json::to_vec(rows).unwrap()).unwrap();
+    crate::run_py(
+        "pypaimon_write.py",
+        &[wh, Path::new(&format!("db.{name}")), &path],
+    );
+}
