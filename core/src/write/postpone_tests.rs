@@ -184,3 +184,21 @@ async fn dropping_a_partition_drops_its_waiting_rows_and_overwrites_with_rows_ar
     .unwrap_err();
     assert!(e.to_string().contains("primary key"), "{e}");
 }
+
+#[tokio::test]
+async fn orphan_cleaning_keeps_the_waiting_files() {
+    let t = table(true, false, &[POSTPONE]).await;
+    write_rows(&t, &[(1, 1, "a")], None, Default::default()).await;
+    let before = t.storage().list("bucket-postpone").await.unwrap().len();
+    assert_eq!(before, 1);
+    crate::orphan::clean_orphans(t.storage(), i64::MAX, false)
+        .await
+        .unwrap();
+    assert_eq!(t.storage().list("bucket-postpone").await.unwrap().len(), 1);
+    let opts = CompactOptions {
+        full: false,
+        partition: vec![],
+    };
+    compact(t.clone(), opts, env()).await.unwrap();
+    assert_eq!(rows_of(&t).await, vec![row(1, 1)]);
+}
