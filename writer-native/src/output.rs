@@ -141,6 +141,43 @@ pub fn json_value(array: &dyn Array, row: usize) -> String {
     }
 }
 
+/// The batch with its nested columns (arrays, multisets, maps, rows) as JSON text, as CSV
+/// cells hold them ([`json_value`]; a null stays an empty cell).
+fn nested_as_json(batch: &RecordBatch) -> std::io::Result<RecordBatch> {
+    let nested = |t: &DataType| t.is_nested();
+    if !batch
+        .schema()
+        .fields()
+        .iter()
+        .any(|f| nested(f.data_type()))
+    {
+        return Ok(batch.clone());
+    }
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
+        if nested(f.data_type()) {
+            let text: arrow_array::StringArray = (0..c.len())
+                .map(|r| (!c.is_null(r)).then(|| json_value(c.as_ref(), r)))
+                .collect();
+            fields.push(arrow_schema::Field::new(
+                f.name(),
+                DataType::Utf8,
+                f.is_nullable(),
+            ));
+            columns.push(std::sync::Arc::new(text) as arrow_array::ArrayRef);
+        } else {
+            fields.push(f.as_ref().clone());
+            columns.push(c.clone());
+        }
+    }
+    RecordBatch::try_new(
+        std::sync::Arc::new(arrow_schema::Schema::new(fields)),
+        columns,
+    )
+    .map_err(std::io::Error::other)
+}
+
 fn atomic_json(dt: &DataType, d: Datum) -> String {
     let float = |f: f64, text: String| {
         if f.is_finite() {
@@ -284,7 +321,8 @@ impl<'a> BatchWriter<'a> {
                     let mut cw = arrow_csv::WriterBuilder::new()
                         .with_header(self.csv_header)
                         .build(&mut buf);
-                    cw.write(batch).map_err(std::io::Error::other)?;
+                    cw.write(&nested_as_json(batch)?)
+                        .map_err(std::io::Error::other)?;
                 }
                 self.csv_header = false;
                 self.w.write_all(&buf)
@@ -347,5 +385,42 @@ mod tests {
         let ltz = TimestampMicrosecondArray::from(vec![0]).with_timezone("UTC");
         assert_eq!(json_value(&ltz, 0), "\"1970-01-01T00:00:00Z\"");
         let _ = Arc::new(ltz);
+    }
+
+    #[test]
+    fn csv_cells_hold_nested_values_as_json() {
+        use arrow_array::builder::{Int32Builder, ListBuilder};
+        let mut list = ListBuilder::new(Int32Builder::new());
+        list.values().append_value(1);
+        list.values().append_value(2);
+        list.append(true);
+        list.append(false);
+        let ids = Int64Array::from(vec![1, 2]);
+        let schema = Arc::new(arrow_schema::Schema::new(vec![
+            arrow_schema::Field::new("id", DataType::Int64, false),
+            arrow_schema::Field::new(
+                "a",
+                DataType::List(Arc::new(arrow_schema::Field::new_list_field(
+                    DataType::Int32,
+                    true,
+                ))),
+                true,
+            ),
+        ]));
+        let batch =
+            RecordBatch::try_new(schema.clone(), vec![Arc::new(ids), Arc::new(list.finish())])
+                .unwrap();
+        let mut out = Vec::new();
+        let mut w = BatchWriter {
+            format: Format::Csv,
+            schema,
+            w: Box::new(&mut out),
+            csv_header: true,
+            parquet: None,
+            table: Vec::new(),
+        };
+        w.write(&batch).unwrap();
+        w.finish().unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "id,a\n1,\"[1,2]\"\n2,\n");
     }
 }

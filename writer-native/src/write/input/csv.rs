@@ -7,7 +7,8 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::sync::{Arc, Mutex};
 
-use arrow_array::RecordBatch;
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType as ArrowType, Field, Schema, SchemaRef};
 use strata_core::types::{to_arrow_type, DataField};
 use strata_core::Result;
@@ -16,7 +17,8 @@ use super::exact::{clip, Exact};
 use super::{arrow_message, bad, check_columns};
 
 /// The Arrow schema a CSV file is parsed with: its header's columns in order, each of its
-/// table column's type (integers and decimals as strings, parsed exactly afterwards), the
+/// table column's type (integers and decimals as strings, parsed exactly afterwards; nested
+/// values as their JSON text, decoded as JSON lines are afterwards), the
 /// others strings. Missing values are nulls (reported as missing keys, with their line,
 /// afterwards).
 fn schema(
@@ -41,7 +43,7 @@ fn schema(
                 Some(f) => to_arrow_type(&f.data_type),
                 None => ArrowType::Utf8,
             };
-            let t = if Exact::of(&t).is_some() {
+            let t = if Exact::of(&t).is_some() || t.is_nested() {
                 ArrowType::Utf8
             } else {
                 t
@@ -62,6 +64,9 @@ pub(super) struct CsvBatches {
     ready: VecDeque<(usize, RecordBatch)>,
     /// The line after the last record handed out.
     next_line: usize,
+    /// The nested columns among the file's (arrays, multisets, maps, rows).
+    nested: Vec<DataField>,
+    ignore_unknown: bool,
 }
 
 impl CsvBatches {
@@ -75,6 +80,13 @@ impl CsvBatches {
         ignore_unknown: bool,
     ) -> Result<Self> {
         let schema = schema(path, &mut file, fields, extra, ignore_unknown)?;
+        let nested = fields
+            .iter()
+            .filter(|f| {
+                to_arrow_type(&f.data_type).is_nested() && schema.field_with_name(&f.name).is_ok()
+            })
+            .cloned()
+            .collect();
         let starts = Arc::new(Mutex::new(VecDeque::new()));
         let lines = Lines {
             inner: file,
@@ -92,7 +104,87 @@ impl CsvBatches {
             starts,
             ready: VecDeque::new(),
             next_line: 2,
+            nested,
+            ignore_unknown,
         })
+    }
+
+    /// The batch (rows from line `first` on) with its nested columns decoded from their JSON
+    /// text, checked as JSON lines input is (exact numbers, known fields).
+    fn decode_nested(&self, first: usize, b: RecordBatch) -> Result<RecordBatch> {
+        if self.nested.is_empty() {
+            return Ok(b);
+        }
+        let schema = b.schema();
+        let cells: Vec<(usize, &arrow_array::StringArray)> = self
+            .nested
+            .iter()
+            .map(|f| {
+                let i = schema.index_of(&f.name).map_err(|e| bad(&self.path, e))?;
+                let c = b.column(i).as_string_opt::<i32>().ok_or_else(|| {
+                    bad(&self.path, format!("column {}: not read as text", f.name))
+                })?;
+                Ok((i, c))
+            })
+            .collect::<Result<_>>()?;
+        let mut lines = String::new();
+        for r in 0..b.num_rows() {
+            lines.push('{');
+            let mut any = false;
+            for (f, (_, c)) in self.nested.iter().zip(&cells) {
+                if c.is_null(r) || c.value(r).is_empty() {
+                    continue;
+                }
+                if any {
+                    lines.push(',');
+                }
+                any = true;
+                lines.push_str(&serde_json::to_string(&f.name).unwrap_or_default());
+                lines.push(':');
+                // A cell that is not one JSON value fails the line's check, naming its line.
+                // Line breaks are JSON whitespace when they lie outside strings (inside one
+                // they are an error): then they go, keeping the cell on its JSON line.
+                let cell = c.value(r);
+                if cell.contains(['\n', '\r']) {
+                    serde_json::from_str::<serde::de::IgnoredAny>(cell).map_err(|e| {
+                        bad(
+                            &self.path,
+                            format!("line {}, column {}: {e}", first + r, f.name),
+                        )
+                    })?;
+                    lines.push_str(&cell.replace(['\n', '\r'], " "));
+                } else {
+                    lines.push_str(cell);
+                }
+            }
+            lines.push_str("}\n");
+        }
+        let json_schema = Arc::new(Schema::new(
+            self.nested
+                .iter()
+                .map(|f| Field::new(&f.name, to_arrow_type(&f.data_type), true))
+                .collect::<Vec<_>>(),
+        ));
+        let decoded = super::json::JsonLines::over(
+            &self.path,
+            first - 1,
+            Box::new(std::io::Cursor::new(lines.into_bytes())),
+            json_schema.clone(),
+            &self.nested,
+            &[],
+            self.ignore_unknown,
+        )?
+        .map(|b| b.map(|(_, b)| b))
+        .collect::<Result<Vec<_>>>()?;
+        let decoded = arrow_select::concat::concat_batches(&json_schema, &decoded)
+            .map_err(|e| bad(&self.path, e))?;
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        let mut columns = b.columns().to_vec();
+        for (n, (i, _)) in cells.iter().enumerate() {
+            fields[*i] = json_schema.field(n).clone();
+            columns[*i] = decoded.column(n).clone();
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| bad(&self.path, e))
     }
 
     /// Cuts `b` into runs of rows on consecutive lines.
@@ -126,7 +218,8 @@ impl Iterator for CsvBatches {
                 Err(e) => return Some(Err(bad(&self.path, clip(&arrow_message(&e))))),
             }
         }
-        self.ready.pop_front().map(Ok)
+        let (first, b) = self.ready.pop_front()?;
+        Some(self.decode_nested(first, b).map(|b| (first, b)))
     }
 }
 

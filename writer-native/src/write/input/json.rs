@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 
 use arrow_array::RecordBatch;
 use arrow_json::reader::Decoder;
@@ -28,7 +28,7 @@ const BATCH: usize = 1024;
 /// Batches of a JSON lines file, with the line of each batch's first row.
 pub(super) struct JsonLines {
     path: String,
-    reader: BufReader<File>,
+    reader: BufReader<Box<dyn Read + Send>>,
     /// Lines read so far.
     line: usize,
     fields: Vec<DataField>,
@@ -51,10 +51,31 @@ impl JsonLines {
         extra: &[String],
         ignore_unknown: bool,
     ) -> Result<Self> {
+        Self::over(
+            path,
+            0,
+            Box::new(file),
+            schema,
+            fields,
+            extra,
+            ignore_unknown,
+        )
+    }
+
+    /// Reads JSON lines from `source` as if they were lines `after + 1...` of `path`.
+    pub(super) fn over(
+        path: &str,
+        after: usize,
+        source: Box<dyn Read + Send>,
+        schema: SchemaRef,
+        fields: &[DataField],
+        extra: &[String],
+        ignore_unknown: bool,
+    ) -> Result<Self> {
         Ok(JsonLines {
             path: path.to_string(),
-            reader: BufReader::new(file),
-            line: 0,
+            reader: BufReader::new(source),
+            line: after,
             fields: fields.to_vec(),
             index: fields
                 .iter()

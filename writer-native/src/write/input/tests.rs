@@ -450,3 +450,41 @@ fn csv_rows_keep_their_lines_past_blank_lines_and_quoted_newlines() {
         "{e}"
     );
 }
+
+#[test]
+fn csv_cells_of_nested_columns_are_json_checked_as_json_lines_are() {
+    let f = cols("id BIGINT NOT NULL, tags MULTISET<STRING>, m MAP<STRING, INT>, a ARRAY<INT>, r ROW<x INT, y STRING>");
+    let text = "id,tags,m,a,r\n\
+                1,\"{\"\"a\"\":2}\",\"{\"\"k\"\":1}\",\"[1,\n2]\",\"{\"\"x\"\":1,\"\"y\"\":\"\"s\"\"}\"\n\
+                2,,,[],\n";
+    let (_dir, path) = file("n.csv", text);
+    let b = read(&path, &f);
+    assert_eq!(ints(&b, "id"), vec![Some(1), Some(2)]);
+    let show =
+        |c: &str, r: usize| crate::output::json_value(b.column_by_name(c).unwrap().as_ref(), r);
+    assert_eq!(
+        (show("tags", 0), show("m", 0), show("a", 0), show("r", 0)),
+        (
+            "{\"a\":2}".into(),
+            "{\"k\":1}".into(),
+            "[1,2]".into(),
+            "{\"x\":1,\"y\":\"s\"}".into()
+        )
+    );
+    assert_eq!(
+        (show("tags", 1), show("m", 1), show("a", 1), show("r", 1)),
+        ("null".into(), "null".into(), "[]".into(), "null".into())
+    );
+    // Exact numbers, known fields and JSON itself, each naming the line and column.
+    let e = error("f.csv", "id,a\n1,[1]\n2,\"[1,2.5]\"\n", &f);
+    assert!(
+        e.contains("f.csv: line 3, column a[1]: 2.5 is not an INT"),
+        "{e}"
+    );
+    let e = error("u.csv", "id,r\n1,\"{\"\"x\"\":1,\"\"z\"\":2}\"\n", &f);
+    assert!(e.contains("u.csv: line 2: unknown field \"r.z\""), "{e}");
+    let e = error("j.csv", "id,a\n1,\"[1,2\"\n", &f);
+    assert!(e.contains("j.csv: line 2: invalid JSON"), "{e}");
+    let e = error("s.csv", "id,r\n1,\"{\"\"y\"\":\"\"a\nb\"\"}\"\n", &f);
+    assert!(e.contains("s.csv: line 2, column r:"), "{e}");
+}
