@@ -376,7 +376,7 @@ fn java_reads_every_table_strata_writes() {
         "id INT NOT NULL, b BOOLEAN, ti TINYINT, si SMALLINT, bi BIGINT, f FLOAT, d DOUBLE, \
          c CHAR(3), s STRING, dec DECIMAL(10, 2), big DECIMAL(38, 10), dt DATE, \
          ts TIMESTAMP(3), ts6 TIMESTAMP(6), ltz TIMESTAMP_LTZ(6), arr ARRAY<INT>, \
-         m MAP<STRING, BIGINT>, r ROW<x INT, y STRING>",
+         m MAP<STRING, BIGINT>, r ROW<x INT, y STRING>, ms MULTISET<STRING>",
         &["id"],
         &[],
         2,
@@ -390,7 +390,8 @@ fn java_reads_every_table_strata_writes() {
                    "big": "1234567890123456789012345678.0123456789", "dt": "1969-12-31",
                    "ts": "2024-02-29T23:59:59.123", "ts6": "1960-01-01T00:00:00.000001",
                    "ltz": "2024-01-01T00:00:00.5Z", "arr": [1, null, 3],
-                   "m": {"k": 1, "z": null}, "r": {"x": 7, "y": "seven"}}),
+                   "m": {"k": 1, "z": null}, "r": {"x": 7, "y": "seven"},
+                   "ms": {"a": 2, "b": 1}}),
             json!({"id": 2}),
         ],
         None,

@@ -84,6 +84,7 @@ import org.apache.paimon.types.DataType;
 import org.apache.paimon.types.DataTypes;
 import org.apache.paimon.types.DecimalType;
 import org.apache.paimon.types.MapType;
+import org.apache.paimon.types.MultisetType;
 import org.apache.paimon.types.RowKind;
 import org.apache.paimon.types.RowType;
 import org.apache.paimon.utils.SnapshotManager;
@@ -308,6 +309,15 @@ public class PaimonJava {
                     }
                     return new GenericMap(map);
                 }
+            case MULTISET:
+                {
+                    DataType e = ((MultisetType) t).getElementType();
+                    Map<Object, Object> map = new LinkedHashMap<>();
+                    for (JsonNode pair : v) {
+                        map.put(value(pair.get(0), e), pair.get(1).asInt());
+                    }
+                    return new GenericMap(map);
+                }
             case ROW:
                 return row(v, (RowType) t);
             default:
@@ -421,8 +431,16 @@ public class PaimonJava {
                     return out;
                 }
             case MAP:
+            case MULTISET:
                 {
-                    MapType m = (MapType) t;
+                    // A multiset is a map of each element to its count.
+                    DataType keyType =
+                            t instanceof MapType
+                                    ? ((MapType) t).getKeyType()
+                                    : ((MultisetType) t).getElementType();
+                    DataType valueType =
+                            t instanceof MapType ? ((MapType) t).getValueType() : DataTypes.INT();
+                    MapType m = new MapType(keyType, valueType);
                     InternalMap map = (InternalMap) v;
                     InternalArray.ElementGetter kg = InternalArray.createElementGetter(m.getKeyType());
                     InternalArray.ElementGetter vg =
@@ -603,6 +621,7 @@ public class PaimonJava {
                             .option("file.format", format);
             if (!avro) {
                 b.column("c_ts9", DataTypes.TIMESTAMP(9));
+                b.column("c_multiset", DataTypes.MULTISET(DataTypes.STRING()));
             }
             create(name, b.build());
             Object[][] rows = new Object[5][];
@@ -613,7 +632,7 @@ public class PaimonJava {
             // an update, a delete, a row of nulls
             Object[] update = typesRow(7, avro);
             update[0] = 1;
-            Object[] nulls = new Object[avro ? 24 : 25];
+            Object[] nulls = new Object[avro ? 24 : 26];
             nulls[0] = 9;
             putKinds(
                     name,
@@ -656,6 +675,10 @@ public class PaimonJava {
             r.add(GenericRow.of(i * 2, s("nested " + i)));
             if (!avro) {
                 r.add(Timestamp.fromEpochMillis(1_700_000_000_000L + i, 123_456 + i));
+                Map<Object, Object> ms = new LinkedHashMap<>();
+                ms.put(s("m" + i), i + 1);
+                ms.put(s("x"), 2);
+                r.add(new GenericMap(ms));
             }
             return r.toArray();
         }

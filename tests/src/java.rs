@@ -218,8 +218,15 @@ fn sort_maps(v: &mut Value, t: &DataType) {
         return;
     };
     match &t.kind {
-        TypeKind::Array(e) | TypeKind::Multiset(e) => {
-            items.iter_mut().for_each(|i| sort_maps(i, e))
+        TypeKind::Array(e) => items.iter_mut().for_each(|i| sort_maps(i, e)),
+        // A multiset is a map of each element to its count.
+        TypeKind::Multiset(k) => {
+            for pair in items.iter_mut() {
+                if let Some(p) = pair.as_array_mut() {
+                    sort_maps(&mut p[0], k);
+                }
+            }
+            items.sort_by_cached_key(|p| p[0].to_string());
         }
         TypeKind::Map(k, val) => {
             for pair in items.iter_mut() {

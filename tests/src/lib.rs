@@ -191,19 +191,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The datum JSON of row `row` of an Arrow column of Paimon type `t`, nested types included
-/// (ARRAY as a list, MAP as a list of `[key, value]` pairs, ROW as a list).
+/// (ARRAY as a list, MAP as a list of `[key, value]` pairs, MULTISET as `[element, count]`
+/// pairs, ROW as a list).
 pub fn arrow_json(array: &dyn Array, row: usize, t: &DataType) -> Value {
     if array.is_null(row) {
         return Value::Null;
     }
     match &t.kind {
-        TypeKind::Array(e) | TypeKind::Multiset(e) => {
+        TypeKind::Array(e) => {
             let list = array.as_list::<i32>().value(row);
             Value::Array(
                 (0..list.len())
                     .map(|i| arrow_json(list.as_ref(), i, e))
                     .collect(),
             )
+        }
+        // A multiset is a map of each element to its count.
+        TypeKind::Multiset(k) => {
+            let count = DataType::not_null(TypeKind::Int);
+            let as_map = DataType::nullable(TypeKind::Map(k.clone(), Box::new(count)));
+            arrow_json(array, row, &as_map)
         }
         TypeKind::Map(k, v) => {
             let m = array.as_map();
