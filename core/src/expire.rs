@@ -46,12 +46,56 @@ impl Default for Retention {
 pub struct Removed {
     /// Expired snapshot ids.
     pub snapshots: Vec<i64>,
-    /// Deleted files (paths relative to the table).
+    /// Deleted files (paths relative to the table; locations for files outside it).
     pub files: Vec<String>,
 }
 
+/// Where a data file is: its path in the table, or the location of a file outside it
+/// (`_EXTERNAL_PATH`, see [`crate::external_path`]).
+fn data_file_path(schema: &TableSchema, e: &crate::manifest::ManifestEntry) -> Result<String> {
+    Ok(match &e.file.external_path {
+        Some(location) => location.clone(),
+        None => format!(
+            "{}/{}",
+            bucket_dir(schema, &e.partition, e.bucket)?,
+            e.file.file_name
+        ),
+    })
+}
+
+/// Deletes files [`snapshot_files`] named: paths in the table, and files outside it through
+/// the storage of their external root. Files outside the table whose root the storage does
+/// not reach (the user did not allow it) are left, with a warning.
+pub async fn delete_files(
+    storage: &dyn Storage,
+    schema: &TableSchema,
+    files: &[String],
+) -> Result<()> {
+    let options = crate::options::TableOptions::new(&schema.options);
+    let mut left = Vec::new();
+    for f in files {
+        if !crate::external_path::is_location(f) {
+            storage.delete(f).await?;
+            continue;
+        }
+        match crate::external_path::open(storage, &options, f, f) {
+            Ok((s, rel)) => s.delete(&rel).await?,
+            Err(e) => left.push((f, e)),
+        }
+    }
+    if let Some((f, e)) = left.first() {
+        tracing::warn!(
+            files = left.len(),
+            first = %f,
+            "left data files outside the table that this storage may not reach: {e}"
+        );
+    }
+    Ok(())
+}
+
 /// Every file a snapshot uses: its live data files, its changelog files, its manifests and
-/// manifest lists, its index manifest and index files.
+/// manifest lists, its index manifest and index files. Data files outside the table are
+/// named by their location (`_EXTERNAL_PATH`).
 pub async fn snapshot_files(
     storage: &dyn Storage,
     schema: &TableSchema,
@@ -67,20 +111,12 @@ pub async fn snapshot_files(
         }
     }
     for e in live_files(storage, s).await? {
-        out.insert(format!(
-            "{}/{}",
-            bucket_dir(schema, &e.partition, e.bucket)?,
-            e.file.file_name
-        ));
+        out.insert(data_file_path(schema, &e)?);
     }
     if let Some(list) = &s.changelog_manifest_list {
         for m in read_manifest_list(storage, list).await? {
             for e in read_manifest(storage, &m.file_name).await? {
-                out.insert(format!(
-                    "{}/{}",
-                    bucket_dir(schema, &e.partition, e.bucket)?,
-                    e.file.file_name
-                ));
+                out.insert(data_file_path(schema, &e)?);
             }
         }
     }
@@ -215,9 +251,7 @@ pub async fn expire(
     for id in &expired {
         storage.delete(&snapshot_path(*id)).await?;
     }
-    for f in &files {
-        storage.delete(f).await?;
-    }
+    delete_files(storage, &schema, &files).await?;
     tracing::info!(
         snapshots = expired.len(),
         files = files.len(),

@@ -49,6 +49,7 @@ pub mod drop_partition;
 pub mod dynamic_bucket;
 mod error;
 pub mod expire;
+pub mod external_path;
 pub mod key_value;
 mod log;
 pub mod manifest;

@@ -148,7 +148,10 @@ async fn used_files(
     let mut used = HashMap::new();
     for (owner, s) in users {
         for f in snapshot_files(storage, schema, &s).await? {
-            used.entry(f).or_insert_with(|| owner.clone());
+            // Files outside the table are not in its directories: never candidates here.
+            if !crate::external_path::is_location(&f) {
+                used.entry(f).or_insert_with(|| owner.clone());
+            }
         }
     }
     Ok(used)

@@ -120,9 +120,7 @@ pub async fn rollback(
     for name in &result.tags {
         storage.delete(&tag_path(name)).await?;
     }
-    for f in &result.removed.files {
-        storage.delete(f).await?;
-    }
+    crate::expire::delete_files(storage, &schema, &result.removed.files).await?;
     Ok(result)
 }
 

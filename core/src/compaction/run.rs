@@ -338,17 +338,21 @@ pub(super) async fn remove_outputs(
     entries: &[ManifestEntry],
     changelog: &[ManifestEntry],
 ) {
+    let mut files = Vec::new();
     for e in entries.iter().chain(changelog) {
         if e.kind != FileKind::Add {
             continue;
         }
-        if let Ok(dir) = bucket_dir(schema, &e.partition, e.bucket) {
-            let _ = table
-                .storage()
-                .delete(&format!("{dir}/{}", e.file.file_name))
-                .await;
+        match (
+            &e.file.external_path,
+            bucket_dir(schema, &e.partition, e.bucket),
+        ) {
+            (Some(location), _) => files.push(location.clone()),
+            (None, Ok(dir)) => files.push(format!("{dir}/{}", e.file.file_name)),
+            (None, Err(_)) => {}
         }
     }
+    let _ = crate::expire::delete_files(table.storage(), schema, &files).await;
 }
 
 /// Merged rows of a bucket: columns, kinds, sequence numbers.

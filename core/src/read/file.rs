@@ -46,10 +46,14 @@ pub struct DataFileReader {
     mapping: FieldMapping,
     key_value: bool,
     deleted: Option<RoaringBitmap>,
+    /// The storage of a file outside the table (`_EXTERNAL_PATH`), read instead of the
+    /// table's.
+    external: Option<std::sync::Arc<dyn Storage>>,
 }
 
 impl DataFileReader {
-    /// Opens `dir/<file name>`, written with `file_schema`, to read `wanted` fields, skipping
+    /// Opens `dir/<file name>` (or the file's `_EXTERNAL_PATH` under one of the external roots
+    /// `file_schema` declares), written with `file_schema`, to read `wanted` fields, skipping
     /// the row positions in `deleted` (its deletion vector) and, with `prune`, the row groups
     /// and pages whose statistics rule the filter out.
     #[allow(clippy::too_many_arguments)]
@@ -63,17 +67,17 @@ impl DataFileReader {
         deleted: Option<RoaringBitmap>,
         prune: Option<Pruning<'_>>,
     ) -> Result<Self> {
-        if file.external_path.is_some() {
-            return Err(Error::unsupported(
-                &file.file_name,
-                "data files outside the table (_EXTERNAL_PATH)",
-            ));
-        }
-        let path = if dir.is_empty() {
-            file.file_name.clone()
-        } else {
-            format!("{dir}/{}", file.file_name)
+        let (external, path) = match &file.external_path {
+            Some(location) => {
+                let options = crate::options::TableOptions::new(&file_schema.options);
+                let (s, rel) =
+                    crate::external_path::open(storage, &options, location, &file.file_name)?;
+                (Some(s), rel)
+            }
+            None if dir.is_empty() => (None, file.file_name.clone()),
+            None => (None, format!("{dir}/{}", file.file_name)),
         };
+        let storage: &dyn Storage = external.as_deref().unwrap_or(storage);
         let format = FileFormat::of(&file.file_name).ok_or_else(|| {
             Error::unsupported(&path, "a data file that is not Parquet, ORC or Avro")
         })?;
@@ -93,6 +97,7 @@ impl DataFileReader {
                 mapping,
                 key_value,
                 deleted,
+                external,
             });
         }
         let page_index = prune.is_some_and(|p| p.filter.columns().iter().any(|c| p.allows(c)));
@@ -111,11 +116,13 @@ impl DataFileReader {
             mapping,
             key_value,
             deleted,
+            external,
         })
     }
 
     /// The next batch, or `None` at the end of the file.
     pub async fn next(&mut self, storage: &dyn Storage) -> Result<Option<KvBatch>> {
+        let storage: &dyn Storage = self.external.as_deref().unwrap_or(storage);
         let Some((mut batch, positions)) = self.stream.next(storage).await? else {
             return Ok(None);
         };
@@ -138,6 +145,7 @@ impl DataFileReader {
         &mut self,
         storage: &dyn Storage,
     ) -> Result<Option<(KvBatch, Vec<u64>)>> {
+        let storage: &dyn Storage = self.external.as_deref().unwrap_or(storage);
         let Some((mut batch, positions)) = self.stream.next(storage).await? else {
             return Ok(None);
         };

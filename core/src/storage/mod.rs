@@ -62,6 +62,15 @@ pub trait Storage: std::fmt::Debug + MaybeSendSync {
     fn coalesce_gap(&self) -> u64 {
         0
     }
+    /// The storage rooted at `root`, a location outside the table where the table keeps data
+    /// files (one of its `data-file.external-paths`, see [`crate::external_path`]), when the
+    /// user let the driver reach it. By default no storage reaches any.
+    fn external(&self, root: &str) -> Result<std::sync::Arc<dyn Storage>> {
+        Err(Error::unsupported(
+            root,
+            "data files outside the table (data-file.external-paths) on this storage",
+        ))
+    }
 }
 
 /// `Send + Sync` on native targets, nothing on `wasm32`.

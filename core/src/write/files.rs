@@ -41,6 +41,82 @@ pub struct DataFileWriter {
     counter: AtomicU64,
     /// Postpone-bucket writes: the data file name prefix (`data-u-<user>-s-<id>-w-`).
     postpone_prefix: Option<String>,
+    /// Where new files go when the table writes data files outside itself.
+    external: ExternalWrites,
+}
+
+/// The table's `data-file.external-paths.strategy` for new data files.
+enum ExternalWrites {
+    /// Files stay in the table (`none`, the default).
+    Inside,
+    /// Each file goes to the next of these roots in turn (`round-robin`, or `specific-fs`
+    /// with the roots of its file system).
+    Roots {
+        roots: Vec<String>,
+        next: std::sync::atomic::AtomicUsize,
+    },
+    /// A strategy Strata does not write with (`entropy-inject`, `weighted`).
+    Refused(String),
+}
+
+impl ExternalWrites {
+    fn of(options: &TableOptions<'_>, start: usize) -> Self {
+        let strategy = options
+            .get("data-file.external-paths.strategy")
+            .unwrap_or("none")
+            .trim()
+            .to_ascii_lowercase();
+        let roots = crate::external_path::declared_roots(options);
+        let roots = match strategy.as_str() {
+            "none" => return ExternalWrites::Inside,
+            "round-robin" => roots,
+            "specific-fs" => {
+                let fs = options
+                    .get("data-file.external-paths.specific-fs")
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                roots
+                    .into_iter()
+                    .filter(|r| {
+                        let scheme = if r.starts_with('/') {
+                            "file"
+                        } else {
+                            r.split(':').next().unwrap_or("")
+                        };
+                        scheme.eq_ignore_ascii_case(&fs)
+                    })
+                    .collect()
+            }
+            other => {
+                return ExternalWrites::Refused(format!("the {other:?} external path strategy"))
+            }
+        };
+        if roots.is_empty() {
+            return ExternalWrites::Refused(format!(
+                "the {strategy} external path strategy without a root it picks in data-file.external-paths"
+            ));
+        }
+        ExternalWrites::Roots {
+            next: std::sync::atomic::AtomicUsize::new(start % roots.len()),
+            roots,
+        }
+    }
+
+    /// The location of a new file at table path `path`, when it goes outside the table.
+    fn place(&self, path: &str) -> Result<Option<String>> {
+        match self {
+            ExternalWrites::Inside => Ok(None),
+            ExternalWrites::Roots { roots, next } => {
+                let i = next.fetch_add(1, AtomicOrdering::Relaxed) % roots.len();
+                Ok(Some(format!("{}/{path}", roots[i])))
+            }
+            ExternalWrites::Refused(what) => Err(Error::unsupported(
+                "data-file.external-paths.strategy",
+                format!("writing with {what}"),
+            )),
+        }
+    }
 }
 
 /// A data file encoded in memory, not yet stored.
@@ -64,9 +140,15 @@ const ROLL_CHECK_ROWS: usize = 8192;
 impl DataFileWriter {
     /// A writer whose files carry a fresh unique id of `env`'s and its creation times.
     pub fn new(table: Arc<Table>, env: Arc<dyn WriteEnv>) -> Self {
+        let uuid = env.unique_id();
+        let start = uuid
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+        let external = ExternalWrites::of(&TableOptions::new(&table.schema().options), start);
         DataFileWriter {
             table,
-            uuid: env.unique_id(),
+            external,
+            uuid,
             env,
             counter: AtomicU64::new(0),
             postpone_prefix: None,
@@ -90,10 +172,28 @@ impl DataFileWriter {
     pub async fn put(&self, files: Vec<EncodedFile>) -> Result<Vec<DataFileMeta>> {
         let mut metas = Vec::with_capacity(files.len());
         for f in files {
-            self.table.storage().put(&f.path, f.bytes).await?;
-            metas.push(f.meta);
+            metas.push(self.store(f).await?.1);
         }
         Ok(metas)
+    }
+
+    /// Stores one encoded file, in the table or at its location outside it; returns where
+    /// (its table path, or the location: what [`crate::expire::delete_files`] takes) and its
+    /// metadata.
+    pub async fn store(&self, f: EncodedFile) -> Result<(String, DataFileMeta)> {
+        match &f.meta.external_path {
+            Some(location) => {
+                let options = TableOptions::new(&self.table.schema().options);
+                let (storage, rel) =
+                    crate::external_path::open(self.table.storage(), &options, location, &f.path)?;
+                storage.put(&rel, f.bytes).await?;
+                Ok((location.clone(), f.meta))
+            }
+            None => {
+                self.table.storage().put(&f.path, f.bytes).await?;
+                Ok((f.path, f.meta))
+            }
+        }
     }
 
     /// Encodes the rows (of columns `types`) as data files of the format the table asks for
@@ -273,6 +373,8 @@ impl DataFileWriter {
                 file_source: Some(FileSource::Append),
                 ..Default::default()
             };
+            let mut meta = meta;
+            meta.external_path = self.external.place(&path)?;
             out.push(EncodedFile { path, bytes, meta });
         }
         Ok(out)
@@ -430,6 +532,8 @@ impl DataFileWriter {
                 file_source: Some(file.source),
                 ..Default::default()
             };
+            let mut meta = meta;
+            meta.external_path = self.external.place(&path)?;
             out.push(EncodedFile { path, bytes, meta });
         }
         Ok(out)

@@ -28,6 +28,8 @@ mod delete_tests;
 mod deletion_vector_tests;
 mod dynamic;
 mod env;
+#[cfg(test)]
+mod external_path_tests;
 pub mod files;
 mod layout;
 #[cfg(test)]
@@ -448,9 +450,9 @@ impl TableWriter {
                 (f.changelog, &mut self.changelog),
             ] {
                 for file in files {
-                    self.written.push(file.path.clone());
-                    self.table.storage().put(&file.path, file.bytes).await?;
-                    to.push(entry(file.meta));
+                    let (at, meta) = self.writer.store(file).await?;
+                    self.written.push(at);
+                    to.push(entry(meta));
                 }
             }
         }
@@ -459,9 +461,8 @@ impl TableWriter {
 
     /// Deletes the files this write stored (best effort): for a write that will not commit.
     pub async fn abort(self) {
-        for path in &self.written {
-            let _ = self.table.storage().delete(path).await;
-        }
+        let storage = self.table.storage();
+        let _ = crate::expire::delete_files(storage, self.table.schema(), &self.written).await;
     }
 
     /// Flushes every buffer (on several threads) and commits the files as one snapshot:
