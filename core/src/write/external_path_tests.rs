@@ -170,27 +170,18 @@ async fn data_files_go_to_the_roots_in_turn_and_read_back() {
     assert_eq!(rows_of(&t).await, want);
 }
 
+async fn write_error(t: Arc<Table>) -> String {
+    let rows = vec![super::tests::input(&[(1, 1, "a")], None)];
+    super::write(t, rows, Default::default(), env())
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
 #[tokio::test]
 async fn roots_the_storage_does_not_reach_and_unknown_strategies_are_refused() {
-    let (t, _) = table("round-robin", false).await;
-    let e = super::write(
-        t,
-        vec![super::tests::input(&[(1, 1, "a")], None)],
-        Default::default(),
-        env(),
-    )
-    .await
-    .unwrap_err();
-    assert!(e.to_string().contains("mem://"), "{e}");
-
-    let (t, _) = table("entropy-inject", true).await;
-    let e = super::write(
-        t,
-        vec![super::tests::input(&[(1, 1, "a")], None)],
-        Default::default(),
-        env(),
-    )
-    .await
-    .unwrap_err();
-    assert!(e.to_string().contains("entropy-inject"), "{e}");
+    let e = write_error(table("round-robin", false).await.0).await;
+    assert!(e.contains("mem://"), "{e}");
+    let e = write_error(table("entropy-inject", true).await.0).await;
+    assert!(e.contains("entropy-inject"), "{e}");
 }

@@ -117,6 +117,34 @@ impl StorageOptions {
     }
 }
 
+impl StorageOptions {
+    /// Whether the `external-paths` option lets the storage of `location` reach `root`, a
+    /// root its table declares in `data-file.external-paths`: `declared` (or `true`) allows
+    /// every declared root, a comma-separated list only those; unset, none.
+    pub(crate) fn external_path_allowed(&self, location: &str, root: &str) -> Result<bool> {
+        let norm = |r: &str| r.trim().trim_end_matches('/').to_string();
+        let mut allowed = false;
+        for o in self
+            .options
+            .iter()
+            .filter(|o| is_external_paths_key(&o.key))
+        {
+            let v = o.value.trim();
+            allowed = match v.to_ascii_lowercase().as_str() {
+                "" => return Err(bad_value(location, &o.key, "expected declared or roots")),
+                "declared" | "true" => true,
+                "false" | "none" => false,
+                _ => v.split(',').any(|r| norm(r) == norm(root)),
+            };
+        }
+        Ok(allowed)
+    }
+}
+
+fn is_external_paths_key(key: &str) -> bool {
+    matches!(key, "external-paths" | "strata.external-paths")
+}
+
 fn is_single_writer_key(key: &str) -> bool {
     matches!(key, "single-writer" | "strata.single-writer")
 }
@@ -210,6 +238,7 @@ fn is_path_style_key(key: &str) -> bool {
 /// Whether `key` is a setting of some backend (so a location of another kind ignores it).
 fn known_anywhere(key: &str) -> bool {
     is_single_writer_key(key)
+        || is_external_paths_key(key)
         || paimon_s3_key(key).is_some()
         || is_path_style_key(key)
         || key.parse::<AmazonS3ConfigKey>().is_ok()
@@ -240,7 +269,7 @@ fn unknown_key(location: &str, key: &str) -> Error {
         "{location}: unknown storage option {key:?}; use Paimon's names (s3.endpoint, \
          s3.access-key, s3.secret-key, s3.session-token, s3.region, s3.path.style.access, or \
          pypaimon's fs.s3.*), object_store's keys (aws_*, google_*, azure_*, allow_http, \
-         timeout, …) or single-writer"
+         timeout, …), single-writer or external-paths"
     ))
 }
 

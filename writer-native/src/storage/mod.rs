@@ -13,6 +13,7 @@
 
 pub mod location;
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -39,6 +40,10 @@ pub struct ObjectStoreStorage {
     remote: Option<StoreKind>,
     /// Create snapshots by a check then a plain put (the `single-writer=true` opt-out).
     single_writer: bool,
+    /// The settings it was opened with: the storages of external roots open with them too.
+    options: StorageOptions,
+    /// Storages of the external roots opened so far, by root.
+    externals: Arc<std::sync::Mutex<HashMap<String, Arc<dyn Storage>>>>,
 }
 
 /// Files at least this large go to a remote store by multipart upload.
@@ -71,6 +76,8 @@ impl ObjectStoreStorage {
             local: None,
             remote: Some(StoreKind::S3),
             single_writer: false,
+            options: StorageOptions::default(),
+            externals: Default::default(),
         }
     }
 
@@ -123,6 +130,8 @@ impl ObjectStoreStorage {
                     local: None,
                     remote: Some(remote.kind),
                     single_writer: remote.single_writer,
+                    options: options.clone(),
+                    externals: Default::default(),
                 });
             }
             None => location.to_string(),
@@ -147,6 +156,7 @@ impl ObjectStoreStorage {
             ObjectStoreStorage::new(Arc::new(fs), Path::default(), abs.display().to_string());
         storage.local = Some(Arc::new(abs));
         storage.remote = None;
+        storage.options = options.clone();
         Ok(storage)
     }
 
@@ -472,6 +482,31 @@ impl Storage for ObjectStoreStorage {
         } else {
             strata_core::storage::REMOTE_COALESCE_GAP
         }
+    }
+
+    /// The storage of an external root the table declares, opened with this storage's
+    /// settings, when the `external-paths` storage option allows it.
+    fn external(&self, root: &str) -> Result<Arc<dyn Storage>> {
+        if !self.options.external_path_allowed(&self.location, root)? {
+            return Err(Error::unsupported(
+                root,
+                "data files outside the table (its data-file.external-paths) unless allowed: \
+                 pass -S external-paths=declared (every root the table declares) or \
+                 -S external-paths=ROOT[,ROOT...]",
+            ));
+        }
+        let mut open = self.externals.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = open.get(root) {
+            return Ok(s.clone());
+        }
+        // Paimon writes local roots `file:/dir`; object_store wants a path or `file://`.
+        let location = match root.strip_prefix("file:") {
+            Some(rest) if !rest.starts_with("//") => rest.to_string(),
+            _ => root.to_string(),
+        };
+        let storage: Arc<dyn Storage> = Arc::new(Self::connect(&location, true, &self.options)?);
+        open.insert(root.to_string(), storage.clone());
+        Ok(storage)
     }
 
     async fn delete(&self, path: &str) -> Result<()> {
