@@ -25,8 +25,11 @@ pub struct Cli {
     /// pypaimon's fs.s3.endpoint, fs.s3.accessKeyId, fs.s3.accessKeySecret, fs.s3.region;
     /// or object_store's own (aws_*, google_*, azure_*, allow_http, timeout). For a store
     /// without conditional writes, single-writer=true commits by a check and a plain put:
-    /// safe only while one process at a time writes the table. Not the same as
-    /// `create --option`, which sets table options.
+    /// safe only while one process at a time writes the table. A table whose data files
+    /// live outside it (its data-file.external-paths) is read, written and expired there
+    /// only with external-paths=declared (every root the table declares) or
+    /// external-paths=ROOT[,ROOT...]; the roots open with these same settings. Not the same
+    /// as `create --option`, which sets table options.
     ///
     /// Example: strata -S s3.endpoint=http://127.0.0.1:9000 scan s3://bucket/orders
     #[arg(
