@@ -452,6 +452,24 @@ mod tests {
     }
 
     #[test]
+    fn external_roots_are_reached_only_when_allowed() {
+        let allow = |v: &str| StorageOptions::new([("external-paths", v)]);
+        let root = "s3://bucket/ext";
+        assert!(!StorageOptions::default()
+            .external_path_allowed("t", root)
+            .unwrap());
+        assert!(allow("declared").external_path_allowed("t", root).unwrap());
+        assert!(allow("s3://bucket/ext/, s3://other/x")
+            .external_path_allowed("t", root)
+            .unwrap());
+        assert!(!allow("s3://bucket/ext2")
+            .external_path_allowed("t", root)
+            .unwrap());
+        assert!(!allow("none").external_path_allowed("t", root).unwrap());
+        assert!(allow(" ").external_path_allowed("t", root).is_err());
+    }
+
+    #[test]
     fn unknown_schemes_and_keys_are_named() {
         let url = Url::parse("ftp://host/t").unwrap();
         let e = open_remote("ftp://host/t", &url, &StorageOptions::default())
