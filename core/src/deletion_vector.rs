@@ -169,7 +169,9 @@ fn decode64(mut b: &[u8]) -> std::result::Result<RoaringBitmap, String> {
     if count.saturating_mul(8) > b.len() as u64 {
         return Err(format!("{count} bitmaps in {} bytes", b.len()));
     }
-    let mut out = RoaringBitmap::new();
+    // No union: only key 0 may hold positions, once (a union would also grow the Wasm
+    // module by kilobytes).
+    let mut out: Option<RoaringBitmap> = None;
     for _ in 0..count {
         let key = b
             .first_chunk::<4>()
@@ -178,18 +180,22 @@ fn decode64(mut b: &[u8]) -> std::result::Result<RoaringBitmap, String> {
         b = &b[4..];
         check_portable_header(b)?;
         let part = RoaringBitmap::deserialize_from(&mut b).map_err(|e| e.to_string())?;
-        if key != 0 && !part.is_empty() {
+        if key == 0 {
+            if out.is_some() {
+                return Err("two bitmaps of the same key".into());
+            }
+            out = Some(part);
+        } else if !part.is_empty() {
             return Err(format!(
                 "row positions from {} on (past 2^32) are not supported",
                 u64::from(key) << 32
             ));
         }
-        out |= part;
     }
     if !b.is_empty() {
         return Err(format!("{} bytes after the last bitmap", b.len()));
     }
-    Ok(out)
+    Ok(out.unwrap_or_default())
 }
 
 /// Bounds the container count by the bytes present before the bitmap crate allocates for it.

@@ -68,6 +68,16 @@ impl DataFileReader {
         prune: Option<Pruning<'_>>,
     ) -> Result<Self> {
         let (external, path) = match &file.external_path {
+            // The Wasm reader's storages reach no root outside the table: the module does not
+            // carry the resolution (its size is budgeted).
+            #[cfg(target_arch = "wasm32")]
+            Some(_) => {
+                return Err(Error::unsupported(
+                    &file.file_name,
+                    "data files outside the table (_EXTERNAL_PATH) in the Wasm reader",
+                ))
+            }
+            #[cfg(not(target_arch = "wasm32"))]
             Some(location) => {
                 let options = crate::options::TableOptions::new(&file_schema.options);
                 let (s, rel) =
