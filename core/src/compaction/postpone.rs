@@ -57,6 +57,7 @@ pub(super) async fn assign_postponed(
     let files = waiting.len();
     let assignment = Assignment {
         buckets,
+        default: None,
         replaced: waiting.clone(),
     };
     let mut writer = TableWriter::assigning(table.clone(), env, assignment).await?;

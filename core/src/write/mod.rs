@@ -142,12 +142,50 @@ pub struct TableWriter {
 
 /// What a compaction of the postpone bucket ([`TableWriter::assigning`]) writes: the rows it
 /// pushes go to real buckets, each partition's count given, and its commit (COMPACT) deletes
-/// the postpone files the rows came from.
+/// the postpone files the rows came from. An overwrite of a postpone-bucket table writes real
+/// buckets too, as Paimon's fixed-bucket overwrite does.
 pub(crate) struct Assignment {
     /// Bucket count by partition (serialized partition row).
     pub buckets: HashMap<Vec<u8>, i32>,
+    /// The count of a partition not in `buckets`, if any may come.
+    pub default: Option<i32>,
     /// The postpone files replaced.
     pub replaced: Vec<ManifestEntry>,
+}
+
+impl Assignment {
+    /// An overwrite's: a partition keeps the count its real buckets have, a new one takes
+    /// `postpone.default-bucket-num` (else 1).
+    fn overwrite(options: &TableOptions<'_>, live: &[ManifestEntry]) -> Result<Self> {
+        let default = match options.get("postpone.default-bucket-num") {
+            None => 1,
+            Some(v) => match v.trim().parse::<i32>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return Err(Error::InvalidValue(format!(
+                        "option postpone.default-bucket-num = {v:?}: must be a number > 0"
+                    )))
+                }
+            },
+        };
+        let buckets = live
+            .iter()
+            .filter(|e| e.bucket >= 0 && e.total_buckets > 0)
+            .map(|e| (e.partition.serialize(), e.total_buckets))
+            .collect();
+        Ok(Assignment {
+            buckets,
+            default: Some(default),
+            replaced: Vec::new(),
+        })
+    }
+
+    fn count(&self, partition: &BinaryRow) -> Option<i32> {
+        self.buckets
+            .get(&partition.serialize())
+            .copied()
+            .or(self.default)
+    }
 }
 
 impl TableWriter {
@@ -233,6 +271,12 @@ impl TableWriter {
             )?)
         } else {
             None
+        };
+        let assigning = match assigning {
+            None if layout.postpone && opts.overwrite.is_some() => {
+                Some(Assignment::overwrite(&options, &live)?)
+            }
+            a => a,
         };
         let mut writer = DataFileWriter::new(table.clone(), env.clone());
         let user = opts.commit_user.clone().unwrap_or_else(|| env.unique_id());
@@ -398,18 +442,12 @@ impl TableWriter {
         hashes: &[i32],
     ) -> Result<Vec<i32>> {
         let Some(a) = &self.assigning else {
-            if self.opts.overwrite.is_some() {
-                return Err(Error::unsupported(
-                    "bucket",
-                    "overwriting a postpone-bucket table (bucket = -2) with rows",
-                ));
-            }
             return Ok(vec![POSTPONE_BUCKET; input.batch.num_rows()]);
         };
         let counts: Vec<i32> = parts
             .iter()
             .map(|(_, p)| {
-                a.buckets.get(&p.serialize()).copied().ok_or_else(|| {
+                a.count(p).ok_or_else(|| {
                     Error::InvalidValue(format!(
                         "{}: a postponed row of a partition without a bucket count",
                         input.path
@@ -430,11 +468,7 @@ impl TableWriter {
             let b = &self.buffers[f.buffer];
             let total_buckets = match &self.assigning {
                 _ if self.layout.buckets > 0 => self.layout.buckets,
-                Some(a) => a
-                    .buckets
-                    .get(&b.partition.serialize())
-                    .copied()
-                    .unwrap_or(-1),
+                Some(a) => a.count(&b.partition).unwrap_or(-1),
                 None if self.layout.postpone => POSTPONE_BUCKET,
                 None => -1,
             };

@@ -149,7 +149,7 @@ async fn a_partition_keeps_its_bucket_count_and_new_ones_are_sized_by_their_rows
 }
 
 #[tokio::test]
-async fn dropping_a_partition_drops_its_waiting_rows_and_overwrites_with_rows_are_refused() {
+async fn overwrites_drop_a_partitions_waiting_rows_and_write_real_buckets() {
     let t = table(
         true,
         true,
@@ -168,10 +168,20 @@ async fn dropping_a_partition_drops_its_waiting_rows_and_overwrites_with_rows_ar
         .unwrap();
     compacted(&t).await;
     assert_eq!(rows_of(&t).await, vec![(2, Some(2), "b".to_string())]);
-    let e = super::write(t.clone(), vec![input(&[(1, 1, "a")], None)], drop_a, env())
+    // An overwrite with rows writes real buckets at once, as Paimon's does.
+    write_rows(&t, &[(5, 5, "a")], None, Default::default()).await;
+    super::write(t.clone(), vec![input(&[(1, 7, "a")], None)], drop_a, env())
         .await
-        .unwrap_err();
-    assert!(e.to_string().contains("postpone"), "{e}");
+        .unwrap();
+    assert_eq!(
+        rows_of(&t).await,
+        vec![(1, Some(7), "a".to_string()), (2, Some(2), "b".to_string())]
+    );
+    let a: Vec<ManifestEntry> = live(&t).await;
+    assert!(
+        a.iter().all(|e| e.bucket >= 0 && e.total_buckets == 1),
+        "{a:?}"
+    );
 
     let t = table(false, false, &[POSTPONE]).await;
     let e = super::write(
