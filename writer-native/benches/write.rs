@@ -6,8 +6,9 @@
 //! (input decoding excluded for both). Compaction: the same input written as 5 commits, then
 //! `strata compact --full`, against a plain arrow-rs Parquet rewrite of the same files
 //! (decode + encode, no merge). Avro: the first two input files into `file.format = avro`
-//! tables, by Strata and the peers (`STRATA_BENCH_ONLY=avro` runs only that part). Medians of
-//! `STRATA_BENCH_RUNS` runs (default 3).
+//! tables, by Strata and the peers (`STRATA_BENCH_ONLY=avro` runs only that part).
+//! Cross-partition upserts: 50,000 of 200,000 keys moving partition, by Strata and pypaimon
+//! (`STRATA_BENCH_ONLY=cross-partition`). Medians of `STRATA_BENCH_RUNS` runs (default 3).
 //!
 //! ```text
 //! cargo bench -p strata-writer --bench write
@@ -168,9 +169,10 @@ fn main() {
         .collect();
     files.sort();
     let work = std::env::temp_dir().join("strata-write-bench");
-    if std::env::var("STRATA_BENCH_ONLY").as_deref() == Ok("avro") {
-        avro_writes(runs, &files, &work);
-        return;
+    match std::env::var("STRATA_BENCH_ONLY").as_deref() {
+        Ok("avro") => return avro_writes(runs, &files, &work),
+        Ok("cross-partition") => return cross_partition_writes(runs, &work),
+        _ => {}
     }
 
     let strata_write: Vec<f64> = (0..runs)
@@ -258,6 +260,114 @@ fn main() {
         mb / f
     );
     avro_writes(runs, &files, &work);
+    cross_partition_writes(runs, &work);
+}
+
+/// Writes `ids` as one Parquet file of `id BIGINT, v BIGINT, dt STRING`, each row in
+/// partition `d<(id + shift) % 4>`.
+fn moves_input(path: &Path, ids: &[i64], shift: i64) -> String {
+    use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use std::sync::Arc;
+    let cols: Vec<(&str, ArrayRef)> = vec![
+        ("id", Arc::new(Int64Array::from(ids.to_vec()))),
+        (
+            "v",
+            Arc::new(Int64Array::from_iter_values(ids.iter().map(|i| i * 7))),
+        ),
+        (
+            "dt",
+            Arc::new(StringArray::from_iter_values(
+                ids.iter().map(|i| format!("d{}", (i + shift) % 4)),
+            )),
+        ),
+    ];
+    let batch = RecordBatch::try_from_iter(cols).unwrap();
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    path.display().to_string()
+}
+
+/// Cross-partition upserts: a table keyed by `id`, partitioned by `dt`, with dynamic buckets,
+/// holding 200,000 keys; the timed write upserts 50,000 of them, each into another partition
+/// (so each is deleted where it was), reading the table's keys first. No peer writes these
+/// tables (pypaimon 2.1 refuses them; paimon-rust 0.4 has no dynamic-bucket writes), so the
+/// nearest peer work is the same rows into a dynamic-bucket table keyed by `(id, dt)`, which
+/// needs no key read: pypaimon and Strata both write that too.
+fn cross_partition_writes(runs: usize, work: &Path) {
+    let (keys, moved) = (200_000i64, 50_000usize);
+    let dir = work.join("moves-input");
+    std::fs::create_dir_all(&dir).unwrap();
+    let all: Vec<i64> = (0..keys).collect();
+    let load = moves_input(&dir.join("load.parquet"), &all, 0);
+    // Every fourth key, each one partition on.
+    let some: Vec<i64> = (0..keys).step_by(4).take(moved).collect();
+    let upsert = moves_input(&dir.join("upsert.parquet"), &some, 1);
+    let create = |at: &Path, key: &str| -> String {
+        let _ = std::fs::remove_dir_all(at);
+        let table = at.join("db.db/t").display().to_string();
+        strata(&[
+            "create",
+            &table,
+            "--columns",
+            "id BIGINT, v BIGINT, dt STRING",
+            "--primary-key",
+            key,
+            "--partition",
+            "dt",
+            "--bucket",
+            "-1",
+        ]);
+        table
+    };
+    let strata_runs = |key: &str| -> f64 {
+        median(
+            (0..runs)
+                .map(|_| {
+                    let table = create(&work.join("moves-strata"), key);
+                    strata(&["write", &table, &load]);
+                    let started = Instant::now();
+                    strata(&["write", &table, &upsert]);
+                    started.elapsed().as_secs_f64()
+                })
+                .collect(),
+        )
+    };
+    let (cross, local) = (strata_runs("id"), strata_runs("id,dt"));
+    let python = cache().join("venv/bin/python");
+    let py_local = {
+        let at = work.join("moves-pypaimon");
+        create(&at, "id,dt");
+        peer(&python, "pypaimon", &at, std::slice::from_ref(&load))
+            .and_then(|_| peer(&python, "pypaimon", &at, std::slice::from_ref(&upsert)))
+    };
+    println!("\nCross-partition upserts: {moved} of {keys} keys move partition, one commit\n");
+    println!("| writer | table | rows/s | seconds |");
+    println!("|---|---|---:|---:|");
+    let line = |name: &str, table: &str, t: f64| {
+        println!(
+            "| {name} | {table} | {:.0} k | {t:.3} |",
+            moved as f64 / t / 1e3
+        );
+    };
+    line(
+        "strata write (input decoding and the key read included)",
+        "key id: cross-partition",
+        cross,
+    );
+    line("strata write", "key (id, dt): dynamic buckets", local);
+    match py_local {
+        Some(p) => {
+            line("pypaimon", "key (id, dt): dynamic buckets", p);
+            println!(
+                "\npypaimon (id, dt) / Strata cross-partition: {:.2}x",
+                p / cross
+            );
+            println!("pypaimon (id, dt) / Strata (id, dt): {:.2}x", p / local);
+        }
+        None => println!("| pypaimon | key (id, dt) | failed (see stderr) | |"),
+    }
 }
 
 /// The upsert write into a `file.format = avro` table: the first two input files (2 million
