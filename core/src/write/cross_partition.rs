@@ -62,13 +62,16 @@ pub(super) struct Routed {
 
 impl GlobalIndex {
     /// Reads the live keys of `latest` (its `live` files, every level) with their partition
-    /// and bucket.
+    /// and bucket. With `index_ttl` (`cross-partition-upsert.index-ttl`), as in Paimon, a
+    /// bucket none of whose files was created within it before `now_millis` is left out: its
+    /// keys are forgotten, and a row of one of them in another partition is a new key there.
     pub(super) async fn bootstrap(
         table: &Arc<Table>,
         latest: Option<&Snapshot>,
         live: &[ManifestEntry],
         target_rows: i64,
         engine: MergeEngine,
+        index_ttl: Option<(i64, i64)>,
     ) -> Result<Self> {
         let schema = table.schema().clone();
         let key_fields = schema.fields_named(&schema.primary_keys)?;
@@ -94,6 +97,15 @@ impl GlobalIndex {
         };
         let names: Vec<String> = key_fields.iter().map(|f| f.name.clone()).collect();
         for split in plan_splits(&schema, live.to_vec(), HashMap::new())? {
+            if let Some((ttl, now)) = index_ttl {
+                let fresh = split.files.iter().any(|f| {
+                    f.creation_time
+                        .is_some_and(|t| now <= t.saturating_add(ttl))
+                });
+                if !fresh {
+                    continue;
+                }
+            }
             let partition = index.partition_id(&split.partition);
             let bucket = split.bucket;
             let mut reader = TableReader::new(

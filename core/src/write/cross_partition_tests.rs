@@ -219,3 +219,49 @@ async fn overwrites_with_rows_and_deletion_vectors_are_refused_by_name() {
     .unwrap_err();
     assert!(e.to_string().contains("cross-partition upserts"), "{e}");
 }
+
+/// The shared test environment, its clock `ahead` milliseconds later.
+struct Later(i64);
+
+impl super::WriteEnv for Later {
+    fn now_millis(&self) -> i64 {
+        env().now_millis() + self.0
+    }
+    fn unique_id(&self) -> String {
+        env().unique_id()
+    }
+    fn random_below(&self, n: u64) -> u64 {
+        env().random_below(n)
+    }
+    fn sleep(&self, d: std::time::Duration) -> futures::future::BoxFuture<'static, ()> {
+        env().sleep(d)
+    }
+}
+
+#[tokio::test]
+async fn keys_of_buckets_older_than_the_index_ttl_are_forgotten_as_in_paimon() {
+    let t = table(&[("cross-partition-upsert.index-ttl", "1 min")]).await;
+    write_rows(&t, &[(1, 10, "a")], None, Default::default()).await;
+    // Within the TTL the key moves.
+    let later = |ms| -> Arc<dyn super::WriteEnv> { Arc::new(Later(ms)) };
+    let rows = |r| vec![input(&[r], None)];
+    super::write(
+        t.clone(),
+        rows((1, 11, "b")),
+        Default::default(),
+        later(30_000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows_of(&t).await, vec![r(1, 11, "b")]);
+    // Past it the bucket's keys are not read: the row is a new key in its partition.
+    super::write(
+        t.clone(),
+        rows((1, 12, "c")),
+        Default::default(),
+        later(600_000),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows_of(&t).await, vec![r(1, 11, "b"), r(1, 12, "c")]);
+}

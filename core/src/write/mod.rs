@@ -251,6 +251,12 @@ impl TableWriter {
                 &live,
                 DynamicBucketOptions::new(&options)?.target_rows,
                 options.merge_engine()?,
+                options
+                    .duration_or_default("cross-partition-upsert.index-ttl")?
+                    .map(|ttl| {
+                        let ms = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX);
+                        (ms, env.now_millis())
+                    }),
             )
             .await?;
             tracing::info!(
