@@ -62,7 +62,11 @@ impl Storage for WithRoots {
 }
 
 /// A key-value table `k INT, v INT, dt STRING` in 2 buckets whose data files go to `ROOTS`.
-async fn table(strategy: &str, reach: bool) -> (Arc<Table>, Vec<Arc<MemoryStorage>>) {
+async fn table(
+    strategy: &str,
+    reach: bool,
+    extra: &[(&str, &str)],
+) -> (Arc<Table>, Vec<Arc<MemoryStorage>>) {
     let roots: Vec<Arc<MemoryStorage>> = (0..2).map(|_| Arc::new(MemoryStorage::new())).collect();
     let storage = WithRoots {
         table: MemoryStorage::new(),
@@ -83,6 +87,7 @@ async fn table(strategy: &str, reach: bool) -> (Arc<Table>, Vec<Arc<MemoryStorag
         ("data-file.external-paths.strategy", strategy),
     ]
     .into_iter()
+    .chain(extra.iter().copied())
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let schema = TableSchema::create(fields, vec![], vec!["k".into()], opts, 0).unwrap();
@@ -107,7 +112,7 @@ async fn files_in(s: &MemoryStorage) -> Vec<String> {
 
 #[tokio::test]
 async fn data_files_go_to_the_roots_in_turn_and_read_back() {
-    let (t, roots) = table("round-robin", true).await;
+    let (t, roots) = table("round-robin", true, &[]).await;
     let rows: Vec<(i32, i32, &str)> = (1..=20).map(|k| (k, k, "a")).collect();
     write_rows(&t, &rows, None, Default::default()).await;
     // Nothing in the table's own bucket directories; a file in each root.
@@ -180,8 +185,40 @@ async fn write_error(t: Arc<Table>) -> String {
 
 #[tokio::test]
 async fn roots_the_storage_does_not_reach_and_unknown_strategies_are_refused() {
-    let e = write_error(table("round-robin", false).await.0).await;
+    let e = write_error(table("round-robin", false, &[]).await.0).await;
     assert!(e.contains("mem://"), "{e}");
-    let e = write_error(table("entropy-inject", true).await.0).await;
-    assert!(e.contains("entropy-inject"), "{e}");
+    let weights = [("data-file.external-paths.weights", "1,2,3")];
+    let e = write_error(table("weight-robin", true, &weights).await.0).await;
+    assert!(e.contains("3 weights for 2 external paths"), "{e}");
+}
+
+#[tokio::test]
+async fn entropy_and_weighted_strategies_place_files_as_paimon_does() {
+    let rows: Vec<(i32, i32, &str)> = (1..=20).map(|k| (k, k, "a")).collect();
+    let want: Vec<_> = (1..=20).map(|k| row(k, k)).collect();
+    // entropy-inject: bucket-N/dddd/dddd/dddd/dddddddd/<file>, from the name's hash.
+    let (t, roots) = table("entropy-inject", true, &[]).await;
+    write_rows(&t, &rows, None, Default::default()).await;
+    let mut files = files_in(&roots[0]).await;
+    files.extend(files_in(&roots[1]).await);
+    assert_eq!(files.len(), 2, "{files:?}");
+    for f in &files {
+        let parts: Vec<&str> = f.split('/').collect();
+        assert_eq!(parts.len(), 6, "{f}");
+        assert!(parts[1..5]
+            .iter()
+            .all(|d| d.chars().all(|c| c == '0' || c == '1')));
+        assert_eq!(
+            parts[1..5].iter().map(|d| d.len()).collect::<Vec<_>>(),
+            [4, 4, 4, 8]
+        );
+    }
+    assert_eq!(rows_of(&t).await, want);
+    // weight-robin: every file in one of the roots, read back.
+    let weights = [("data-file.external-paths.weights", "1,3")];
+    let (t, roots) = table("weight-robin", true, &weights).await;
+    write_rows(&t, &rows, None, Default::default()).await;
+    let n = files_in(&roots[0]).await.len() + files_in(&roots[1]).await.len();
+    assert_eq!(n, 2);
+    assert_eq!(rows_of(&t).await, want);
 }
