@@ -74,6 +74,12 @@ pub fn is_location(text: &str) -> bool {
     (text.starts_with('/') || text.contains(":/")) && Location::parse(text).is_some()
 }
 
+/// The scheme of a location, lower case (`file` for an absolute path); `None` if it is not
+/// one.
+pub fn scheme(location: &str) -> Option<String> {
+    Location::parse(location).map(|l| l.scheme)
+}
+
 /// The table's declared external roots, as written in its options.
 pub fn declared_roots(options: &TableOptions<'_>) -> Vec<String> {
     options

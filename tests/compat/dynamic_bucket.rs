@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::{json, Value};
+use serde_json::json;
 use strata_core::bucket::hashes_of_columns;
 use strata_core::dynamic_bucket::HASH_INDEX;
 use strata_core::manifest::{read_hash_index, FileKind, IndexManifestEntry};
@@ -17,28 +17,8 @@ use strata_core::table::Table;
 use strata_core::write::{Overwrite, TableWriter, WriteOptions};
 use strata_tests::writes::*;
 
-type Model = BTreeMap<(i64, String), Value>;
-
 fn table(wh: &Path, name: &str) -> Arc<Table> {
     dt_table(wh, name, -1, &[("dynamic-bucket.target-row-num", "40")])
-}
-
-fn rows(ids: impl Iterator<Item = i64>, v: &str, dt: &str) -> Vec<Value> {
-    ids.map(|id| json!({"id": id, "v": v, "dt": dt})).collect()
-}
-
-fn apply(model: &mut Model, rows: &[Value]) {
-    for r in rows {
-        let key = (
-            r["id"].as_i64().unwrap(),
-            r["dt"].as_str().unwrap().to_string(),
-        );
-        if r.get("op").is_some_and(|o| o == "-D") {
-            model.remove(&key);
-        } else {
-            model.insert(key, json!([r["id"], r["v"], r["dt"]]));
-        }
-    }
 }
 
 /// Every live data file's keys are in its bucket's live HASH index, each bucket with data has
@@ -131,19 +111,19 @@ fn strata_writes_dynamic_bucket_tables_pypaimon_reads() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
     let t = table(&wh, "dyn");
-    let mut model = Model::new();
+    let mut model = DtModel::new();
     // 100 keys in partition a (target 40 per bucket: 3 buckets), 30 in b.
-    let mut r1 = rows(0..100, "s1", "a");
-    r1.extend(rows(0..30, "s1", "b"));
+    let mut r1 = dt_rows(0..100, "s1", "a");
+    r1.extend(dt_rows(0..30, "s1", "b"));
     strata_write(&t, &r1, None);
-    apply(&mut model, &r1);
+    apply_dt_rows(&mut model, &r1);
     check(&wh, "dyn", &t, model.values().cloned().collect());
     let buckets = check_index(&t);
     assert_eq!(buckets.values().copied().collect::<Vec<_>>(), vec![3, 1]);
 
     // Updates of old keys stay in their buckets; new keys fill the open bucket, then a new
     // one; deletes of unseen keys are assigned too, as Paimon does.
-    let mut r2 = rows((50..130).step_by(2), "s2", "a");
+    let mut r2 = dt_rows((50..130).step_by(2), "s2", "a");
     r2.push(json!({"id": 500, "v": "x", "dt": "b", "op": "-D"}));
     r2.push(json!({"id": 3, "v": "x", "dt": "b", "op": "-D"}));
     for r in &mut r2 {
@@ -152,7 +132,7 @@ fn strata_writes_dynamic_bucket_tables_pypaimon_reads() {
         }
     }
     strata_write(&t, &r2, Some("op"));
-    apply(&mut model, &r2);
+    apply_dt_rows(&mut model, &r2);
     check(&wh, "dyn", &t, model.values().cloned().collect());
     check_index(&t);
     compact(&t, true);
@@ -160,11 +140,11 @@ fn strata_writes_dynamic_bucket_tables_pypaimon_reads() {
     check_index(&t);
 
     // Overwriting partition a starts its index afresh.
-    let r3 = rows(1000..1010, "s3", "a");
+    let r3 = dt_rows(1000..1010, "s3", "a");
     let partition = vec![("dt".to_string(), "a".to_string())];
     strata_write_with(&t, &r3, None, Some(Overwrite { partition }));
     model.retain(|(_, dt), _| dt != "a");
-    apply(&mut model, &r3);
+    apply_dt_rows(&mut model, &r3);
     check(&wh, "dyn", &t, model.values().cloned().collect());
     let buckets = check_index(&t);
     assert_eq!(buckets.values().copied().collect::<Vec<_>>(), vec![1, 1]);
@@ -178,24 +158,24 @@ fn pypaimon_and_strata_take_turns_on_a_dynamic_bucket_table() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
     let t = table(&wh, "turns");
-    let mut model = Model::new();
-    let r1 = rows(0..70, "p1", "a");
+    let mut model = DtModel::new();
+    let r1 = dt_rows(0..70, "p1", "a");
     pypaimon_write(&wh, "turns", &r1);
-    apply(&mut model, &r1);
+    apply_dt_rows(&mut model, &r1);
     check(&wh, "turns", &t, model.values().cloned().collect());
     check_index(&t);
 
     // Strata updates pypaimon's keys (they must land in pypaimon's buckets) and adds more.
-    let r2 = rows(40..120, "s2", "a");
+    let r2 = dt_rows(40..120, "s2", "a");
     strata_write(&t, &r2, None);
-    apply(&mut model, &r2);
+    apply_dt_rows(&mut model, &r2);
     check(&wh, "turns", &t, model.values().cloned().collect());
     check_index(&t);
 
     // pypaimon updates Strata's keys: it routes them by Strata's index.
-    let r3 = rows(100..150, "p3", "a");
+    let r3 = dt_rows(100..150, "p3", "a");
     pypaimon_write(&wh, "turns", &r3);
-    apply(&mut model, &r3);
+    apply_dt_rows(&mut model, &r3);
     check(&wh, "turns", &t, model.values().cloned().collect());
     check_index(&t);
 }
@@ -208,7 +188,7 @@ fn concurrent_dynamic_bucket_writers_conflict_instead_of_duplicating() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
     let t = table(&wh, "race");
-    strata_write(&t, &rows(0..10, "s0", "a"), None);
+    strata_write(&t, &dt_rows(0..10, "s0", "a"), None);
     let start = |ids: std::ops::Range<i64>, v: &str| {
         let mut w = rt()
             .block_on(TableWriter::new(
@@ -217,7 +197,7 @@ fn concurrent_dynamic_bucket_writers_conflict_instead_of_duplicating() {
                 strata_writer::runtime::env(),
             ))
             .unwrap();
-        for input in inputs_of(&t, &rows(ids, v, "a"), None) {
+        for input in inputs_of(&t, &dt_rows(ids, v, "a"), None) {
             rt().block_on(w.push(input)).unwrap();
         }
         w
@@ -230,9 +210,9 @@ fn concurrent_dynamic_bucket_writers_conflict_instead_of_duplicating() {
         .expect("the first commits");
     let err = rt().block_on(second.commit()).unwrap_err();
     assert!(matches!(err, strata_core::Error::Conflict(_)), "{err}");
-    let mut model = Model::new();
-    apply(&mut model, &rows(0..10, "s0", "a"));
-    apply(&mut model, &rows(15..25, "w1", "a"));
+    let mut model = DtModel::new();
+    apply_dt_rows(&mut model, &dt_rows(0..10, "s0", "a"));
+    apply_dt_rows(&mut model, &dt_rows(15..25, "w1", "a"));
     check(&wh, "race", &t, model.values().cloned().collect());
     check_index(&t);
 }

@@ -5,28 +5,9 @@
 // An integration-test crate: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
-
-use serde_json::{json, Value};
 use strata_core::manifest::live_files;
 use strata_core::scan::{resolve_snapshot, SnapshotSpec};
 use strata_tests::writes::*;
-
-type Model = BTreeMap<(i64, String), Value>;
-
-fn rows(ids: impl Iterator<Item = i64>, v: &str, dt: &str) -> Vec<Value> {
-    ids.map(|id| json!({"id": id, "v": v, "dt": dt})).collect()
-}
-
-fn apply(model: &mut Model, rows: &[Value]) {
-    for r in rows {
-        let key = (
-            r["id"].as_i64().unwrap(),
-            r["dt"].as_str().unwrap().to_string(),
-        );
-        model.insert(key, json!([r["id"], r["v"], r["dt"]]));
-    }
-}
 
 #[test]
 fn pypaimon_and_strata_share_a_postpone_bucket_table() {
@@ -36,21 +17,21 @@ fn pypaimon_and_strata_share_a_postpone_bucket_table() {
     let dir = tempfile::tempdir().unwrap();
     let wh = dir.path().join("wh");
     let t = dt_table(&wh, "pp", -2, &[("postpone.default-bucket-num", "2")]);
-    let mut model = Model::new();
-    let values = |m: &Model| m.values().cloned().collect::<Vec<_>>();
+    let mut model = DtModel::new();
+    let values = |m: &DtModel| m.values().cloned().collect::<Vec<_>>();
 
     // Both writers' rows wait, unread by both.
-    let r1 = rows(0..50, "p1", "a");
+    let r1 = dt_rows(0..50, "p1", "a");
     pypaimon_write(&wh, "pp", &r1);
-    let mut r2 = rows(30..80, "s2", "a");
-    r2.extend(rows(0..10, "s2", "b"));
+    let mut r2 = dt_rows(30..80, "s2", "a");
+    r2.extend(dt_rows(0..10, "s2", "b"));
     strata_write(&t, &r2, None);
     check(&wh, "pp", &t, vec![]);
 
     // Strata's compaction replays pypaimon's rows, then its own.
     compact(&t, false).expect("a compaction");
-    apply(&mut model, &r1);
-    apply(&mut model, &r2);
+    apply_dt_rows(&mut model, &r1);
+    apply_dt_rows(&mut model, &r2);
     check(&wh, "pp", &t, values(&model));
     let now = reopen(&t);
     let live = rt().block_on(async {
@@ -64,10 +45,10 @@ fn pypaimon_and_strata_share_a_postpone_bucket_table() {
     assert!(live.iter().all(|e| e.bucket >= 0 && e.total_buckets == 2));
 
     // pypaimon's next rows wait again, then land after the bucketed ones.
-    let r3 = rows(70..90, "p3", "a");
+    let r3 = dt_rows(70..90, "p3", "a");
     pypaimon_write(&wh, "pp", &r3);
     check(&wh, "pp", &t, values(&model));
     compact(&t, true).expect("a compaction");
-    apply(&mut model, &r3);
+    apply_dt_rows(&mut model, &r3);
     check(&wh, "pp", &t, values(&model));
 }

@@ -262,3 +262,27 @@ pub fn pypaimon_write(wh: &Path, name: &str, rows: &[Value]) {
         &[wh, Path::new(&format!("db.{name}")), &path],
     );
 }
+
+/// The model of a `dt_table`: rows `[id, v, dt]` by `(id, dt)`.
+pub type DtModel = std::collections::BTreeMap<(i64, String), Value>;
+
+/// JSON rows `{id, v, dt}` of a `dt_table`, one per id.
+pub fn dt_rows(ids: impl Iterator<Item = i64>, v: &str, dt: &str) -> Vec<Value> {
+    ids.map(|id| serde_json::json!({"id": id, "v": v, "dt": dt}))
+        .collect()
+}
+
+/// Applies JSON rows of a `dt_table` to its model (`"op": "-D"` deletes).
+pub fn apply_dt_rows(model: &mut DtModel, rows: &[Value]) {
+    for r in rows {
+        let key = (
+            r["id"].as_i64().unwrap(),
+            r["dt"].as_str().unwrap().to_string(),
+        );
+        if r.get("op").is_some_and(|o| o == "-D") {
+            model.remove(&key);
+        } else {
+            model.insert(key, serde_json::json!([r["id"], r["v"], r["dt"]]));
+        }
+    }
+}

@@ -24,6 +24,8 @@ pub use append::{plan_append_compaction, AppendTask};
 pub use plan::{plan_compaction, CompactTask};
 pub use policy::CompactionPolicy;
 #[cfg(feature = "write")]
+pub(crate) use postpone::known_bucket_counts;
+#[cfg(feature = "write")]
 pub use run::{compact, compact_until, CompactOptions};
 
 use crate::manifest::DataFileMeta;

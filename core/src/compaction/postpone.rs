@@ -120,12 +120,9 @@ pub(super) async fn assign_postponed(
     Ok(snapshot)
 }
 
-/// The bucket count of each partition with waiting files (serialized partition row).
-fn bucket_counts(
-    options: &TableOptions<'_>,
-    live: &[ManifestEntry],
-    waiting: &[ManifestEntry],
-) -> Result<HashMap<Vec<u8>, i32>> {
+/// The bucket count of each partition with real buckets among `live` (serialized partition
+/// row); a partition whose files disagree is an error.
+pub(crate) fn known_bucket_counts(live: &[ManifestEntry]) -> Result<HashMap<Vec<u8>, i32>> {
     let mut known: HashMap<Vec<u8>, i32> = HashMap::new();
     for e in live.iter().filter(|e| e.bucket >= 0) {
         let key = e.partition.serialize();
@@ -144,19 +141,28 @@ fn bucket_counts(
             }
         }
     }
-    let positive = |key: &str| -> Result<Option<i64>> {
-        match options.get(key) {
-            None => Ok(None),
-            Some(v) => match v.trim().parse::<i64>() {
-                Ok(n) if n > 0 => Ok(Some(n)),
-                _ => Err(Error::InvalidValue(format!(
-                    "option {key} = {v:?}: must be a number > 0"
-                ))),
-            },
-        }
+    Ok(known)
+}
+
+/// The bucket count of each partition with waiting files (serialized partition row).
+fn bucket_counts(
+    options: &TableOptions<'_>,
+    live: &[ManifestEntry],
+    waiting: &[ManifestEntry],
+) -> Result<HashMap<Vec<u8>, i32>> {
+    let known = known_bucket_counts(live)?;
+    let default = options.postpone_default_bucket_num()?.map(i64::from);
+    let target_rows = match options.get("postpone.target-row-num-per-bucket") {
+        None => None,
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                return Err(Error::InvalidValue(format!(
+                    "option postpone.target-row-num-per-bucket = {v:?}: must be a number > 0"
+                )))
+            }
+        },
     };
-    let default = positive("postpone.default-bucket-num")?;
-    let target_rows = positive("postpone.target-row-num-per-bucket")?;
     let target_size = options
         .memory_size("postpone.target-size-per-bucket")?
         .unwrap_or(1 << 30)

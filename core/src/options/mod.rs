@@ -198,6 +198,20 @@ impl<'a> TableOptions<'a> {
             .transpose()
     }
 
+    /// `postpone.default-bucket-num`: the bucket count of a partition that gets real buckets
+    /// for the first time, when set (a number > 0).
+    pub fn postpone_default_bucket_num(&self) -> Result<Option<i32>> {
+        let key = "postpone.default-bucket-num";
+        self.get(key)
+            .map(|v| match v.trim().parse::<i32>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(Error::InvalidValue(format!(
+                    "option {key} = {v:?}: must be a number > 0"
+                ))),
+            })
+            .transpose()
+    }
+
     /// A duration option (`1 h`, `30 min`, `100` = ms; parsed as Paimon's `TimeUtils`
     /// parses it), else the registry's default; `None` if neither is set.
     pub fn duration_or_default(&self, key: &str) -> Result<Option<std::time::Duration>> {

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::tests::{data_files, env, input, kinds_opts, rows_of, write_rows};
+use super::tests::{compacted, data_files, env, input, kinds_opts, rows_of, write_rows};
 use super::{Overwrite, TableWriter, WriteOptions};
-use crate::compaction::{compact, CompactOptions};
 use crate::manifest::live_files;
 use crate::scan::{resolve_snapshot, SnapshotSpec};
 use crate::schema::{schema_path, TableSchema};
@@ -54,17 +53,6 @@ async fn placements(t: &Table) -> BTreeSet<(String, i32)> {
         .collect()
 }
 
-async fn full_compaction(t: &Arc<Table>) {
-    let opts = CompactOptions {
-        full: true,
-        partition: vec![],
-    };
-    compact(t.clone(), opts, env())
-        .await
-        .unwrap()
-        .expect("a compaction");
-}
-
 #[tokio::test]
 async fn a_key_written_to_another_partition_leaves_its_old_one() {
     let t = table(&[]).await;
@@ -78,7 +66,7 @@ async fn a_key_written_to_another_partition_leaves_its_old_one() {
         .unwrap();
     assert_eq!(latest.index_manifest, None);
     // A compaction keeps each key once.
-    full_compaction(&t).await;
+    compacted(&t, true).await;
     assert_eq!(rows_of(&t).await, vec![r(1, 11, "b"), r(2, 20, "a")]);
     // Deleting the key where it lives now removes it.
     write_rows(&t, &[(1, 0, "b")], Some(&["-D"]), kinds_opts()).await;
@@ -129,7 +117,7 @@ async fn first_row_drops_a_key_seen_in_another_partition() {
     write_rows(&t, &[(1, 10, "a")], None, Default::default()).await;
     write_rows(&t, &[(1, 20, "b"), (2, 5, "b")], None, Default::default()).await;
     // First-row tables show what compaction lifted out of level 0.
-    full_compaction(&t).await;
+    compacted(&t, true).await;
     assert_eq!(rows_of(&t).await, vec![r(1, 10, "a"), r(2, 5, "b")]);
 }
 
@@ -163,7 +151,7 @@ async fn a_write_racing_another_writer_is_a_conflict_but_not_a_compaction() {
     let mut w = TableWriter::new(t.clone(), WriteOptions::default(), env())
         .await
         .unwrap();
-    full_compaction(&t).await;
+    compacted(&t, true).await;
     w.push(input(&[(1, 11, "b")], None)).await.unwrap();
     w.commit().await.unwrap();
     assert_eq!(rows_of(&t).await, vec![r(1, 11, "b")]);

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use super::tests::{env, kinds_opts, row, rows_of, table, write_rows};
+use super::tests::{compacted, env, kinds_opts, row, rows_of, table, write_rows};
 use super::{Overwrite, WriteOptions};
 use crate::compaction::{compact, CompactOptions};
 use crate::deletion_vector::{deletion_files, deletion_index, read_deletion_vector};
@@ -14,17 +14,6 @@ use crate::snapshot::CommitKind;
 use crate::table::Table;
 
 const DV: (&str, &str) = ("deletion-vectors.enabled", "true");
-
-async fn compacted(t: &Arc<Table>, full: bool) -> crate::snapshot::Snapshot {
-    let opts = CompactOptions {
-        full,
-        partition: vec![],
-    };
-    compact(t.clone(), opts, env())
-        .await
-        .unwrap()
-        .expect("a compaction")
-}
 
 /// The latest snapshot's deletion vectors: (data file, deleted positions).
 async fn vectors(t: &Table) -> Vec<(String, Vec<u32>)> {

@@ -8,8 +8,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use super::tests::{env, row, rows_of, write_rows};
-use crate::compaction::{compact, CompactOptions};
+use super::tests::{compacted, env, row, rows_of, write_rows};
 use crate::expire::{expire, Retention};
 use crate::manifest::live_files;
 use crate::scan::{resolve_snapshot, SnapshotSpec};
@@ -146,11 +145,7 @@ async fn data_files_go_to_the_roots_in_turn_and_read_back() {
     // Updates, a full compaction (its outputs go out too), then expiring the old
     // snapshots deletes the files only they used, in their roots.
     write_rows(&t, &[(1, 100, "a")], None, Default::default()).await;
-    let opts = CompactOptions {
-        full: true,
-        partition: vec![],
-    };
-    compact(t.clone(), opts, env()).await.unwrap();
+    compacted(&t, true).await;
     let mut want = want;
     want[0] = row(1, 100);
     assert_eq!(rows_of(&t).await, want);

@@ -114,14 +114,7 @@ impl ExternalWrites {
                     .to_ascii_lowercase();
                 roots
                     .into_iter()
-                    .filter(|r| {
-                        let scheme = if r.starts_with('/') {
-                            "file"
-                        } else {
-                            r.split(':').next().unwrap_or("")
-                        };
-                        scheme.eq_ignore_ascii_case(&fs)
-                    })
+                    .filter(|r| crate::external_path::scheme(r).is_some_and(|s| s == fs))
                     .collect()
             }
             other => {
@@ -198,9 +191,7 @@ impl DataFileWriter {
     /// A writer whose files carry a fresh unique id of `env`'s and its creation times.
     pub fn new(table: Arc<Table>, env: Arc<dyn WriteEnv>) -> Self {
         let uuid = env.unique_id();
-        let start = uuid
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+        let start = writer_number(&uuid) as usize;
         let external = ExternalWrites::of(&TableOptions::new(&table.schema().options), start);
         DataFileWriter {
             table,
@@ -216,11 +207,7 @@ impl DataFileWriter {
     /// writes it), named `data-u-<commit user>-s-<write id>-w-<uuid>-<n>`, the write id a
     /// number of this writer's own.
     pub fn postponed(mut self, commit_user: &str) -> Self {
-        let id = self
-            .uuid
-            .bytes()
-            .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
-            & 0x7fff_ffff;
+        let id = writer_number(&self.uuid);
         self.postpone_prefix = Some(format!("data-u-{commit_user}-s-{id}-w-"));
         self
     }
@@ -616,6 +603,14 @@ impl WrittenFormat {
             _ => WrittenFormat::Parquet,
         }
     }
+}
+
+/// A non-negative number of a writer's own, from its unique id (a postpone writer's id, where
+/// an external path strategy starts).
+fn writer_number(uuid: &str) -> u32 {
+    uuid.bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        & 0x7fff_ffff
 }
 
 /// Paimon's `entropy-inject` directories for a file name: the low 20 bits of the name's

@@ -227,7 +227,9 @@ impl Layout {
     ) -> Result<(Vec<(Vec<Datum>, BinaryRow)>, Vec<u32>, Vec<i32>)> {
         let b = &input.batch;
         let n = b.num_rows();
-        let buckets = if self.dynamic_bucket || self.postpone {
+        // Cross-partition rows take their bucket from the key index, not from a hash.
+        let hashed = (self.dynamic_bucket && !self.cross_partition) || self.postpone;
+        let buckets = if hashed {
             let cols: Vec<ArrayRef> = self.bidx.iter().map(|&c| b.column(c).clone()).collect();
             hashes_of_columns(&cols, &self.btypes)?
         } else if self.buckets > 0 {

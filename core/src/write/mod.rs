@@ -157,25 +157,12 @@ impl Assignment {
     /// An overwrite's: a partition keeps the count its real buckets have, a new one takes
     /// `postpone.default-bucket-num` (else 1).
     fn overwrite(options: &TableOptions<'_>, live: &[ManifestEntry]) -> Result<Self> {
-        let default = match options.get("postpone.default-bucket-num") {
-            None => 1,
-            Some(v) => match v.trim().parse::<i32>() {
-                Ok(n) if n > 0 => n,
-                _ => {
-                    return Err(Error::InvalidValue(format!(
-                        "option postpone.default-bucket-num = {v:?}: must be a number > 0"
-                    )))
-                }
-            },
-        };
-        let buckets = live
-            .iter()
-            .filter(|e| e.bucket >= 0 && e.total_buckets > 0)
-            .map(|e| (e.partition.serialize(), e.total_buckets))
-            .collect();
         Ok(Assignment {
-            buckets,
-            default: Some(default),
+            buckets: crate::compaction::known_bucket_counts(live)?
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+            default: Some(options.postpone_default_bucket_num()?.unwrap_or(1)),
             replaced: Vec::new(),
         })
     }

@@ -1,12 +1,9 @@
 //! Postpone-bucket tables (`bucket = -2`): writes wait in `bucket-postpone`, unread, until a
 //! compaction gives their rows real buckets.
 
-use std::sync::Arc;
-
-use super::tests::{env, input, kinds_opts, row, rows_of, table, write_rows};
+use super::tests::{compacted, env, input, kinds_opts, row, rows_of, table, write_rows};
 use super::{Overwrite, WriteOptions};
 use crate::bucket::POSTPONE_BUCKET;
-use crate::compaction::{compact, CompactOptions};
 use crate::manifest::{live_files, ManifestEntry};
 use crate::scan::{resolve_snapshot, SnapshotSpec};
 use crate::snapshot::CommitKind;
@@ -20,17 +17,6 @@ async fn live(t: &Table) -> Vec<ManifestEntry> {
         .unwrap()
         .unwrap();
     live_files(t.storage(), &latest).await.unwrap()
-}
-
-async fn compacted(t: &Arc<Table>) -> crate::snapshot::Snapshot {
-    let opts = CompactOptions {
-        full: false,
-        partition: vec![],
-    };
-    compact(t.clone(), opts, env())
-        .await
-        .unwrap()
-        .expect("a compaction")
 }
 
 #[tokio::test]
@@ -87,7 +73,7 @@ async fn compaction_gives_rows_buckets_replaying_them_in_order() {
         kinds_opts(),
     )
     .await;
-    let s = compacted(&t).await;
+    let s = compacted(&t, false).await;
     assert_eq!(s.commit_kind, CommitKind::Compact);
     assert_eq!(rows_of(&t).await, vec![row(1, 11), row(3, 2), row(4, 40)]);
     let files = live(&t).await;
@@ -101,7 +87,7 @@ async fn compaction_gives_rows_buckets_replaying_them_in_order() {
     // Later rows land after the bucket's own: their renumbering starts past its maximum.
     write_rows(&t, &[(1, 12, "a")], None, Default::default()).await;
     assert_eq!(rows_of(&t).await, vec![row(1, 11), row(3, 2), row(4, 40)]);
-    compacted(&t).await;
+    compacted(&t, false).await;
     assert_eq!(rows_of(&t).await, vec![row(1, 12), row(3, 2), row(4, 40)]);
 }
 
@@ -115,7 +101,7 @@ async fn a_partition_keeps_its_bucket_count_and_new_ones_are_sized_by_their_rows
     .await;
     let rows: Vec<(i32, i32, &str)> = (1..=5).map(|k| (k, k, "a")).collect();
     write_rows(&t, &rows, None, Default::default()).await;
-    compacted(&t).await;
+    compacted(&t, false).await;
     let counts = |files: &[ManifestEntry]| {
         let mut c: Vec<i32> = files.iter().map(|e| e.total_buckets).collect();
         c.sort();
@@ -128,7 +114,7 @@ async fn a_partition_keeps_its_bucket_count_and_new_ones_are_sized_by_their_rows
     write_rows(&t, &rows, None, Default::default()).await;
     let more: Vec<(i32, i32, &str)> = (1..=7).map(|k| (k, k, "b")).collect();
     write_rows(&t, &more, None, Default::default()).await;
-    compacted(&t).await;
+    compacted(&t, false).await;
     let files = live(&t).await;
     let of = |dt: &str| -> Vec<ManifestEntry> {
         files
@@ -166,7 +152,7 @@ async fn overwrites_drop_a_partitions_waiting_rows_and_write_real_buckets() {
     super::write(t.clone(), vec![], drop_a.clone(), env())
         .await
         .unwrap();
-    compacted(&t).await;
+    compacted(&t, false).await;
     assert_eq!(rows_of(&t).await, vec![(2, Some(2), "b".to_string())]);
     // An overwrite with rows writes real buckets at once, as Paimon's does.
     write_rows(&t, &[(5, 5, "a")], None, Default::default()).await;
@@ -205,10 +191,6 @@ async fn orphan_cleaning_keeps_the_waiting_files() {
         .await
         .unwrap();
     assert_eq!(t.storage().list("bucket-postpone").await.unwrap().len(), 1);
-    let opts = CompactOptions {
-        full: false,
-        partition: vec![],
-    };
-    compact(t.clone(), opts, env()).await.unwrap();
+    compacted(&t, false).await;
     assert_eq!(rows_of(&t).await, vec![row(1, 1)]);
 }

@@ -91,6 +91,19 @@ pub(super) async fn write_rows(
         .unwrap()
 }
 
+/// A compaction of the whole table (`full`: every bucket into its highest level); panics when
+/// there is nothing to compact.
+pub(super) async fn compacted(t: &Arc<Table>, full: bool) -> Snapshot {
+    let opts = CompactOptions {
+        full,
+        partition: vec![],
+    };
+    compact(t.clone(), opts, env())
+        .await
+        .unwrap()
+        .expect("a compaction")
+}
+
 /// The table's rows `(k, v, dt)`, sorted.
 pub(super) async fn rows_of(t: &Arc<Table>) -> Vec<(i32, Option<i32>, String)> {
     let t = Arc::new(Table::open(t.storage_arc()).await.unwrap());
