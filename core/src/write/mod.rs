@@ -28,6 +28,7 @@ mod delete_tests;
 mod deletion_vector_tests;
 mod dynamic;
 mod env;
+mod external;
 #[cfg(test)]
 mod external_path_tests;
 pub mod files;
