@@ -12,6 +12,7 @@
 
 #[cfg(test)]
 mod append_compact_tests;
+mod assignment;
 #[cfg(feature = "avro")]
 mod avro;
 mod buffer;
@@ -58,6 +59,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use buffer::{BucketBuffer, FlushRules, Flushed};
 
 pub use crate::path::partition_matches;
+pub(crate) use assignment::Assignment;
 pub use commit::commit_with_retries;
 pub(crate) use commit::Backoff;
 use cross_partition::GlobalIndex;
@@ -139,41 +141,6 @@ pub struct TableWriter {
     /// The commit user (postpone-bucket file names carry it).
     user: String,
     env: Arc<dyn WriteEnv>,
-}
-
-/// What a compaction of the postpone bucket ([`TableWriter::assigning`]) writes: the rows it
-/// pushes go to real buckets, each partition's count given, and its commit (COMPACT) deletes
-/// the postpone files the rows came from. An overwrite of a postpone-bucket table writes real
-/// buckets too, as Paimon's fixed-bucket overwrite does.
-pub(crate) struct Assignment {
-    /// Bucket count by partition (serialized partition row).
-    pub buckets: HashMap<Vec<u8>, i32>,
-    /// The count of a partition not in `buckets`, if any may come.
-    pub default: Option<i32>,
-    /// The postpone files replaced.
-    pub replaced: Vec<ManifestEntry>,
-}
-
-impl Assignment {
-    /// An overwrite's: a partition keeps the count its real buckets have, a new one takes
-    /// `postpone.default-bucket-num` (else 1).
-    fn overwrite(options: &TableOptions<'_>, live: &[ManifestEntry]) -> Result<Self> {
-        Ok(Assignment {
-            buckets: crate::compaction::known_bucket_counts(live)?
-                .into_iter()
-                .filter(|(_, n)| *n > 0)
-                .collect(),
-            default: Some(options.postpone_default_bucket_num()?.unwrap_or(1)),
-            replaced: Vec::new(),
-        })
-    }
-
-    fn count(&self, partition: &BinaryRow) -> Option<i32> {
-        self.buckets
-            .get(&partition.serialize())
-            .copied()
-            .or(self.default)
-    }
 }
 
 impl TableWriter {
