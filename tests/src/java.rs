@@ -244,3 +244,20 @@ fn sort_maps(v: &mut Value, t: &DataType) {
         _ => {}
     }
 }
+
+/// The names of every file under `dir`, recursively (none if it is missing).
+pub fn files_under(dir: &std::path::Path) -> Vec<String> {
+    let mut out = vec![];
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            out.extend(files_under(&e.path()));
+        } else {
+            out.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
