@@ -2,7 +2,7 @@
 //! every table Java writes (each data format, merge engine, deletion vectors, changelog
 //! producers, schema evolution, awkward partitions, dynamic buckets) reads in Strata equal to
 //! Java's own read of every snapshot and tag; Java reads every kind of table Strata writes equal
-//! to Strata's read and a model; and the two take turns committing to and compacting one table.
+//! to Strata's read and a model. The two taking turns on one table: `java_turns.rs`.
 
 // An integration-test crate: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
